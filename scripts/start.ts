@@ -1,0 +1,161 @@
+/**
+ * `npm start`: one command that runs qtask on a fresh machine.
+ *
+ * Creates .data/, applies migrations, loads demo data into an empty database, builds the
+ * web app when the build is missing or stale, then runs `next start` and the worker. The
+ * worker is restarted with backoff when it dies; SIGTERM/SIGINT are forwarded to both and
+ * the launcher exits when both have stopped. Environment: DATABASE_URL (default SQLite at
+ * .data/qtask.db), PORT (3000), HOST (127.0.0.1), QTASK_NO_WORKER=1 to run the web only,
+ * QTASK_NO_SEED=1 to skip the demo tasks, DEMO_FUNDS (default 2000; 0: no demo funds), and the
+ * worker's QTASK_* settings (README).
+ */
+import { spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { buildIfStale } from "./lib/build";
+import { databaseUrl, providerOf, sqliteFile } from "../src/db/url";
+import { migrate } from "../src/db/migrate";
+import { openDatabase } from "../src/db/client";
+import { isFresh, seedDemo } from "../src/db/seed";
+import { seedFunds } from "../src/domain/demo";
+import { registry } from "../src/tasks";
+import { ensureAdmin } from "../src/server/auth/bootstrap";
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+process.chdir(root);
+const say = (m: string) => console.log(`[qtask] ${m}`);
+
+const port = Number(process.env.PORT ?? 3000);
+const host = process.env.HOST ?? "127.0.0.1";
+let url = databaseUrl();
+if (providerOf(url) === "sqlite") {
+  // Absolute, so that the web server and the worker open the very same file.
+  const file = path.resolve(root, sqliteFile(url));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  url = `file:${file}`;
+}
+fs.mkdirSync(path.join(root, ".data"), { recursive: true });
+const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port) };
+
+say(`database: ${providerOf(url) === "sqlite" ? sqliteFile(url) : url.replace(/\/\/[^@]*@/, "//***@")}`);
+migrate(url);
+{
+  const database = await openDatabase(url);
+  if (process.env.QTASK_NO_SEED !== "1" && (await isFresh(database))) say(`empty database: loaded ${await seedDemo(database, registry)} demo tasks`);
+  // Demo fund universe (DEMO_FUNDS, default 2000; 0 for none) when the instruments table is empty; a few seconds.
+  if (process.env.DEMO_FUNDS !== "0" && (await database.db.instrument.count()) === 0) say(`loaded ${await seedFunds(database.db)} demo funds`);
+  // The generated password file sits beside the SQLite file (default .data/), so separate databases keep separate files.
+  const dataDir = providerOf(url) === "sqlite" ? path.dirname(sqliteFile(url)) : path.join(root, ".data");
+  const admin = await ensureAdmin(database.db, process.env, dataDir);
+  if (admin.generatedPassword) {
+    // Printed this once; also kept in a file only the owner can read.
+    say("─".repeat(64));
+    say(`first start: created the admin account`);
+    say(`  username: ${admin.username}`);
+    say(`  password: ${admin.generatedPassword}`);
+    say(`  (also saved in ${path.relative(root, admin.passwordFile as string)}, readable only by you)`);
+    say("─".repeat(64));
+  } else if (admin.created) say(`created the admin account ${admin.username} from ADMIN_USERNAME/ADMIN_PASSWORD`);
+  await database.close();
+}
+buildIfStale(root, say);
+
+const nodeBin = process.execPath;
+const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
+
+let shuttingDown = false;
+let web: ChildProcess | null = null;
+let worker: ChildProcess | null = null;
+
+/** Prefixes each line of a child's output. */
+function pipe(child: ChildProcess, name: string): void {
+  for (const [stream, out] of [
+    [child.stdout, process.stdout],
+    [child.stderr, process.stderr],
+  ] as const) {
+    let rest = "";
+    stream?.on("data", (buf: Buffer) => {
+      const lines = (rest + buf.toString()).split("\n");
+      rest = lines.pop() ?? "";
+      for (const l of lines) out.write(`[${name}] ${l}\n`);
+    });
+    stream?.on("end", () => rest && out.write(`[${name}] ${rest}\n`));
+  }
+}
+
+function startWeb(): void {
+  web = spawn(nodeBin, [nextCli, "start", "-p", String(port), "-H", host], { env, stdio: ["ignore", "pipe", "pipe"] });
+  pipe(web, "web");
+  web.on("exit", (code, signal) => {
+    web = null;
+    if (!shuttingDown) {
+      say(`web server exited (${signal ?? code}); stopping`);
+      void shutdown(1);
+    } else maybeExit();
+  });
+}
+
+let workerFailures = 0;
+let workerStartedAt = 0;
+function startWorker(): void {
+  workerStartedAt = Date.now();
+  // `node --import tsx` keeps the worker a single process, so signals reach it directly.
+  worker = spawn(nodeBin, ["--import", "tsx", path.join(root, "scripts", "worker.ts")], { env, stdio: ["ignore", "pipe", "pipe"] });
+  pipe(worker, "worker");
+  worker.on("exit", (code, signal) => {
+    worker = null;
+    if (shuttingDown) return maybeExit();
+    // Backoff doubles per quick failure (1 s … 30 s) and resets after a minute of uptime.
+    workerFailures = Date.now() - workerStartedAt > 60_000 ? 1 : workerFailures + 1;
+    const delay = Math.min(30_000, 1000 * 2 ** (workerFailures - 1));
+    say(`worker exited (${signal ?? code}); restarting in ${delay / 1000} s`);
+    setTimeout(() => !shuttingDown && startWorker(), delay);
+  });
+}
+
+let exitCode = 0;
+function maybeExit(): void {
+  if (!web && !worker) process.exit(exitCode);
+}
+
+async function shutdown(code: number, signal: NodeJS.Signals = "SIGTERM"): Promise<void> {
+  if (shuttingDown) return;
+  shuttingDown = true;
+  exitCode = code;
+  say("stopping web server and worker…");
+  web?.kill(signal);
+  // The worker drains: running tasks get its grace period to finish.
+  worker?.kill("SIGTERM");
+  maybeExit();
+  setTimeout(() => {
+    say("children did not stop in time; killing them");
+    web?.kill("SIGKILL");
+    worker?.kill("SIGKILL");
+    process.exit(code || 1);
+  }, 60_000).unref();
+}
+
+for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(s, () => void shutdown(0, s === "SIGHUP" ? "SIGTERM" : s));
+// When whatever started us goes away without signalling (npm killed by SIGTERM exits without
+// forwarding it), we are re-parented: stop the children instead of leaving them behind.
+const parent = process.ppid;
+setInterval(() => process.ppid !== parent && void shutdown(0), 1_000).unref();
+
+startWeb();
+if (process.env.QTASK_NO_WORKER !== "1") startWorker();
+
+// Announce the URL once the server answers.
+const shown = host === "0.0.0.0" ? "localhost" : host;
+for (let i = 0; i < 600 && !shuttingDown; i++) {
+  try {
+    const res = await fetch(`http://${host === "0.0.0.0" ? "127.0.0.1" : host}:${port}/api/health`);
+    if (res.ok) {
+      say(`ready: http://${shown}:${port}`);
+      break;
+    }
+  } catch {
+    /* not up yet */
+  }
+  await new Promise((r) => setTimeout(r, 500));
+}

@@ -1,0 +1,35 @@
+/**
+ * The worker process: `npm run worker` (the launcher starts it beside `next start`).
+ * Serves the queues of QTASK_QUEUES (see src/queue/config.ts) until SIGTERM/SIGINT, then
+ * drains gracefully: stop claiming, let running tasks finish within QTASK_GRACE_MS, hand
+ * the rest back to the queue.
+ */
+import { createWorker, loadConfig, openDatabase, registry } from "../src/qtask";
+
+const config = loadConfig();
+const database = await openDatabase();
+const worker = createWorker({ database, registry, config });
+await worker.start();
+console.log(
+  `[worker ${worker.id}] started: ${database.provider}, queues ${config.queues.map((q) => q.name + (q.limit ? `:${q.limit}` : "")).join(",")}, concurrency ${config.concurrency}, compute threads ${config.jobNum}`,
+);
+
+let stopping = false;
+for (const signal of ["SIGTERM", "SIGINT"] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`[worker ${worker.id}] ${signal}: draining`);
+    void worker
+      .stop()
+      .then(() => database.close())
+      .then(() => {
+        console.log(`[worker ${worker.id}] stopped`);
+        process.exit(0);
+      })
+      .catch((err) => {
+        console.error(err);
+        process.exit(1);
+      });
+  });
+}

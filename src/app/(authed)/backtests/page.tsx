@@ -1,0 +1,14 @@
+import { Suspense } from "react";
+import { BacktestsPage } from "@/client/domain/BacktestsPage";
+import { Forbidden } from "@/client/Forbidden";
+import { requirePage } from "@/server/auth/page";
+
+export default async function Page() {
+  const { allowed } = await requirePage("viewer");
+  if (!allowed) return <Forbidden />;
+  return (
+    <Suspense>
+      <BacktestsPage />
+    </Suspense>
+  );
+}

@@ -1,0 +1,22 @@
+"use client";
+/** Client-side providers: language (with antd's locale), React Query, antd's message context. */
+import { useState, type ReactNode } from "react";
+import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
+import { App } from "antd";
+import { I18nProvider, type Lang } from "@/client/i18n";
+
+export function Providers({ lang, children }: { lang: Lang; children: ReactNode }) {
+  const [client] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: { queries: { refetchOnWindowFocus: true, retry: 1, staleTime: 1_000 } },
+      }),
+  );
+  return (
+    <I18nProvider initial={lang}>
+      <QueryClientProvider client={client}>
+        <App>{children}</App>
+      </QueryClientProvider>
+    </I18nProvider>
+  );
+}

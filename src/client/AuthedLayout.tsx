@@ -1,0 +1,102 @@
+"use client";
+/**
+ * The frame of every signed-in page: navigation on the left (the work pages on top, 任务队列
+ * pinned at the bottom), the user, the language switch and sign-out on top.
+ */
+import type { ReactNode } from "react";
+import Link from "next/link";
+import { usePathname, useRouter } from "next/navigation";
+import { App, Button, Layout, Menu, Space, Tag, Typography } from "antd";
+import type { MeJson } from "@/contracts/auth";
+import { roleAtLeast } from "@/contracts/auth";
+import { apiFetch } from "./api";
+import { useI18n } from "./i18n";
+import { MeProvider, ROLE_COLOR } from "./me";
+
+export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode }) {
+  const { t, lang, setLang } = useI18n();
+  const pathname = usePathname();
+  const router = useRouter();
+  const { message } = App.useApp();
+  const isAdmin = roleAtLeast(me.role, "admin");
+  const top = [
+    { href: "/sniffer", label: t.nav.sniffer },
+    { href: "/strategies", label: t.nav.strategies },
+    { href: "/backtests", label: t.nav.backtests },
+    { href: "/schedules", label: t.nav.schedules },
+    ...(isAdmin
+      ? [
+          { href: "/users", label: t.nav.users },
+          { href: "/audit", label: t.nav.audit },
+        ]
+      : []),
+  ];
+  const bottom = [{ href: "/tasks", label: t.nav.tasks }];
+  const selected = [...top, ...bottom].filter((n) => pathname === n.href || pathname.startsWith(n.href + "/")).map((n) => n.href);
+  const item = (n: { href: string; label: string }) => ({ key: n.href, label: <Link href={n.href}>{n.label}</Link> });
+
+  async function logout() {
+    try {
+      await apiFetch("/api/auth/logout", { method: "POST" });
+    } catch {
+      message.error(t.common.logoutFailed);
+      return;
+    }
+    router.replace("/login");
+    router.refresh();
+  }
+
+  return (
+    <MeProvider me={me}>
+      <Layout style={{ minHeight: "100vh" }}>
+        <Layout.Sider width={200} theme="dark" breakpoint="lg" collapsedWidth={0} style={{ position: "sticky", top: 0, height: "100vh" }}>
+          <div style={{ display: "flex", flexDirection: "column", height: "100%" }}>
+            <div style={{ height: 56, display: "flex", alignItems: "center", padding: "0 20px" }}>
+              <Link href="/tasks">
+                <Typography.Text strong style={{ color: "#fff", fontSize: 17 }}>
+                  {t.app.name}
+                </Typography.Text>
+              </Link>
+            </div>
+            <Menu theme="dark" mode="inline" selectedKeys={selected} items={top.map(item)} style={{ flex: 1, borderInlineEnd: 0 }} />
+            <Menu
+              theme="dark"
+              mode="inline"
+              selectedKeys={selected}
+              items={bottom.map(item)}
+              style={{ borderTop: "1px solid rgba(255,255,255,0.12)", paddingTop: 4, paddingBottom: 8 }}
+            />
+          </div>
+        </Layout.Sider>
+        <Layout>
+          <Layout.Header
+            style={{
+              background: "#fff",
+              padding: "0 24px",
+              display: "flex",
+              justifyContent: "flex-end",
+              alignItems: "center",
+              borderBottom: "1px solid #f0f0f0",
+              height: 56,
+            }}
+          >
+            <Space>
+              <Button type="link" size="small" href="/api/docs" target="_blank">
+                {t.nav.apiDocs}
+              </Button>
+              <Button size="small" onClick={() => setLang(lang === "zh" ? "en" : "zh")} data-testid="lang-switch">
+                {t.app.langSwitch}
+              </Button>
+              <Typography.Text data-testid="me-username">{me.username}</Typography.Text>
+              <Tag color={ROLE_COLOR[me.role]}>{t.roles[me.role]}</Tag>
+              <Button size="small" onClick={() => void logout()}>
+                {t.common.logout}
+              </Button>
+            </Space>
+          </Layout.Header>
+          <Layout.Content style={{ padding: 24, minWidth: 0 }}>{children}</Layout.Content>
+        </Layout>
+      </Layout>
+    </MeProvider>
+  );
+}

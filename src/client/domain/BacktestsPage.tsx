@@ -1,0 +1,195 @@
+"use client";
+/**
+ * /backtests (回测): pick funds, a strategy, a period and fees; create one backtest task per
+ * fund as a batch; watch the batch fill in with per-fund status and metrics; click a row for
+ * its equity curve.
+ */
+import { useState } from "react";
+import Link from "next/link";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
+import type { Dayjs } from "dayjs";
+import type { BacktestBatch } from "@/contracts/signals";
+import { useI18n } from "../i18n";
+import { useCan } from "../me";
+import { useFeedback } from "../feedback";
+import { useBacktestBatchQuery, useCreateBacktests, useFundsQuery, type FundRow } from "../hooks/useFunds";
+import { useTaskQuery } from "../hooks/useTasks";
+import { EquityChart } from "../tasks/charts";
+import { TaskStatusTag } from "../tasks/StatusTag";
+import { pctCell } from "./SnifferPage";
+import type { TaskJson } from "@/contracts/tasks";
+
+type Item = BacktestBatch["items"][number];
+
+function Equity({ taskId, name }: { taskId: string; name: string }) {
+  const q = useTaskQuery(taskId);
+  const result = q.data?.task.result as { equity?: { date: string; value: number }[] } | null | undefined;
+  if (!result?.equity) return null;
+  return <EquityChart series={[{ name, points: result.equity }]} />;
+}
+
+export function BacktestsPage() {
+  const { t } = useI18n();
+  const feedback = useFeedback();
+  const canOperate = useCan("operator");
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const batchId = params.get("batch");
+  const batch = useBacktestBatchQuery(batchId);
+  const create = useCreateBacktests();
+  const [search, setSearch] = useState("");
+  const options = useFundsQuery(search, undefined, 1, 50);
+  const [selected, setSelected] = useState<Item | null>(null);
+  const [form] = Form.useForm();
+
+  const submit = async (v: {
+    fund_codes: string[];
+    strategy: string;
+    range?: [Dayjs, Dayjs];
+    fee_buy?: number;
+    fee_sell?: number;
+    risk_free?: number;
+  }) => {
+    try {
+      const res = await create.mutateAsync({
+        fund_codes: v.fund_codes,
+        strategy: v.strategy,
+        ...(v.range ? { start: v.range[0].format("YYYY-MM-DD"), end: v.range[1].format("YYYY-MM-DD") } : {}),
+        params: { fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 2) / 100 },
+      });
+      setSelected(null);
+      router.replace(`${pathname}?batch=${encodeURIComponent(res.batch_id)}`, { scroll: false });
+      feedback.enqueued(t.backtests.created(res.task_ids.length), `/tasks?batch_id=${encodeURIComponent(res.batch_id)}`);
+    } catch (err) {
+      feedback.failed(err);
+    }
+  };
+
+  const items = batch.data?.items ?? [];
+  const shown = selected ?? items.find((i) => i.status === "succeeded") ?? null;
+  const pct = (v: number | null | undefined) => pctCell(v ?? null);
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <Typography.Title level={4} style={{ margin: 0, whiteSpace: "nowrap" }}>
+        {t.backtests.title}
+      </Typography.Title>
+      {canOperate && (
+        <Card size="small">
+          <Form
+            form={form}
+            layout="vertical"
+            initialValues={{ strategy: "ma_cross", fee_buy: 0.15, fee_sell: 0.5, risk_free: 2 }}
+            onFinish={(v) => void submit(v)}
+          >
+            <Row gutter={12}>
+              <Col xs={24} lg={10}>
+                <Form.Item label={t.backtests.funds} name="fund_codes" rules={[{ required: true }]}>
+                  <Select
+                    mode="multiple"
+                    showSearch
+                    filterOption={false}
+                    onSearch={setSearch}
+                    maxCount={100}
+                    options={(options.data?.items ?? []).map((f: FundRow) => ({ value: f.code, label: `${f.code} ${f.name}` }))}
+                    aria-label="funds"
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={12} lg={4}>
+                <Form.Item label={t.backtests.strategy} name="strategy">
+                  <Select options={Object.entries(t.backtests.strategies).map(([value, label]) => ({ value, label }))} />
+                </Form.Item>
+              </Col>
+              <Col xs={12} lg={6}>
+                <Form.Item label={t.backtests.range} name="range">
+                  <DatePicker.RangePicker style={{ width: "100%" }} />
+                </Form.Item>
+              </Col>
+              <Col xs={8} lg={4}>
+                <Form.Item label={`${t.backtests.feeBuy} %`} name="fee_buy">
+                  <InputNumber min={0} max={5} step={0.05} style={{ width: "100%" }} />
+                </Form.Item>
+              </Col>
+              <Col xs={8} lg={4}>
+                <Form.Item label={`${t.backtests.feeSell} %`} name="fee_sell">
+                  <InputNumber min={0} max={5} step={0.1} style={{ width: "100%" }} />
+                </Form.Item>
+              </Col>
+              <Col xs={8} lg={4}>
+                <Form.Item label={`${t.backtests.riskFree} %`} name="risk_free">
+                  <InputNumber min={0} max={20} step={0.25} style={{ width: "100%" }} />
+                </Form.Item>
+              </Col>
+              <Col xs={24} lg={4} style={{ display: "flex", alignItems: "flex-end" }}>
+                <Form.Item style={{ width: "100%" }}>
+                  <Button type="primary" htmlType="submit" block loading={create.isPending}>
+                    {t.backtests.create}
+                  </Button>
+                </Form.Item>
+              </Col>
+            </Row>
+          </Form>
+        </Card>
+      )}
+      {batchId ? (
+        <>
+          <Card
+            size="small"
+            title={`${t.backtests.results} · ${batchId}`}
+            extra={<Link href={`/tasks?batch_id=${encodeURIComponent(batchId)}`}>{t.common.goToRun}</Link>}
+          >
+            <Table<Item>
+              rowKey="task_id"
+              size="small"
+              loading={batch.isLoading}
+              dataSource={items}
+              pagination={{ pageSize: 20, hideOnSinglePage: true }}
+              onRow={(r) => ({
+                onClick: () => setSelected(r),
+                style: { cursor: "pointer", background: shown?.task_id === r.task_id ? "#e6f4ff" : undefined },
+              })}
+              columns={[
+                { title: t.sniffer.code, dataIndex: "fund_code", width: 90 },
+                { title: t.sniffer.name, dataIndex: "fund_name", width: 200, render: (v: string | null) => v ?? "—" },
+                { title: t.tasks.col.status, dataIndex: "status", width: 90, render: (s: TaskJson["status"]) => <TaskStatusTag status={s} /> },
+                { title: t.backtests.totalReturn, width: 100, align: "right", render: (_: unknown, r) => pct(r.metrics?.total_return) },
+                { title: t.backtests.annualized, width: 100, align: "right", render: (_: unknown, r) => pct(r.metrics?.annualized_return) },
+                {
+                  title: t.backtests.volatility,
+                  width: 90,
+                  align: "right",
+                  render: (_: unknown, r) => (r.metrics ? `${(r.metrics.volatility * 100).toFixed(2)}%` : "—"),
+                },
+                {
+                  title: t.backtests.sharpe,
+                  width: 90,
+                  align: "right",
+                  render: (_: unknown, r) => (r.metrics?.sharpe === null || r.metrics?.sharpe === undefined ? "—" : r.metrics.sharpe.toFixed(2)),
+                },
+                {
+                  title: t.backtests.maxDrawdown,
+                  width: 100,
+                  align: "right",
+                  render: (_: unknown, r) => (r.metrics ? `${(r.metrics.max_drawdown * 100).toFixed(2)}%` : "—"),
+                },
+                { title: t.backtests.trades, width: 80, align: "right", render: (_: unknown, r) => r.metrics?.trades ?? "—" },
+                {
+                  title: t.tasks.col.error,
+                  dataIndex: "error",
+                  ellipsis: true,
+                  render: (e: string | null) => (e ? <Typography.Text type="danger">{e}</Typography.Text> : "—"),
+                },
+              ]}
+            />
+          </Card>
+          <Card size="small" title={shown ? `${t.backtests.equity} · ${shown.fund_code} ${shown.fund_name ?? ""}` : t.backtests.equity}>
+            {shown ? <Equity taskId={shown.task_id} name={shown.fund_code} /> : <Empty description={t.backtests.pickRow} />}
+          </Card>
+        </>
+      ) : null}
+    </Space>
+  );
+}

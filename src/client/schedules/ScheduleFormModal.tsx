@@ -1,0 +1,422 @@
+"use client";
+/**
+ * 新建/编辑定时任务: name, task type and payload (checked in the browser against the type's
+ * schema, as in 新建任务), the timing (cron + time zone, a fixed interval, or one moment),
+ * trading days only, priority, timeout, attempts, the misfire policy and whether it is on.
+ * As the timing changes the server is asked (debounced) for the next five fire times, shown in
+ * the viewer's time and in the schedule's zone; a bad cron or zone shows its error under the
+ * field, and saving re-checks the timing first so an invalid one is never sent.
+ */
+import { useMemo } from "react";
+import { useQueryClient } from "@tanstack/react-query";
+import { Alert, AutoComplete, Col, DatePicker, Form, Input, InputNumber, Modal, Radio, Row, Segmented, Select, Switch, Typography } from "antd";
+import dayjs, { type Dayjs } from "dayjs";
+import type { ScheduleJson } from "@/contracts/schedules";
+import { ApiError } from "../api";
+import { useI18n } from "../i18n";
+import { useFeedback } from "../feedback";
+import { useTaskTypesQuery } from "../hooks/useTasks";
+import { schedulePreviewOptions, useScheduleActions, useSchedulePreview, type ScheduleTiming } from "../hooks/useSchedules";
+import { checkPayload, examplePayload, PayloadField } from "../tasks/CreateTaskModal";
+import { COMMON_ZONES, formatInZone, localZone } from "./format";
+
+type Kind = ScheduleJson["kind"];
+
+interface Values {
+  name: string;
+  task_type: string;
+  payload: string;
+  kind: Kind;
+  cron?: string;
+  timezone: string;
+  interval_seconds?: number | null;
+  run_at?: Dayjs | null;
+  trading_days_only: boolean;
+  priority: number;
+  timeout_s?: number | null;
+  max_attempts?: number | null;
+  misfire_policy: "skip" | "run_once";
+  enabled: boolean;
+}
+
+const DEFAULT_ZONE = "Asia/Shanghai";
+/** The useWatch selector of every value (a stable function: useWatch subscribes once). */
+const allValues = (v: Values) => v;
+
+/** The timing the form describes, or null while it is not filled in enough to ask about. */
+function timingOf(v: Partial<Values>): ScheduleTiming | null {
+  const kind = v.kind ?? "cron";
+  // Supervised schedules have no timing fields (they are not rendered, so not in the values).
+  if (kind === "supervised") return { kind, timezone: DEFAULT_ZONE, trading_days_only: false };
+  const timezone = (v.timezone ?? "").trim();
+  const runAt = v.run_at && dayjs.isDayjs(v.run_at) && v.run_at.isValid() ? v.run_at.toISOString() : undefined;
+  if (!timezone) return null;
+  if (kind === "cron") {
+    const cron = (v.cron ?? "").trim();
+    return cron ? { kind, cron, timezone, trading_days_only: !!v.trading_days_only } : null;
+  }
+  if (kind === "interval") {
+    const n = v.interval_seconds;
+    if (typeof n !== "number" || !Number.isInteger(n) || n < 1) return null;
+    return { kind, interval_seconds: n, timezone, trading_days_only: !!v.trading_days_only, ...(runAt ? { run_at: runAt } : {}) };
+  }
+  return runAt ? { kind, run_at: runAt, timezone, trading_days_only: false } : null;
+}
+
+function initialValues(s: ScheduleJson | undefined): Partial<Values> {
+  if (!s)
+    return {
+      payload: "{}",
+      kind: "cron",
+      timezone: DEFAULT_ZONE,
+      trading_days_only: false,
+      priority: 500,
+      misfire_policy: "run_once",
+      enabled: true,
+    };
+  return {
+    name: s.name,
+    task_type: s.task_type,
+    payload: JSON.stringify(s.payload ?? {}, null, 2),
+    kind: s.kind,
+    cron: s.cron ?? undefined,
+    timezone: s.timezone,
+    interval_seconds: s.interval_seconds ?? undefined,
+    run_at: s.run_at ? dayjs(s.run_at) : undefined,
+    trading_days_only: s.trading_days_only,
+    priority: s.priority,
+    timeout_s: s.timeout_ms ? s.timeout_ms / 1000 : undefined,
+    max_attempts: s.max_attempts ?? undefined,
+    misfire_policy: s.misfire_policy,
+    enabled: s.enabled,
+  };
+}
+
+/** Which field a timing error belongs under. */
+function errorField(message: string, kind: Kind): "timezone" | "cron" | "interval_seconds" | "run_at" {
+  if (/time ?zone/i.test(message)) return "timezone";
+  return kind === "cron" ? "cron" : kind === "interval" ? "interval_seconds" : "run_at";
+}
+
+/** Mount one per opening (a new `key`): the form starts from `schedule` (edit) or the defaults (new). */
+export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; schedule?: ScheduleJson; onClose: () => void }) {
+  const { t, lang } = useI18n();
+  const feedback = useFeedback();
+  const qc = useQueryClient();
+  const types = useTaskTypesQuery();
+  const { create, patch } = useScheduleActions();
+  const [form] = Form.useForm<Values>();
+  const initial = useMemo(() => initialValues(schedule), [schedule]);
+  const byName = useMemo(() => new Map((types.data?.items ?? []).map((x) => [x.name, x])), [types.data]);
+
+  // Every value, hidden fields included (empty until the form is connected: the initial values then).
+  const watched: Partial<Values> | undefined = Form.useWatch(allValues, { form, preserve: true });
+  const values = watched && Object.keys(watched).length > 0 ? watched : initial;
+  const typeName = values.task_type;
+  const kind: Kind = values.kind ?? "cron";
+  const type = typeName ? byName.get(typeName) : undefined;
+
+  const timing = timingOf(values);
+  const preview = useSchedulePreview(timing);
+  const previewError =
+    timing && !preview.settling && preview.isError ? (preview.error instanceof ApiError ? preview.error.message : t.common.failed) : null;
+  const errorAt = previewError ? errorField(previewError, kind) : null;
+  /** Status and help of a timing field: the preview's error when it belongs there. */
+  const timingStatus = (field: NonNullable<typeof errorAt>) =>
+    errorAt === field ? { validateStatus: "error" as const, help: <span data-testid="schedule-timing-error">{previewError}</span> } : {};
+
+  const submit = async (v: Values) => {
+    const tm = timingOf(v);
+    if (!tm) return;
+    // The live preview may lag the last keystroke: check the exact timing being saved.
+    try {
+      await qc.fetchQuery(schedulePreviewOptions(tm));
+    } catch (err) {
+      if (!(err instanceof ApiError) || err.status !== 400) feedback.failed(err);
+      form.scrollToField(errorField(err instanceof Error ? err.message : "", v.kind));
+      return;
+    }
+    const common = {
+      name: v.name.trim(),
+      task_type: v.task_type,
+      payload: JSON.parse(v.payload || "{}") as Record<string, unknown>,
+      priority: v.priority,
+      misfire_policy: v.misfire_policy,
+      enabled: v.enabled,
+    };
+    try {
+      if (schedule) {
+        const next: Record<string, unknown> = {
+          ...common,
+          kind: tm.kind,
+          timezone: tm.timezone,
+          trading_days_only: !!tm.trading_days_only,
+          cron: tm.cron ?? null,
+          interval_seconds: tm.interval_seconds ?? null,
+          run_at: tm.run_at ?? null,
+          timeout_ms: v.timeout_s ? Math.round(v.timeout_s * 1000) : null,
+          max_attempts: v.max_attempts ?? null,
+        };
+        // Only what changed: an untouched timing keeps its armed next run.
+        const old = schedule as unknown as Record<string, unknown>;
+        const body = Object.fromEntries(Object.entries(next).filter(([k, x]) => JSON.stringify(x) !== JSON.stringify(old[k] ?? null)));
+        if (Object.keys(body).length > 0) await patch.mutateAsync({ id: schedule.id, body });
+        feedback.ok(t.schedules.saved);
+      } else {
+        await create.mutateAsync({
+          ...common,
+          ...tm,
+          ...(v.timeout_s ? { timeout_ms: Math.round(v.timeout_s * 1000) } : {}),
+          ...(v.max_attempts ? { max_attempts: v.max_attempts } : {}),
+        });
+        feedback.ok(t.schedules.created(common.name));
+      }
+      onClose();
+    } catch (err) {
+      feedback.failed(err);
+    }
+  };
+
+  const zoneOptions = [...new Set([DEFAULT_ZONE, localZone(), ...COMMON_ZONES])].map((z) => ({ value: z }));
+  const timezoneField = (
+    <Form.Item
+      label={t.schedules.form.timezone}
+      name="timezone"
+      rules={[{ required: true, message: t.schedules.form.timezoneRequired }]}
+      {...timingStatus("timezone")}
+    >
+      <AutoComplete
+        options={zoneOptions}
+        filterOption={(input, option) =>
+          String(option?.value ?? "")
+            .toLowerCase()
+            .includes(input.trim().toLowerCase())
+        }
+        data-testid="schedule-timezone"
+      />
+    </Form.Item>
+  );
+  const asked = preview.timing;
+  const runs = preview.data?.next_runs;
+  const viewerZone = localZone();
+
+  return (
+    <Modal
+      title={schedule ? t.schedules.editTitle : t.schedules.newSchedule}
+      open={open}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={schedule ? t.common.save : t.common.create}
+      cancelText={t.common.cancel}
+      confirmLoading={create.isPending || patch.isPending}
+      width={760}
+    >
+      <Form<Values> form={form} layout="vertical" initialValues={initial} onFinish={(v) => void submit(v)} data-testid="schedule-form">
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item
+              label={t.schedules.form.name}
+              name="name"
+              rules={[{ required: true, whitespace: true, message: t.schedules.form.nameRequired }]}
+            >
+              <Input maxLength={100} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item label={t.create.type} name="task_type" rules={[{ required: true, message: t.create.typeRequired }]}>
+              <Select
+                showSearch
+                optionFilterProp="label"
+                loading={types.isLoading}
+                options={(types.data?.items ?? []).map((x) => ({ value: x.name, label: `${x.title} (${x.name})` }))}
+                onChange={(name: string) => {
+                  const def = byName.get(name);
+                  if (!def) return;
+                  // A new schedule starts from the type's example; an edited one keeps a payload that still fits.
+                  if (!schedule || checkPayload(form.getFieldValue("payload"), def, t))
+                    form.setFieldsValue({ payload: JSON.stringify(examplePayload(def.payload_schema), null, 2) });
+                  if (!schedule) form.setFieldsValue({ priority: def.priority });
+                  void form.validateFields(["payload"]).catch(() => undefined);
+                }}
+              />
+            </Form.Item>
+          </Col>
+        </Row>
+        {type?.description && (
+          <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
+            {type.description}
+          </Typography.Paragraph>
+        )}
+        <PayloadField type={type} rows={3} />
+
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item label={t.schedules.form.kind} name="kind">
+              <Segmented<Kind>
+                options={(["cron", "interval", "once", "supervised"] as const).map((k) => ({ value: k, label: t.schedules.kinds[k] }))}
+                data-testid="schedule-kind"
+              />
+            </Form.Item>
+          </Col>
+          {kind !== "once" && kind !== "supervised" && (
+            <Col span={12}>
+              <Form.Item
+                label={t.schedules.form.tradingDaysOnly}
+                name="trading_days_only"
+                valuePropName="checked"
+                tooltip={t.schedules.form.tradingDaysHelp}
+              >
+                <Switch data-testid="schedule-trading-days" />
+              </Form.Item>
+            </Col>
+          )}
+        </Row>
+        {kind === "cron" && (
+          <Row gutter={12}>
+            <Col span={14}>
+              <Form.Item
+                label={t.schedules.form.cron}
+                name="cron"
+                extra={t.schedules.form.cronHelp}
+                rules={[{ required: true, whitespace: true, message: t.schedules.form.cronRequired }]}
+                {...timingStatus("cron")}
+              >
+                <Input
+                  maxLength={120}
+                  placeholder="0 15 * * 1-5"
+                  style={{ fontFamily: "monospace" }}
+                  spellCheck={false}
+                  data-testid="schedule-cron"
+                />
+              </Form.Item>
+            </Col>
+            <Col span={10}>{timezoneField}</Col>
+          </Row>
+        )}
+        {kind === "interval" && (
+          <Row gutter={12}>
+            <Col span={8}>
+              <Form.Item
+                label={t.schedules.form.interval}
+                name="interval_seconds"
+                rules={[{ required: true, message: t.schedules.form.intervalRequired }]}
+                {...timingStatus("interval_seconds")}
+              >
+                <InputNumber min={1} max={366 * 86_400} precision={0} style={{ width: "100%" }} data-testid="schedule-interval" />
+              </Form.Item>
+            </Col>
+            <Col span={8}>
+              <Form.Item label={t.schedules.form.anchor} name="run_at" tooltip={t.schedules.form.anchorHelp} {...timingStatus("run_at")}>
+                <DatePicker showTime style={{ width: "100%" }} data-testid="schedule-anchor" />
+              </Form.Item>
+            </Col>
+            <Col span={8}>{timezoneField}</Col>
+          </Row>
+        )}
+        {kind === "once" && (
+          <Row gutter={12}>
+            <Col span={12}>
+              <Form.Item
+                label={t.schedules.form.runAt}
+                name="run_at"
+                rules={[{ required: true, message: t.schedules.form.runAtRequired }]}
+                {...timingStatus("run_at")}
+              >
+                <DatePicker showTime style={{ width: "100%" }} data-testid="schedule-run-at" />
+              </Form.Item>
+            </Col>
+            <Col span={12}>{timezoneField}</Col>
+          </Row>
+        )}
+
+        {kind === "supervised" ? (
+          <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t.schedules.supervisedHint} data-testid="supervised-hint" />
+        ) : (
+          <div
+            data-testid="schedule-preview"
+            style={{ background: "#fafafa", border: "1px solid #f0f0f0", borderRadius: 6, padding: "8px 12px", marginBottom: 16 }}
+          >
+            <Typography.Text strong>{t.schedules.form.preview}</Typography.Text>
+            {!timing ? (
+              <div>
+                <Typography.Text type="secondary">{t.schedules.form.previewIncomplete}</Typography.Text>
+              </div>
+            ) : previewError ? (
+              <div>
+                <Typography.Text type="danger">{previewError}</Typography.Text>
+              </div>
+            ) : runs && asked ? (
+              runs.length === 0 ? (
+                <div>
+                  <Typography.Text type="secondary">{t.schedules.form.previewNone}</Typography.Text>
+                </div>
+              ) : (
+                <table
+                  style={{ width: "100%", marginTop: 4, opacity: preview.settling || preview.isPlaceholderData || preview.isFetching ? 0.5 : 1 }}
+                >
+                  <thead>
+                    <tr>
+                      <th style={{ textAlign: "left", fontWeight: "normal", color: "#8c8c8c" }}>
+                        {t.schedules.form.localTime} ({viewerZone})
+                      </th>
+                      <th style={{ textAlign: "left", fontWeight: "normal", color: "#8c8c8c" }}>
+                        {t.schedules.form.zoneTime(asked.timezone ?? DEFAULT_ZONE)}
+                      </th>
+                    </tr>
+                  </thead>
+                  <tbody data-testid="schedule-preview-runs">
+                    {runs.map((iso) => (
+                      <tr key={iso} data-testid="preview-run">
+                        <td>{formatInZone(iso, lang, viewerZone)}</td>
+                        <td>{formatInZone(iso, lang, asked.timezone ?? DEFAULT_ZONE)}</td>
+                      </tr>
+                    ))}
+                  </tbody>
+                </table>
+              )
+            ) : (
+              <div>
+                <Typography.Text type="secondary">{t.schedules.form.previewLoading}</Typography.Text>
+              </div>
+            )}
+          </div>
+        )}
+
+        <Row gutter={12}>
+          <Col span={8}>
+            <Form.Item label={t.create.priority} name="priority">
+              <InputNumber min={100} max={900} step={100} precision={0} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item label={t.create.timeout} name="timeout_s">
+              <InputNumber min={0.1} max={7 * 86400} placeholder={type ? String(type.timeout_ms / 1000) : undefined} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item label={t.create.maxAttempts} name="max_attempts">
+              <InputNumber min={1} max={100} precision={0} placeholder={type ? String(type.max_attempts) : undefined} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+        </Row>
+        <Row gutter={12}>
+          <Col span={16}>
+            <Form.Item label={t.schedules.form.misfire} name="misfire_policy" extra={t.schedules.form.misfireHelp}>
+              <Radio.Group
+                options={[
+                  { value: "run_once", label: t.schedules.form.misfireRunOnce },
+                  { value: "skip", label: t.schedules.form.misfireSkip },
+                ]}
+              />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item label={t.schedules.form.enabled} name="enabled" valuePropName="checked">
+              <Switch data-testid="schedule-enabled" />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  );
+}

@@ -1,0 +1,165 @@
+"use client";
+/**
+ * 新建任务: pick a type, write its payload as JSON (checked in the browser against the type's
+ * JSON Schema, turned back into a zod schema), set priority, delay, timeout and retries.
+ * On success the message links to the task's progress and log.
+ */
+import { useMemo, useState } from "react";
+import { Col, Form, Input, InputNumber, Modal, Row, Select, Typography } from "antd";
+import { z } from "zod";
+import type { TaskTypeJson } from "@/contracts/tasks";
+import { useT } from "../i18n";
+import { useFeedback } from "../feedback";
+import { useTaskActions, useTaskTypesQuery } from "../hooks/useTasks";
+
+type JsonSchema = { type?: string; properties?: Record<string, JsonSchema>; required?: string[]; default?: unknown; minimum?: number };
+
+/** A payload to start from: defaults, or the smallest valid value of each required field. */
+export function examplePayload(schema: unknown): Record<string, unknown> {
+  const s = schema as JsonSchema;
+  const out: Record<string, unknown> = {};
+  for (const [k, p] of Object.entries(s.properties ?? {})) {
+    if (p.default !== undefined) out[k] = p.default;
+    else if (s.required?.includes(k))
+      out[k] =
+        p.type === "integer" || p.type === "number" ? Math.max(p.minimum ?? 0, 0) : p.type === "boolean" ? false : p.type === "string" ? "" : null;
+  }
+  return out;
+}
+
+/** Checks payload text against a type's JSON Schema; returns the problem or null. */
+export function checkPayload(text: string, type: TaskTypeJson | undefined, t: ReturnType<typeof useT>): string | null {
+  let value: unknown;
+  try {
+    value = JSON.parse(text || "{}");
+  } catch {
+    return t.create.invalidJson;
+  }
+  if (value === null || typeof value !== "object" || Array.isArray(value)) return t.create.notObject;
+  if (!type) return null;
+  const parsed = z.fromJSONSchema(type.payload_schema as Parameters<typeof z.fromJSONSchema>[0]).safeParse(value);
+  if (parsed.success) return null;
+  const issue = parsed.error.issues[0];
+  return t.create.schemaError(issue.path.join("."), issue.message);
+}
+
+/** The JSON payload textarea, checked against the selected type's schema as the user types. */
+export function PayloadField({ type, rows }: { type: TaskTypeJson | undefined; rows: number }) {
+  const t = useT();
+  return (
+    <Form.Item
+      label={t.create.payload}
+      name="payload"
+      extra={t.create.payloadHelp}
+      rules={[
+        {
+          validator: async (_r, text: string) => {
+            const problem = checkPayload(text, type, t);
+            if (problem) throw new Error(problem);
+          },
+        },
+      ]}
+    >
+      <Input.TextArea rows={rows} style={{ fontFamily: "monospace" }} spellCheck={false} />
+    </Form.Item>
+  );
+}
+
+interface Values {
+  type: string;
+  payload: string;
+  priority: number;
+  delay_s?: number;
+  timeout_s?: number;
+  max_attempts?: number;
+  idempotency_key?: string;
+}
+
+export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const t = useT();
+  const feedback = useFeedback();
+  const types = useTaskTypesQuery();
+  const { create } = useTaskActions();
+  const [form] = Form.useForm<Values>();
+  const [typeName, setTypeName] = useState<string | undefined>();
+  const byName = useMemo(() => new Map((types.data?.items ?? []).map((x) => [x.name, x])), [types.data]);
+  const type = typeName ? byName.get(typeName) : undefined;
+
+  const submit = async (v: Values) => {
+    try {
+      const res = await create.mutateAsync({
+        type: v.type,
+        payload: JSON.parse(v.payload || "{}"),
+        priority: v.priority,
+        ...(v.delay_s ? { delay_ms: Math.round(v.delay_s * 1000) } : {}),
+        ...(v.timeout_s ? { timeout_ms: Math.round(v.timeout_s * 1000) } : {}),
+        ...(v.max_attempts ? { max_attempts: v.max_attempts } : {}),
+        ...(v.idempotency_key ? { idempotency_key: v.idempotency_key } : {}),
+      });
+      feedback.enqueued(t.create.created(res.task.id), `/tasks/${res.task.id}`);
+      onClose();
+      form.resetFields();
+      setTypeName(undefined);
+    } catch (err) {
+      feedback.failed(err);
+    }
+  };
+
+  return (
+    <Modal
+      title={t.create.title}
+      open={open}
+      onCancel={onClose}
+      onOk={() => form.submit()}
+      okText={t.common.create}
+      cancelText={t.common.cancel}
+      confirmLoading={create.isPending}
+      width={640}
+      destroyOnHidden
+    >
+      <Form<Values> form={form} layout="vertical" initialValues={{ priority: 500, payload: "{}" }} onFinish={(v) => void submit(v)}>
+        <Form.Item label={t.create.type} name="type" rules={[{ required: true, message: t.create.typeRequired }]}>
+          <Select
+            showSearch
+            optionFilterProp="label"
+            options={(types.data?.items ?? []).map((x) => ({ value: x.name, label: `${x.title} (${x.name})` }))}
+            onChange={(name: string) => {
+              setTypeName(name);
+              const def = byName.get(name);
+              if (def) form.setFieldsValue({ payload: JSON.stringify(examplePayload(def.payload_schema), null, 2), priority: def.priority });
+            }}
+          />
+        </Form.Item>
+        {type?.description && <Typography.Paragraph type="secondary">{type.description}</Typography.Paragraph>}
+        <PayloadField type={type} rows={6} />
+        <Row gutter={12}>
+          <Col span={12}>
+            <Form.Item label={t.create.priority} name="priority">
+              <InputNumber min={100} max={900} step={100} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+          <Col span={12}>
+            <Form.Item label={t.create.delay} name="delay_s">
+              <InputNumber min={0} max={366 * 86400} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item label={t.create.timeout} name="timeout_s">
+              <InputNumber min={1} max={7 * 86400} placeholder={type ? String(type.timeout_ms / 1000) : undefined} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item label={t.create.maxAttempts} name="max_attempts">
+              <InputNumber min={1} max={100} placeholder={type ? String(type.max_attempts) : undefined} style={{ width: "100%" }} />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
+            <Form.Item label={t.create.idempotencyKey} name="idempotency_key">
+              <Input maxLength={200} />
+            </Form.Item>
+          </Col>
+        </Row>
+      </Form>
+    </Modal>
+  );
+}

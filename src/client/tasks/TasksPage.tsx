@@ -1,0 +1,378 @@
+"use client";
+/**
+ * /tasks (任务队列): the cards, the last hour's throughput, the workers, and tabs by status and
+ * by category over one filterable task table; 执行历史 lists runs; 类型耗时 charts p50/p95 per
+ * type. Tab and filters live in the URL, so every view is a link.
+ */
+import { useState } from "react";
+import { usePathname, useRouter, useSearchParams } from "next/navigation";
+import {
+  App,
+  Badge,
+  Button,
+  Card,
+  Col,
+  Empty,
+  Input,
+  Progress,
+  Row,
+  Segmented,
+  Select,
+  Space,
+  Statistic,
+  Table,
+  Tabs,
+  Tag,
+  Tooltip,
+  Typography,
+} from "antd";
+import type { TaskJson } from "@/contracts/tasks";
+import { useI18n } from "../i18n";
+import { useCan } from "../me";
+import { ApiError } from "../api";
+import { formatDuration, formatTime } from "../format";
+import { useBatchQuery, useOverviewQuery, useStatisticsQuery, useTaskActions, useTaskTypesQuery, type TaskFilters } from "../hooks/useTasks";
+import { ThroughputChart, TimingChart } from "./charts";
+import { CreateTaskModal } from "./CreateTaskModal";
+import { RunsTable } from "./RunsTable";
+import { TaskTable } from "./TaskTable";
+
+const TABS = ["queued", "running", "recent", "all", "scheduled", "dataSync", "indicators", "history", "timing"] as const;
+type Tab = (typeof TABS)[number];
+
+/** The fixed filters of each task tab. */
+const TAB_FILTERS: Record<Exclude<Tab, "history" | "timing">, TaskFilters> = {
+  queued: { status: "queued" },
+  running: { status: "running" },
+  recent: { status: "succeeded,failed,cancelled" },
+  all: {},
+  scheduled: { scheduled: "true" },
+  dataSync: { category: "data_sync" },
+  indicators: { category: "indicators" },
+};
+
+const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
+
+export function TasksPage() {
+  const { t, lang } = useI18n();
+  const { message } = App.useApp();
+  const canOperate = useCan("operator");
+  const router = useRouter();
+  const pathname = usePathname();
+  const params = useSearchParams();
+  const overview = useOverviewQuery();
+  const types = useTaskTypesQuery();
+  const actions = useTaskActions();
+  const [creating, setCreating] = useState(false);
+  const [text, setText] = useState(params.get("q") ?? "");
+  const [payloadText, setPayloadText] = useState(params.get("payload") ?? "");
+  const [hours, setHours] = useState(24);
+  const stats = useStatisticsQuery(hours);
+
+  const tab = (TABS as readonly string[]).includes(params.get("tab") ?? "") ? (params.get("tab") as Tab) : "all";
+  const setParams = (patch: Record<string, string | undefined>) => {
+    const next = new URLSearchParams(params.toString());
+    for (const [k, v] of Object.entries(patch))
+      if (v) next.set(k, v);
+      else next.delete(k);
+    router.replace(`${pathname}?${next}`, { scroll: false });
+  };
+  const payloadMatch = /^([A-Za-z_][A-Za-z0-9_]{0,63})=(.*)$/.exec(params.get("payload") ?? "");
+  const userFilters: TaskFilters = {
+    type: params.get("type") ?? undefined,
+    status: params.get("status") ?? undefined,
+    queue: params.get("queue") ?? undefined,
+    batch_id: params.get("batch_id") ?? undefined,
+    q: params.get("q") ?? undefined,
+    ...(payloadMatch ? { payload: [payloadMatch[1], payloadMatch[2]] as [string, string] } : {}),
+  };
+  const batchId = params.get("batch_id") ?? undefined;
+  const batch = useBatchQuery(batchId);
+
+  const o = overview.data;
+  const total = o ? Object.values(o.counts).reduce((a, b) => a + b, 0) : undefined;
+  const rate = o?.stats.today.success_rate;
+
+  const filtersBar = (
+    <Space wrap style={{ marginBottom: 12 }}>
+      <Select
+        allowClear
+        showSearch
+        optionFilterProp="label"
+        placeholder={t.tasks.filters.type}
+        style={{ width: 180 }}
+        value={params.get("type") ?? undefined}
+        onChange={(v) => setParams({ type: v })}
+        options={(types.data?.items ?? []).map((x) => ({ value: x.name, label: x.title }))}
+      />
+      {(tab === "all" || tab === "scheduled" || tab === "dataSync" || tab === "indicators") && (
+        <Select
+          allowClear
+          placeholder={t.tasks.filters.status}
+          style={{ width: 120 }}
+          value={params.get("status") ?? undefined}
+          onChange={(v) => setParams({ status: v })}
+          options={STATUSES.map((s) => ({ value: s, label: t.status[s] }))}
+        />
+      )}
+      <Select
+        allowClear
+        placeholder={t.tasks.filters.queue}
+        style={{ width: 120 }}
+        value={params.get("queue") ?? undefined}
+        onChange={(v) => setParams({ queue: v })}
+        options={[...new Set((types.data?.items ?? []).map((x) => x.queue))].map((q) => ({ value: q, label: q }))}
+      />
+      <Input
+        allowClear
+        placeholder={t.tasks.filters.batch}
+        style={{ width: 160 }}
+        defaultValue={batchId}
+        onPressEnter={(e) => setParams({ batch_id: e.currentTarget.value.trim() || undefined })}
+        onClear={() => setParams({ batch_id: undefined })}
+      />
+      <Input.Search
+        allowClear
+        placeholder={t.tasks.filters.text}
+        style={{ width: 220 }}
+        value={text}
+        onChange={(e) => setText(e.target.value)}
+        onSearch={(v) => setParams({ q: v.trim() || undefined })}
+      />
+      <Input.Search
+        allowClear
+        placeholder={t.tasks.filters.payload}
+        style={{ width: 260 }}
+        value={payloadText}
+        status={payloadText && !/^[A-Za-z_][A-Za-z0-9_]{0,63}=.*$/.test(payloadText) ? "error" : undefined}
+        onChange={(e) => setPayloadText(e.target.value)}
+        onSearch={(v) => {
+          if (v && !/^[A-Za-z_][A-Za-z0-9_]{0,63}=.*$/.test(v)) return void message.warning(t.tasks.filters.payloadInvalid);
+          setParams({ payload: v.trim() || undefined });
+        }}
+      />
+    </Space>
+  );
+
+  const taskTab = (key: Exclude<Tab, "history" | "timing">) => ({
+    key,
+    label:
+      key === "queued" || key === "running" ? (
+        <Badge count={o?.counts[key] ?? 0} size="small" offset={[10, -2]} overflowCount={99999} color={key === "running" ? "#1f6feb" : "#8c8c8c"}>
+          {t.tasks.tabs[key]}
+        </Badge>
+      ) : (
+        t.tasks.tabs[key]
+      ),
+    children: (
+      <>
+        {filtersBar}
+        <TaskTable
+          filters={{
+            ...userFilters,
+            ...TAB_FILTERS[key],
+            ...(key === "all" || key === "scheduled" || key === "dataSync" || key === "indicators"
+              ? { status: userFilters.status ?? TAB_FILTERS[key].status }
+              : {}),
+          }}
+        />
+      </>
+    ),
+  });
+
+  return (
+    <Space direction="vertical" size="middle" style={{ width: "100%" }}>
+      <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
+        <Typography.Title level={4} style={{ margin: 0 }}>
+          {t.tasks.title}
+        </Typography.Title>
+        <Space>
+          <Button onClick={() => void overview.refetch()}>{t.common.refresh}</Button>
+          {canOperate && (
+            <Button type="primary" onClick={() => setCreating(true)}>
+              {t.tasks.newTask}
+            </Button>
+          )}
+        </Space>
+      </div>
+
+      <Row gutter={[16, 16]}>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic title={t.tasks.cards.total} value={total ?? "—"} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic
+              title={t.tasks.cards.running}
+              value={o?.counts.running ?? "—"}
+              suffix={
+                o ? (
+                  <Typography.Text type="secondary" style={{ fontSize: 13 }}>
+                    / {t.tasks.cards.queued} {o.counts.queued}
+                  </Typography.Text>
+                ) : null
+              }
+            />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic title={t.tasks.cards.today} value={o?.stats.today.total ?? "—"} />
+          </Card>
+        </Col>
+        <Col xs={12} md={6}>
+          <Card size="small">
+            <Statistic
+              title={t.tasks.cards.successRate}
+              value={rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1)}
+              suffix={rate === null || rate === undefined ? undefined : "%"}
+              valueStyle={{ color: rate !== null && rate !== undefined && rate < 0.9 ? "#cf1322" : undefined }}
+            />
+          </Card>
+        </Col>
+      </Row>
+
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={16}>
+          <Card size="small" title={t.tasks.throughput}>
+            {o ? <ThroughputChart points={o.stats.throughput} /> : <div style={{ height: 200 }} />}
+          </Card>
+        </Col>
+        <Col xs={24} lg={8}>
+          <Card size="small" title={`${t.tasks.workers} · ${o?.workers.length ?? 0}`} style={{ height: "100%" }}>
+            {o && o.workers.length === 0 ? (
+              <Typography.Text type="warning">{t.tasks.noWorkers}</Typography.Text>
+            ) : (
+              <Space direction="vertical" size={4} style={{ width: "100%" }}>
+                {o?.workers.map((w) => (
+                  <div key={w.id} style={{ display: "flex", justifyContent: "space-between" }}>
+                    <Tooltip title={formatTime(w.last_seen_at, lang)}>
+                      <Badge status="success" text={<Typography.Text style={{ fontSize: 13 }}>{w.id}</Typography.Text>} />
+                    </Tooltip>
+                    <Tag>{w.running}</Tag>
+                  </div>
+                ))}
+              </Space>
+            )}
+            {o && o.queues.length > 0 && (
+              <div style={{ marginTop: 12 }}>
+                <Typography.Text type="secondary">{t.tasks.queues}</Typography.Text>
+                {o.queues.map((q) => (
+                  <div key={q.name} style={{ display: "flex", justifyContent: "space-between", fontSize: 13 }}>
+                    <span>{q.name}</span>
+                    <span>
+                      {t.status.queued} {q.queued} · {t.status.running} {q.running}
+                    </span>
+                  </div>
+                ))}
+              </div>
+            )}
+          </Card>
+        </Col>
+      </Row>
+
+      {batchId && batch.data && (
+        <Card
+          size="small"
+          title={t.tasks.batch.title(batchId)}
+          extra={
+            canOperate &&
+            batch.data.counts.failed + batch.data.counts.cancelled > 0 && (
+              <Button
+                size="small"
+                onClick={async () => {
+                  try {
+                    const r = await actions.retryFailed.mutateAsync(batchId);
+                    message.success(t.tasks.batch.retried(r.retried));
+                  } catch (err) {
+                    message.error(err instanceof ApiError ? err.message : t.common.failed);
+                  }
+                }}
+              >
+                {t.tasks.batch.retryFailed}
+              </Button>
+            )
+          }
+        >
+          <Space size="large" wrap>
+            <div style={{ width: 260 }}>
+              <Typography.Text type="secondary">{t.tasks.batch.progress}</Typography.Text>
+              <Progress percent={batch.data.progress} />
+              {batch.data.eta_seconds !== null && (
+                <Typography.Text type="secondary">{t.tasks.eta(formatDuration(batch.data.eta_seconds * 1000))}</Typography.Text>
+              )}
+            </div>
+            {STATUSES.map((s) => (
+              <Statistic key={s} title={t.status[s]} value={batch.data.counts[s] ?? 0} />
+            ))}
+          </Space>
+        </Card>
+      )}
+
+      <Card size="small">
+        <Tabs
+          activeKey={tab}
+          onChange={(k) => setParams({ tab: k === "all" ? undefined : k })}
+          destroyOnHidden
+          items={[
+            taskTab("queued"),
+            taskTab("running"),
+            taskTab("recent"),
+            taskTab("all"),
+            taskTab("scheduled"),
+            taskTab("dataSync"),
+            taskTab("indicators"),
+            { key: "history", label: t.tasks.tabs.history, children: <RunsTable /> },
+            {
+              key: "timing",
+              label: t.tasks.tabs.timing,
+              children: (
+                <>
+                  <Space style={{ marginBottom: 12 }}>
+                    <Typography.Text strong>{t.tasks.timing.title}</Typography.Text>
+                    <Segmented
+                      value={hours}
+                      onChange={(v) => setHours(Number(v))}
+                      options={[
+                        { value: 24, label: t.tasks.timing.day },
+                        { value: 168, label: t.tasks.timing.week },
+                      ]}
+                    />
+                  </Space>
+                  {stats.data && stats.data.items.length > 0 ? (
+                    <>
+                      <TimingChart items={stats.data.items} />
+                      <Table
+                        rowKey="type"
+                        size="small"
+                        pagination={false}
+                        dataSource={stats.data.items}
+                        columns={[
+                          { title: t.tasks.col.type, dataIndex: "type" },
+                          { title: t.tasks.timing.count, dataIndex: "count" },
+                          {
+                            title: t.tasks.timing.successRate,
+                            dataIndex: "success_rate",
+                            render: (v: number | null) => (v === null ? "—" : `${(v * 100).toFixed(1)}%`),
+                          },
+                          { title: t.tasks.timing.avg, dataIndex: "avg_ms", render: formatDuration },
+                          { title: t.tasks.timing.p50, dataIndex: "p50_ms", render: formatDuration },
+                          { title: t.tasks.timing.p95, dataIndex: "p95_ms", render: formatDuration },
+                        ]}
+                      />
+                    </>
+                  ) : (
+                    <Empty description={t.tasks.timing.empty} />
+                  )}
+                </>
+              ),
+            },
+          ]}
+        />
+      </Card>
+      <CreateTaskModal open={creating} onClose={() => setCreating(false)} />
+    </Space>
+  );
+}

@@ -1,0 +1,391 @@
+/**
+ * Trading signals for one daily series (pure maths: no database, no I/O).
+ *
+ * Every indicator (SMA, EMA/MACD, RSI, Bollinger bands) comes from `indicatorts`; only what the
+ * library lacks is written here (drawdown from a peak, momentum = v[t]/v[t-n] - 1, cross
+ * detection). computeSignals always returns six signals, one per name, evaluated at the last
+ * date of the series:
+ *
+ * - ma_cross: buy if SMA(ma_short) crossed above SMA(ma_long) within the last `lookback` days
+ *   (the last day included), sell if it crossed below; when both happened the latest cross wins
+ *   and `date` is the cross day. Otherwise neutral. value = SMAshort/SMAlong - 1 at the last day.
+ *   A cross is a change of sign of short - long; differences within 1e-10 of the price count as
+ *   zero, so a flat series never "crosses" through rounding noise, and a cross is dated on the
+ *   first day the new sign is strict. Needs ma_long + 1 points.
+ * - macd_cross: the same rule with the MACD line (EMA fast - EMA slow) against its signal line
+ *   (EMA of the MACD line). value = MACD - signal (the histogram, in price units) at the last
+ *   day. The library seeds its EMAs with the first value, so the first macd_slow + macd_signal - 1
+ *   points are treated as warm-up: needs macd_slow + macd_signal points.
+ * - rsi: Wilder's RSI(rsi_period). sell if RSI >= rsi_overbought, buy if RSI <= rsi_oversold,
+ *   else neutral; value = RSI (0..100). A window with no move at all has no defined RSI: it
+ *   counts as 50. Needs rsi_period + 1 points.
+ * - bollinger: bands = SMA(boll_period) +/- boll_k population standard deviations of the last
+ *   boll_period values. buy if the last value is below the lower band, sell if above the upper
+ *   band; value = %B = (value - lower) / (upper - lower) (0.5 when the bands are flat).
+ *   Needs boll_period points.
+ * - drawdown: value = 1 - last / peak, the peak taken over the last drawdown_window days, i.e. the
+ *   last drawdown_window + 1 values (fewer when the series is shorter: a young fund still gets an
+ *   alert); 0..1. sell if value >= drawdown_alert, else neutral. Needs 2 points.
+ * - momentum: value = v[t] / v[t - momentum_period] - 1. buy if >= momentum_threshold, sell if
+ *   <= -momentum_threshold, else neutral. Needs momentum_period + 1 points.
+ *
+ * A series too short for an indicator gives that signal as neutral, value 0, note
+ * "not enough data". Values are rounded to 6 decimals and never NaN or infinite (a non-finite
+ * result, e.g. from a zero price, becomes 0). Thresholds (RSI levels, drawdown_alert,
+ * momentum_threshold) are compared with the rounded value, so a 20% drawdown computed as
+ * 0.19999999999999996 still meets an alert of 0.2 and the shown value agrees with the direction. Params are expected to have passed SignalParams;
+ * missing or undefined fields take DEFAULT_SIGNAL_PARAMS.
+ *
+ * Performance: runs over thousands of series in a worker pool, so each input is copied to a
+ * number[] once, indicators that only matter at the end (SMA for the cross window, Bollinger)
+ * run on the tail only, and no per-point objects are allocated.
+ */
+import { z } from "zod";
+import { bb, macd, rsi, sma } from "indicatorts";
+
+/** A daily series: dates as yyyymmdd integers, values = accumulated NAV (dividend-adjusted) or close. */
+export interface Series {
+  dates: ArrayLike<number>;
+  values: ArrayLike<number>;
+}
+
+/** Default parameters of computeSignals (also what the API documents). */
+export const DEFAULT_SIGNAL_PARAMS = {
+  ma_short: 5,
+  ma_long: 20,
+  macd_fast: 12,
+  macd_slow: 26,
+  macd_signal: 9,
+  rsi_period: 14,
+  rsi_overbought: 70,
+  rsi_oversold: 30,
+  boll_period: 20,
+  boll_k: 2,
+  drawdown_window: 250,
+  drawdown_alert: 0.1,
+  momentum_period: 20,
+  momentum_threshold: 0.05,
+  lookback: 5,
+};
+
+/** The full set of signal parameters. */
+export type SignalParamValues = typeof DEFAULT_SIGNAL_PARAMS;
+
+const period = z.number().int().min(2).max(250);
+
+/**
+ * Request-side validation of signal parameters: every field optional and bounded; unknown
+ * fields rejected. Pairs that only make sense one way round (short < long MA, fast < slow MACD,
+ * oversold < overbought) are checked after filling in the defaults, so `{ ma_short: 30 }` alone
+ * is rejected against the default ma_long of 20.
+ */
+export const SignalParams = z
+  .strictObject({
+    ma_short: period.optional(),
+    ma_long: period.optional(),
+    macd_fast: period.optional(),
+    macd_slow: period.optional(),
+    macd_signal: period.optional(),
+    rsi_period: period.optional(),
+    rsi_overbought: z.number().min(50).max(100).optional(),
+    rsi_oversold: z.number().min(0).max(50).optional(),
+    boll_period: period.optional(),
+    boll_k: z.number().min(0.5).max(5).optional(),
+    drawdown_window: period.optional(),
+    drawdown_alert: z.number().gt(0).max(1).optional(),
+    momentum_period: period.optional(),
+    momentum_threshold: z.number().min(0).max(1).optional(),
+    lookback: z.number().int().min(1).max(60).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const m = resolveSignalParams(p);
+    if (m.ma_short >= m.ma_long) ctx.addIssue({ code: "custom", path: ["ma_short"], message: "ma_short must be less than ma_long" });
+    if (m.macd_fast >= m.macd_slow) ctx.addIssue({ code: "custom", path: ["macd_fast"], message: "macd_fast must be less than macd_slow" });
+    if (m.rsi_oversold >= m.rsi_overbought)
+      ctx.addIssue({ code: "custom", path: ["rsi_oversold"], message: "rsi_oversold must be less than rsi_overbought" });
+  });
+
+export type SignalName = "ma_cross" | "macd_cross" | "rsi" | "bollinger" | "drawdown" | "momentum";
+
+export interface Signal {
+  name: SignalName;
+  direction: "buy" | "sell" | "neutral";
+  date: string;
+  value: number;
+  note: string;
+}
+
+/** Defaults overlaid with the given params; undefined fields (as zod's optional output has) keep the default. */
+export function resolveSignalParams(params?: Partial<Record<keyof SignalParamValues, number | undefined>>): SignalParamValues {
+  const out = { ...DEFAULT_SIGNAL_PARAMS };
+  if (params) {
+    for (const key of Object.keys(out) as (keyof SignalParamValues)[]) {
+      const v = params[key];
+      if (typeof v === "number") out[key] = v;
+    }
+  }
+  return out;
+}
+
+/** yyyymmdd integer -> "YYYY-MM-DD" (no Date object: this runs once per signal over thousands of series). */
+export function formatDate(yyyymmdd: number): string {
+  const d = Math.trunc(yyyymmdd);
+  const y = Math.trunc(d / 10000);
+  const m = Math.trunc(d / 100) % 100;
+  const day = d % 100;
+  return `${y}-${m < 10 ? "0" : ""}${m}-${day < 10 ? "0" : ""}${day}`;
+}
+
+/** Rounds to 6 decimals; non-finite becomes 0 so NaN/Infinity never reach JSON (which would turn them into null). */
+export function round6(x: number): number {
+  if (!Number.isFinite(x)) return 0;
+  const r = Math.round(x * 1e6) / 1e6;
+  return r === 0 ? 0 : r; // no -0 in output
+}
+
+/** Copies an ArrayLike (typed arrays from the loader) into a plain number[], the type indicatorts takes. */
+export function toNumbers(a: ArrayLike<number>): number[] {
+  return Array.from(a);
+}
+
+/** Sign of a - b with a tolerance scaled to the price level, so float noise on flat stretches is 0. */
+function signWithTol(d: number, scale: number): number {
+  const tol = 1e-10 * Math.abs(scale);
+  return d > tol ? 1 : d < -tol ? -1 : 0;
+}
+
+/**
+ * Latest sign change of a[i] - b[i] within the last `lookback` indices of the arrays, looking
+ * no further back than index `first` (the first index where both are valid). `scale` gives
+ * the price level per index for the zero tolerance. Returns the index of the first day with the
+ * new strict sign and the direction (1 = a crossed above b), or null. O(lookback) except on a
+ * long flat stretch, where finding the sign before the window is O(n) once.
+ */
+export function lastCross(a: number[], b: number[], scale: number[], first: number, lookback: number): { index: number; dir: 1 | -1 } | null {
+  const len = a.length;
+  const start = Math.max(first + 1, len - lookback);
+  if (start >= len) return null;
+  let prev = 0;
+  for (let j = start - 1; j >= first; j--) {
+    const s = signWithTol(a[j] - b[j], scale[j]);
+    if (s !== 0) {
+      prev = s;
+      break;
+    }
+  }
+  let found: { index: number; dir: 1 | -1 } | null = null;
+  for (let i = start; i < len; i++) {
+    const s = signWithTol(a[i] - b[i], scale[i]);
+    if (s === 0) continue;
+    // A move away from an all-zero history (prev 0, a flat stretch) also counts as a cross.
+    if (s !== prev) found = { index: i, dir: s > 0 ? 1 : -1 };
+    prev = s;
+  }
+  return found;
+}
+
+/** Result of the moving-average cross check (shared with the screening strategies). */
+export interface MaCross {
+  enough: boolean;
+  /** Index into the full series of the latest cross within the lookback window, or -1. */
+  crossIndex: number;
+  dir: 1 | -1 | 0;
+  shortMa: number;
+  longMa: number;
+}
+
+/**
+ * SMA(short) vs SMA(long) at the end of `values`. Only the tail that the lookback window needs
+ * is fed to the library: an SMA at index i depends on the last `period` values only, so this
+ * is exact and saves most of the work on long series.
+ */
+export function maCross(values: number[], short: number, long: number, lookback: number): MaCross {
+  const n = values.length;
+  const longest = Math.max(short, long);
+  if (n < longest + 1) return { enough: false, crossIndex: -1, dir: 0, shortMa: 0, longMa: 0 };
+  const m = Math.min(n, longest + lookback);
+  const offset = n - m;
+  const tail = offset === 0 ? values : values.slice(offset);
+  const s = sma(tail, { period: short });
+  const l = sma(tail, { period: long });
+  const cross = lastCross(s, l, tail, longest - 1, lookback);
+  return {
+    enough: true,
+    crossIndex: cross ? cross.index + offset : -1,
+    dir: cross ? cross.dir : 0,
+    shortMa: s[m - 1],
+    longMa: l[m - 1],
+  };
+}
+
+/**
+ * RSI series from the library with the one case it leaves undefined fixed: a window with
+ * neither gains nor losses gives 0/0 = NaN there, which is reported as the neutral 50.
+ */
+export function rsiSeries(values: number[], periodLen: number): number[] {
+  const r = rsi(values, { period: periodLen });
+  for (let i = 0; i < r.length; i++) if (Number.isNaN(r[i])) r[i] = 50;
+  return r;
+}
+
+/**
+ * Largest peak-to-trough fall, max over t of 1 - v[t] / max(v[start..t]), for start <= t < end.
+ * 0 for fewer than two points.
+ */
+export function maxDrawdown(values: ArrayLike<number>, start = 0, end = values.length): number {
+  let peak = -Infinity;
+  let worst = 0;
+  for (let i = start; i < end; i++) {
+    const v = values[i];
+    if (v > peak) peak = v;
+    else if (peak > 0) {
+      const dd = 1 - v / peak;
+      if (dd > worst) worst = dd;
+    }
+  }
+  return worst;
+}
+
+/** v[t] / v[t - n] - 1 at the last point; NaN when there are not n + 1 points (callers check). */
+export function momentumAt(values: number[], n: number, t = values.length - 1): number {
+  if (t - n < 0) return Number.NaN;
+  return values[t] / values[t - n] - 1;
+}
+
+const NOT_ENOUGH = "not enough data";
+
+/**
+ * The six signals (ma_cross, macd_cross, rsi, bollinger, drawdown, momentum) of one series at
+ * its last date; see the file header for the rules.
+ */
+export function computeSignals(s: Series, params?: Partial<Record<keyof SignalParamValues, number | undefined>>): Signal[] {
+  const p = resolveSignalParams(params);
+  const values = toNumbers(s.values);
+  const dates = s.dates;
+  const n = Math.min(values.length, dates.length);
+  if (values.length > n) values.length = n;
+  const lastDate = n > 0 ? formatDate(dates[n - 1]) : "";
+  const last = n > 0 ? values[n - 1] : 0;
+  const neutral = (name: SignalName): Signal => ({ name, direction: "neutral", date: lastDate, value: 0, note: NOT_ENOUGH });
+  const out: Signal[] = [];
+
+  // ma_cross
+  const ma = maCross(values, p.ma_short, p.ma_long, p.lookback);
+  if (!ma.enough) out.push(neutral("ma_cross"));
+  else {
+    const spread = round6(ma.shortMa / ma.longMa - 1);
+    if (ma.crossIndex >= 0) {
+      const up = ma.dir > 0;
+      const date = formatDate(dates[ma.crossIndex]);
+      out.push({
+        name: "ma_cross",
+        direction: up ? "buy" : "sell",
+        date,
+        value: spread,
+        note: `SMA${p.ma_short} crossed ${up ? "above" : "below"} SMA${p.ma_long} on ${date}`,
+      });
+    } else {
+      out.push({
+        name: "ma_cross",
+        direction: "neutral",
+        date: lastDate,
+        value: spread,
+        note: `no SMA${p.ma_short}/SMA${p.ma_long} cross in the last ${p.lookback} days`,
+      });
+    }
+  }
+
+  // macd_cross
+  const macdFirst = p.macd_slow + p.macd_signal - 2; // first index past the EMA warm-up
+  if (n < macdFirst + 2) out.push(neutral("macd_cross"));
+  else {
+    const { macdLine, signalLine } = macd(values, { fast: p.macd_fast, slow: p.macd_slow, signal: p.macd_signal });
+    const hist = round6(macdLine[n - 1] - signalLine[n - 1]);
+    const cross = lastCross(macdLine, signalLine, values, macdFirst, p.lookback);
+    if (cross) {
+      const up = cross.dir > 0;
+      const date = formatDate(dates[cross.index]);
+      out.push({
+        name: "macd_cross",
+        direction: up ? "buy" : "sell",
+        date,
+        value: hist,
+        note: `MACD crossed ${up ? "above" : "below"} its signal line on ${date}`,
+      });
+    } else {
+      out.push({
+        name: "macd_cross",
+        direction: "neutral",
+        date: lastDate,
+        value: hist,
+        note: `no MACD/signal cross in the last ${p.lookback} days`,
+      });
+    }
+  }
+
+  // rsi
+  if (n < p.rsi_period + 1) out.push(neutral("rsi"));
+  else {
+    const r = round6(rsiSeries(values, p.rsi_period)[n - 1]);
+    const direction = r >= p.rsi_overbought ? "sell" : r <= p.rsi_oversold ? "buy" : "neutral";
+    const note =
+      direction === "sell"
+        ? `RSI${p.rsi_period} ≥ ${p.rsi_overbought} (overbought)`
+        : direction === "buy"
+          ? `RSI${p.rsi_period} ≤ ${p.rsi_oversold} (oversold)`
+          : `RSI${p.rsi_period} between ${p.rsi_oversold} and ${p.rsi_overbought}`;
+    out.push({ name: "rsi", direction, date: lastDate, value: r, note });
+  }
+
+  // bollinger: the library fixes k = 2, so (upper - middle) / 2 is the standard deviation,
+  // scaled here to boll_k. Only the last boll_period values matter for the last day's bands.
+  if (n < p.boll_period) out.push(neutral("bollinger"));
+  else {
+    const tail = values.slice(n - p.boll_period);
+    const bands = bb(tail, { period: p.boll_period });
+    const mid = bands.middle[p.boll_period - 1];
+    const sd = (bands.upper[p.boll_period - 1] - mid) / 2;
+    const upper = mid + p.boll_k * sd;
+    const lower = mid - p.boll_k * sd;
+    const flat = signWithTol(upper - lower, last) === 0;
+    const pctB = flat ? 0.5 : (last - lower) / (upper - lower);
+    const direction = flat ? "neutral" : last < lower ? "buy" : last > upper ? "sell" : "neutral";
+    const note =
+      direction === "buy"
+        ? `below the lower band (${round6(lower)})`
+        : direction === "sell"
+          ? `above the upper band (${round6(upper)})`
+          : flat
+            ? "bands are flat"
+            : "inside the bands";
+    out.push({ name: "bollinger", direction, date: lastDate, value: round6(pctB), note });
+  }
+
+  // drawdown
+  if (n < 2) out.push(neutral("drawdown"));
+  else {
+    const from = Math.max(0, n - 1 - p.drawdown_window);
+    let peak = values[from];
+    let peakAt = from;
+    for (let i = from + 1; i < n; i++) {
+      if (values[i] >= peak) {
+        peak = values[i];
+        peakAt = i;
+      }
+    }
+    const value = round6(peak > 0 ? Math.max(0, 1 - last / peak) : 0);
+    const note = `${(value * 100).toFixed(2)}% below the peak of ${formatDate(dates[peakAt])}${from === 0 && n - 1 < p.drawdown_window ? ` (only ${n - 1} of ${p.drawdown_window} days of history)` : ""}`;
+    out.push({ name: "drawdown", direction: value >= p.drawdown_alert ? "sell" : "neutral", date: lastDate, value, note });
+  }
+
+  // momentum
+  if (n < p.momentum_period + 1) out.push(neutral("momentum"));
+  else {
+    const mom = momentumAt(values, p.momentum_period);
+    const value = round6(mom);
+    const direction = !Number.isFinite(mom) ? "neutral" : value >= p.momentum_threshold ? "buy" : value <= -p.momentum_threshold ? "sell" : "neutral";
+    out.push({ name: "momentum", direction, date: lastDate, value, note: `${(value * 100).toFixed(2)}% over ${p.momentum_period} days` });
+  }
+
+  return out;
+}

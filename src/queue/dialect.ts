@@ -1,0 +1,65 @@
+/**
+ * The SQL differences between SQLite and PostgreSQL, one commented clause each. The engine's
+ * statements are written once with these pieces; nothing else in the engine branches on
+ * the provider except wake-ups (LISTEN/NOTIFY vs watching the WAL file).
+ */
+import { Prisma } from "@/generated/sqlite/client";
+import type { Provider } from "@/db/url";
+
+export type Sql = Prisma.Sql;
+export const sql = Prisma.sql;
+export const join = Prisma.join;
+export const raw = Prisma.raw;
+export const empty = Prisma.empty;
+
+export type SqlType = "int" | "bigint" | "text" | "timestamp" | "bool";
+
+const PG_TYPES: Record<SqlType, string> = {
+  int: "integer",
+  bigint: "bigint",
+  text: "text",
+  timestamp: "timestamp(3)",
+  bool: "boolean",
+};
+
+/** One provider's spelling of the engine's dialect-dependent pieces. */
+export interface Dialect {
+  provider: Provider;
+  /** The database clock as a value of a DateTime column. */
+  now: Sql;
+  /** The database clock plus `ms` milliseconds (ms is a bound parameter). */
+  nowPlus(ms: number): Sql;
+  /** Row locking for a claim candidate select. */
+  skipLocked: Sql;
+  /** A bound parameter with an explicit type where the database cannot infer one. */
+  param(value: unknown, type: SqlType): Sql;
+}
+
+// SQLite stores DateTime as integer milliseconds (openDatabase sets the adapter's
+// timestampFormat), so the clock is a number and arithmetic is addition. The claim needs no
+// row lock: a single UPDATE … RETURNING holds SQLite's one write lock for its duration.
+const sqlite: Dialect = {
+  provider: "sqlite",
+  now: sql`CAST(unixepoch('subsec') * 1000 AS INTEGER)`,
+  nowPlus: (ms) => sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER) + ${Math.round(ms)})`,
+  skipLocked: empty,
+  param: (value) => sql`${value}`,
+};
+
+// PostgreSQL columns are `timestamp(3)` holding UTC (as Prisma writes them), so the clock is
+// taken in UTC whatever the session time zone; clock_timestamp() rather than now() so a long
+// transaction does not hand out leases that started in the past. SKIP LOCKED lets many
+// workers claim at once without waiting on each other's candidate rows. Parameters inside
+// VALUES lists have no column to infer a type from, hence the casts.
+const postgres: Dialect = {
+  provider: "postgres",
+  now: sql`(clock_timestamp() AT TIME ZONE 'UTC')`,
+  nowPlus: (ms) => sql`((clock_timestamp() AT TIME ZONE 'UTC') + ${Math.round(ms)}::float8 * interval '1 millisecond')`,
+  skipLocked: sql`FOR UPDATE SKIP LOCKED`,
+  param: (value, type) => sql`${value}::${raw(PG_TYPES[type])}`,
+};
+
+/** The dialect of a provider. */
+export function dialectOf(provider: Provider): Dialect {
+  return provider === "postgres" ? postgres : sqlite;
+}

@@ -1,0 +1,138 @@
+/**
+ * When schedules fire: the next fire times of a cron expression (croner, with a time zone),
+ * a fixed interval or a single moment, optionally only on mainland China trading days, and
+ * the misfire decision after downtime. Pure functions of their inputs and a given "now".
+ */
+import { Cron } from "croner";
+import chineseDays from "chinese-days";
+
+/** What the scheduler needs to know about a schedule's timing. */
+export interface Timing {
+  /** supervised: no slots; the scheduler keeps one task of it alive instead. */
+  kind: "cron" | "interval" | "once" | "supervised";
+  cron?: string | null;
+  timezone: string;
+  intervalSeconds?: number | null;
+  /** once: the moment; interval: the anchor the slots are counted from. */
+  runAt?: Date | null;
+  tradingDaysOnly?: boolean;
+}
+
+/** Slots later than this after their time count as missed (downtime), not as on time. */
+export const MISFIRE_GRACE_MS = 60_000;
+
+const weekdayFmt = new Map<string, Intl.DateTimeFormat>();
+
+/** The calendar date (YYYY-MM-DD) and weekday (0 = Sunday) of `d` in `tz`. */
+function localDay(d: Date, tz: string): { date: string; weekday: number } {
+  let f = weekdayFmt.get(tz);
+  if (!f)
+    weekdayFmt.set(tz, (f = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short" })));
+  const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
+  return { date: `${parts.year}-${parts.month}-${parts.day}`, weekday: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday) };
+}
+
+/**
+ * A mainland China trading day: a weekday that is not a public holiday (chinese-days covers
+ * 2004–2026; later years count weekdays only). Make-up working days on weekends are not
+ * trading days: the exchanges stay closed.
+ */
+export function isTradingDay(d: Date, tz = "Asia/Shanghai"): boolean {
+  const { date, weekday } = localDay(d, tz);
+  if (weekday === 0 || weekday === 6) return false;
+  try {
+    return !chineseDays.isHoliday(date);
+  } catch {
+    return true;
+  }
+}
+
+/** Throws with a readable message when the timing cannot work (bad cron, bad zone, missing fields). */
+export function validateTiming(t: Timing): void {
+  try {
+    new Intl.DateTimeFormat("en", { timeZone: t.timezone });
+  } catch {
+    throw new Error(`unknown time zone ${t.timezone}`);
+  }
+  if (t.kind === "cron") {
+    if (!t.cron) throw new Error("cron schedules need a cron expression");
+    try {
+      new Cron(t.cron, { timezone: t.timezone, paused: true });
+    } catch (err) {
+      throw new Error(`invalid cron expression: ${(err as Error).message}`);
+    }
+  } else if (t.kind === "interval") {
+    if (!t.intervalSeconds || t.intervalSeconds < 1) throw new Error("interval schedules need interval_seconds ≥ 1");
+  } else if (t.kind === "once" && !t.runAt) throw new Error("one-time schedules need run_at");
+}
+
+/** The first slot strictly after `after` (null: never again). */
+export function nextSlot(t: Timing, after: Date): Date | null {
+  let candidate: Date | null;
+  let from = after;
+  // Trading-day filtering skips whole days; a bounded number of tries covers long holidays.
+  for (let i = 0; i < 1_000; i++) {
+    candidate = rawNext(t, from);
+    if (!candidate || !t.tradingDaysOnly || t.kind === "once" || isTradingDay(candidate, t.timezone)) return candidate;
+    from = candidate;
+  }
+  return null;
+}
+
+function rawNext(t: Timing, after: Date): Date | null {
+  if (t.kind === "supervised") return null;
+  if (t.kind === "once") return t.runAt && t.runAt > after ? t.runAt : null;
+  if (t.kind === "interval") {
+    const step = (t.intervalSeconds as number) * 1000;
+    const anchor = (t.runAt ?? new Date(0)).getTime();
+    const k = Math.floor((after.getTime() - anchor) / step) + 1;
+    return new Date(anchor + Math.max(0, k) * step);
+  }
+  return new Cron(t.cron as string, { timezone: t.timezone, paused: true }).nextRun(after) ?? null;
+}
+
+/** The next `count` slots after `after`. */
+export function nextSlots(t: Timing, after: Date, count: number): Date[] {
+  const out: Date[] = [];
+  let from = after;
+  while (out.length < count) {
+    const n = nextSlot(t, from);
+    if (!n) break;
+    out.push(n);
+    from = n;
+  }
+  return out;
+}
+
+/** What to do about a schedule whose next slot is due. */
+export interface FirePlan {
+  /** The slot to fire now, or null (missed slots skipped). */
+  fire: Date | null;
+  /** How many due slots are not fired (downtime). */
+  skipped: number;
+  /** The next slot after now. */
+  next: Date | null;
+}
+
+/**
+ * Decides a due schedule at `now`: a slot that is on time (within MISFIRE_GRACE_MS) fires;
+ * after downtime the missed slots are never replayed one by one — `skip` fires none of them,
+ * `run_once` fires the latest once. Either way the next slot is the first one after now.
+ */
+export function planFire(t: Timing, due: Date, now: Date, policy: "skip" | "run_once"): FirePlan {
+  let latest = due;
+  let count = 1;
+  for (let n = nextSlot(t, due); n && n <= now && count < 100_000; n = nextSlot(t, n)) {
+    latest = n;
+    count++;
+  }
+  const next = nextSlot(t, now);
+  const onTime = count === 1 && now.getTime() - latest.getTime() <= MISFIRE_GRACE_MS;
+  if (onTime) return { fire: latest, skipped: 0, next };
+  return policy === "run_once" ? { fire: latest, skipped: count - 1, next } : { fire: null, skipped: count, next };
+}
+
+/** Restart delay of a supervised task after `failures` failed runs in a row: 1 s doubling to 60 s. */
+export function restartDelayMs(failures: number): number {
+  return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(failures, 10)));
+}

@@ -1,0 +1,83 @@
+/**
+ * Closing a run: the task's next state and the run's final state, written once, and only
+ * while the run still holds the task's lease (status running and run_id = this run). A run
+ * that lost its lease (rescued, cancelled and abandoned, timed out) gets `applied: false`
+ * and changes nothing.
+ */
+import type { RunStatus, TaskStatus } from "../states";
+import { sql, type Sql } from "../dialect";
+import { dialect, execute, query, transaction, type Conn } from "./executor";
+
+/** How a run ended, as the worker saw it. */
+export type RunOutcome =
+  | { kind: "succeeded"; result: string | null }
+  /** Thrown error or timeout; retried with backoff while attempts are left, unless `retryable` is false. */
+  | { kind: "failed"; error: string; retryable: boolean; backoffMs: number; timedOut: boolean }
+  | { kind: "cancelled"; error: string | null }
+  /** Back to the queue after delayMs without using up an attempt (TaskSnooze, graceful shutdown). */
+  | { kind: "requeued"; delayMs: number; reason: string; runStatus: RunStatus };
+
+/** What closing a run did. */
+export interface CloseResult {
+  applied: boolean;
+  taskStatus: TaskStatus | null;
+  runStatus: RunStatus | null;
+}
+
+/** Writes the outcome of run `runId` of task `taskId`, fenced on the lease. */
+export async function closeRun(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number): Promise<CloseResult> {
+  const d = dialect(conn);
+  const fence = sql`WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running'`;
+  // Columns every final state clears; the idempotency key is freed for new tasks.
+  const finish = sql`finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL`;
+  let update: Sql;
+  switch (outcome.kind) {
+    case "succeeded":
+      update = sql`UPDATE tasks SET status = 'succeeded', result = ${outcome.result}, progress = 100, error = NULL, ${finish} ${fence} RETURNING status`;
+      break;
+    case "cancelled":
+      update = sql`UPDATE tasks SET status = 'cancelled', error = ${outcome.error}, ${finish} ${fence} RETURNING status`;
+      break;
+    case "requeued":
+      update = sql`UPDATE tasks SET status = 'queued', run_at = ${d.nowPlus(outcome.delayMs)}, max_attempts = max_attempts + 1,
+                     lease_expires_at = NULL, worker_id = NULL ${fence} RETURNING status`;
+      break;
+    case "failed": {
+      // Decided in SQL so a cancel requested meanwhile wins over a retry.
+      const retry = outcome.retryable ? sql`(NOT cancel_requested AND attempts < max_attempts)` : sql`(1 = 0)`;
+      update = sql`UPDATE tasks SET
+          status = CASE WHEN ${retry} THEN 'queued' WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,
+          run_at = CASE WHEN ${retry} THEN ${d.nowPlus(outcome.backoffMs)} ELSE run_at END,
+          finished_at = CASE WHEN ${retry} THEN NULL ELSE ${d.now} END,
+          idempotency_key = CASE WHEN ${retry} THEN idempotency_key ELSE NULL END,
+          worker_id = CASE WHEN ${retry} THEN NULL ELSE worker_id END,
+          error = ${outcome.error}, lease_expires_at = NULL
+        ${fence} RETURNING status`;
+      break;
+    }
+  }
+  return transaction(conn, async (tx) => {
+    const rows = await query<{ status: TaskStatus }>(tx, update);
+    if (rows.length === 0) return { applied: false, taskStatus: null, runStatus: null };
+    const taskStatus = rows[0].status;
+    const runStatus: RunStatus =
+      taskStatus === "cancelled"
+        ? "cancelled"
+        : outcome.kind === "succeeded"
+          ? "succeeded"
+          : outcome.kind === "requeued"
+            ? outcome.runStatus
+            : outcome.kind === "failed"
+              ? outcome.timedOut
+                ? "timed_out"
+                : "failed"
+              : "cancelled";
+    const error = outcome.kind === "succeeded" ? null : outcome.kind === "requeued" ? outcome.reason : outcome.error;
+    await execute(
+      tx,
+      sql`UPDATE runs SET status = ${runStatus}, finished_at = ${d.now}, duration_ms = ${Math.round(durationMs)}, error = ${error}
+          WHERE id = ${runId}`,
+    );
+    return { applied: true, taskStatus, runStatus };
+  });
+}

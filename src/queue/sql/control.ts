@@ -1,0 +1,88 @@
+/**
+ * User actions on a task: cancel, retry, delete. Each is a guarded UPDATE/DELETE whose
+ * WHERE repeats the legal "from" statuses of states.ts; when nothing matched, the current
+ * status tells whether the task is missing (null) or the transition illegal.
+ */
+import { fromStatuses, FINISHED_STATUSES, IllegalTransitionError, type TaskStatus } from "../states";
+import { join, sql } from "../dialect";
+import { dialect, execute, query, transaction, type Conn } from "./executor";
+import { WAKEUP_CHANNEL } from "./enqueue";
+
+/** Thrown when a task id does not exist (the API maps it to 404). */
+export class TaskNotFoundError extends Error {
+  readonly code = "not_found";
+  constructor(readonly taskId: number) {
+    super(`task ${taskId} not found`);
+  }
+}
+
+/** Channel a worker LISTENs on for cancel requests (PostgreSQL); the payload is the run id. */
+export const CANCEL_CHANNEL = "qtask_cancel";
+
+async function statusOf(conn: Conn, taskId: number): Promise<TaskStatus | null> {
+  const rows = await query<{ status: TaskStatus }>(conn, sql`SELECT status FROM tasks WHERE id = ${taskId}`);
+  return rows[0]?.status ?? null;
+}
+
+/**
+ * Cancels a task: a queued task is cancelled at once; a running one gets cancel_requested
+ * and its worker aborts it (the final state is written by the worker, or by rescue).
+ */
+export async function cancelTask(conn: Conn, taskId: number): Promise<"cancelled" | "cancel_requested"> {
+  const d = dialect(conn);
+  return transaction(conn, async (tx) => {
+    const now = await execute(
+      tx,
+      sql`UPDATE tasks SET status = 'cancelled', finished_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
+          WHERE id = ${taskId} AND status = 'queued'`,
+    );
+    if (now > 0) return "cancelled" as const;
+    const requested = await query<{ run_id: number | null }>(
+      tx,
+      sql`UPDATE tasks SET cancel_requested = true WHERE id = ${taskId} AND status = 'running' RETURNING run_id`,
+    );
+    if (requested.length > 0) {
+      if (d.provider === "postgres") await execute(tx, sql`SELECT pg_notify(${CANCEL_CHANNEL}, ${String(requested[0].run_id)})`);
+      return "cancel_requested" as const;
+    }
+    const status = await statusOf(tx, taskId);
+    if (status === null) throw new TaskNotFoundError(taskId);
+    throw new IllegalTransitionError("cancel", status);
+  });
+}
+
+/** Queues a failed or cancelled task again, with `extraAttempts` more attempts (default 1). */
+export async function retryTask(conn: Conn, taskId: number, extraAttempts = 1): Promise<void> {
+  const d = dialect(conn);
+  await transaction(conn, async (tx) => {
+    const rows = await query<{ queue: string }>(
+      tx,
+      sql`UPDATE tasks SET status = 'queued', run_at = ${d.now}, max_attempts = attempts + ${Math.max(1, extraAttempts)},
+            finished_at = NULL, cancel_requested = false, error = NULL, result = NULL, progress = 0, progress_message = NULL,
+            worker_id = NULL, lease_expires_at = NULL
+          WHERE id = ${taskId} AND status IN (${join(fromStatuses("retry"))})
+          RETURNING queue`,
+    );
+    if (rows.length > 0) {
+      if (d.provider === "postgres") await execute(tx, sql`SELECT pg_notify(${WAKEUP_CHANNEL}, ${rows[0].queue})`);
+      return;
+    }
+    const status = await statusOf(tx, taskId);
+    if (status === null) throw new TaskNotFoundError(taskId);
+    throw new IllegalTransitionError("retry", status);
+  });
+}
+
+/** Deletes a finished task with its runs, log lines and result rows. */
+export async function deleteTask(conn: Conn, taskId: number): Promise<void> {
+  await transaction(conn, async (tx) => {
+    const n = await execute(tx, sql`DELETE FROM tasks WHERE id = ${taskId} AND status IN (${join([...FINISHED_STATUSES])})`);
+    if (n === 0) {
+      const status = await statusOf(tx, taskId);
+      if (status === null) throw new TaskNotFoundError(taskId);
+      throw new IllegalTransitionError("delete", status);
+    }
+    // runs and run_logs go with the task (ON DELETE CASCADE); result rows have no foreign key.
+    await execute(tx, sql`DELETE FROM result_rows WHERE task_id = ${taskId}`);
+  });
+}

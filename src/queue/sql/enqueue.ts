@@ -1,0 +1,95 @@
+/**
+ * Inserting tasks: one multi-row INSERT per chunk, inside one transaction, so a batch is
+ * all-or-nothing. An idempotency key that is already held by an unfinished task does not
+ * insert (ON CONFLICT DO NOTHING) and resolves to the existing task instead.
+ */
+import { join, sql } from "../dialect";
+import { dialect, execute, query, transaction, type Conn } from "./executor";
+
+/** A task row to insert, already validated and with defaults applied. */
+export interface TaskInsert {
+  type: string;
+  queue: string;
+  payload: string;
+  priority: number;
+  /** Absolute start time; wins over delayMs. */
+  runAt: Date | null;
+  /** Start this long after the database's now. */
+  delayMs: number;
+  maxAttempts: number;
+  timeoutMs: number;
+  batchId: string | null;
+  idempotencyKey: string | null;
+  parentId: number | null;
+  scheduleId: string | null;
+}
+
+/** The id each input resolved to, and whether it was inserted (false: idempotency hit). */
+export interface InsertOutcome {
+  id: number;
+  created: boolean;
+}
+
+// 16 bound parameters per row: 1,000 rows stay below SQLite's 32,766 and PostgreSQL's 65,535.
+const CHUNK = 1_000;
+
+/** Channel the workers LISTEN on (PostgreSQL); the payload is the queue name. */
+export const WAKEUP_CHANNEL = "qtask_wakeup";
+
+/** Inserts tasks in one transaction; returns one outcome per input, in input order. */
+export async function insertTasks(conn: Conn, rows: TaskInsert[]): Promise<InsertOutcome[]> {
+  if (rows.length === 0) return [];
+  const d = dialect(conn);
+  return transaction(conn, async (tx) => {
+    const inserted: { id: number; key: string | null }[] = [];
+    for (let i = 0; i < rows.length; i += CHUNK) {
+      const values = rows.slice(i, i + CHUNK).map((r) => {
+        const runAt = r.runAt ? sql`${r.runAt}` : r.delayMs > 0 ? d.nowPlus(r.delayMs) : d.now;
+        return sql`(${r.type}, ${r.queue}, ${r.payload}, ${r.priority}, 'queued', ${runAt}, 0, ${r.maxAttempts},
+          ${r.timeoutMs}, ${r.batchId}, ${r.idempotencyKey}, 0, ${d.now}, false, ${r.parentId}, ${r.scheduleId})`;
+      });
+      const got = await query<{ id: number; idempotency_key: string | null }>(
+        tx,
+        sql`INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
+              timeout_ms, batch_id, idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id)
+            VALUES ${join(values)}
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING id, idempotency_key`,
+      );
+      for (const g of got) inserted.push({ id: Number(g.id), key: g.idempotency_key });
+    }
+    // Ids grow in VALUES order within a statement: map unkeyed inputs by order, keyed ones by key.
+    inserted.sort((a, b) => a.id - b.id);
+    const byKey = new Map(inserted.filter((r) => r.key !== null).map((r) => [r.key as string, r.id]));
+    const unkeyed = inserted.filter((r) => r.key === null).map((r) => r.id);
+    const missingKeys = [...new Set(rows.map((r) => r.idempotencyKey).filter((k): k is string => k !== null && !byKey.has(k)))];
+    const existing = new Map<string, number>();
+    if (missingKeys.length > 0) {
+      const found = await query<{ id: number; idempotency_key: string }>(
+        tx,
+        sql`SELECT id, idempotency_key FROM tasks WHERE idempotency_key IN (${join(missingKeys)})`,
+      );
+      for (const f of found) existing.set(f.idempotency_key, Number(f.id));
+    }
+    const claimedKeys = new Set<string>();
+    let next = 0;
+    const outcomes = rows.map((r): InsertOutcome => {
+      if (r.idempotencyKey === null) return { id: unkeyed[next++], created: true };
+      const fresh = byKey.get(r.idempotencyKey);
+      // The first input with a fresh key created the task; later duplicates in the same batch reuse it.
+      if (fresh !== undefined && !claimedKeys.has(r.idempotencyKey)) {
+        claimedKeys.add(r.idempotencyKey);
+        return { id: fresh, created: true };
+      }
+      const id = fresh ?? existing.get(r.idempotencyKey);
+      if (id === undefined) throw new Error(`idempotency key ${r.idempotencyKey} vanished during enqueue`);
+      return { id, created: false };
+    });
+    if (d.provider === "postgres") {
+      // Delivered at commit, so workers never wake for a task they cannot see yet.
+      const queues = [...new Set(rows.map((r) => r.queue))];
+      await execute(tx, sql`SELECT pg_notify(${WAKEUP_CHANNEL}, q) FROM unnest(${queues}::text[]) AS q`);
+    }
+    return outcomes;
+  });
+}

@@ -1,0 +1,206 @@
+/**
+ * The dashboard's read queries that need the database's own JSON and time functions
+ * (payload field filters, per-minute buckets, result rows sorted by a field of their data).
+ * Plain lookups use the Prisma API in src/server; these are here because each has one
+ * dialect difference, commented where it is.
+ */
+import { empty, join, raw, sql, type Sql } from "../dialect";
+import { dialect, execute, query, toDate, toInt, transaction, type Conn } from "./executor";
+
+/** Filters of the task list. */
+export interface TaskFilter {
+  statuses?: string[];
+  types?: string[];
+  queue?: string;
+  batchId?: string;
+  parentId?: number;
+  /** true: only tasks a schedule enqueued. */
+  scheduled?: boolean;
+  /** Free text: an id, or part of the type, batch id or error. */
+  q?: string;
+  /** Top-level payload fields, compared as text. */
+  payload?: Record<string, string>;
+}
+
+/** Top-level payload keys that may be filtered on. */
+export const PAYLOAD_KEY = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
+
+function payloadField(conn: Conn, key: string): Sql {
+  if (!PAYLOAD_KEY.test(key)) throw new Error(`invalid payload key ${key}`);
+  // SQLite: json_extract gives the value itself (text for strings, numbers as numbers), so
+  // cast to text; PostgreSQL: payload is text holding JSON, ->> gives text.
+  return dialect(conn).provider === "postgres" ? sql`(payload::jsonb ->> ${key})` : sql`CAST(json_extract(payload, ${"$." + key}) AS TEXT)`;
+}
+
+function whereOf(conn: Conn, f: TaskFilter, cursor?: number): Sql {
+  const parts: Sql[] = [];
+  if (cursor) parts.push(sql`id < ${cursor}`);
+  if (f.statuses?.length) parts.push(sql`status IN (${join(f.statuses)})`);
+  if (f.types) parts.push(f.types.length ? sql`type IN (${join(f.types)})` : sql`1 = 0`);
+  if (f.queue) parts.push(sql`queue = ${f.queue}`);
+  if (f.batchId) parts.push(sql`batch_id = ${f.batchId}`);
+  if (f.parentId) parts.push(sql`parent_id = ${f.parentId}`);
+  if (f.scheduled) parts.push(sql`schedule_id IS NOT NULL`);
+  if (f.q) {
+    const like = `%${f.q.replace(/[\\%_]/g, (c) => "\\" + c)}%`;
+    const id = /^[1-9][0-9]{0,14}$/.test(f.q) ? Number(f.q) : -1;
+    parts.push(sql`(id = ${id} OR type LIKE ${like} ESCAPE '\\' OR batch_id LIKE ${like} ESCAPE '\\' OR error LIKE ${like} ESCAPE '\\')`);
+  }
+  for (const [k, v] of Object.entries(f.payload ?? {})) parts.push(sql`${payloadField(conn, k)} = ${v}`);
+  return parts.length ? sql`WHERE ${join(parts, " AND ")}` : empty;
+}
+
+/** One page of task ids, newest first (keyset pagination on id: no OFFSET scans). */
+export async function findTaskIds(conn: Conn, f: TaskFilter, limit: number, cursor?: number): Promise<number[]> {
+  const rows = await query<{ id: number }>(conn, sql`SELECT id FROM tasks ${whereOf(conn, f, cursor)} ORDER BY id DESC LIMIT ${limit}`);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Number of tasks per status (all of them). */
+export async function countByStatus(conn: Conn): Promise<Record<string, number>> {
+  const rows = await query<{ status: string; n: unknown }>(conn, sql`SELECT status, COUNT(*) AS n FROM tasks GROUP BY status`);
+  return Object.fromEntries(rows.map((r) => [r.status, toInt(r.n)]));
+}
+
+/** Queued and running tasks per queue. */
+export async function queueCounts(conn: Conn): Promise<{ name: string; queued: number; running: number }[]> {
+  const rows = await query<{ queue: string; status: string; n: unknown }>(
+    conn,
+    sql`SELECT queue, status, COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running') GROUP BY queue, status`,
+  );
+  const byQueue = new Map<string, { name: string; queued: number; running: number }>();
+  for (const r of rows) {
+    const q = byQueue.get(r.queue) ?? { name: r.queue, queued: 0, running: 0 };
+    if (r.status === "queued") q.queued = toInt(r.n);
+    else q.running = toInt(r.n);
+    byQueue.set(r.queue, q);
+  }
+  return [...byQueue.values()].sort((a, b) => a.name.localeCompare(b.name));
+}
+
+/** Ids of the next queued tasks in the order workers will claim them. */
+export async function nextQueuedIds(conn: Conn, limit: number): Promise<number[]> {
+  const rows = await query<{ id: number }>(conn, sql`SELECT id FROM tasks WHERE status = 'queued' ORDER BY priority DESC, run_at, id LIMIT ${limit}`);
+  return rows.map((r) => Number(r.id));
+}
+
+/** Tasks that reached a final state since `since`, by status. */
+export async function finishedSince(conn: Conn, since: Date): Promise<Record<string, number>> {
+  const rows = await query<{ status: string; n: unknown }>(
+    conn,
+    sql`SELECT status, COUNT(*) AS n FROM tasks WHERE finished_at >= ${since} GROUP BY status`,
+  );
+  return Object.fromEntries(rows.map((r) => [r.status, toInt(r.n)]));
+}
+
+/** Succeeded and failed tasks per minute over the last `minutes` minutes, oldest first, gaps filled with zeros. */
+export async function throughput(conn: Conn, minutes: number): Promise<{ minute: string; succeeded: number; failed: number }[]> {
+  const d = dialect(conn);
+  // SQLite keeps times as epoch milliseconds: integer division makes the minute bucket.
+  // PostgreSQL: date_trunc on the timestamp.
+  const bucket = d.provider === "postgres" ? sql`date_trunc('minute', finished_at)` : sql`(finished_at / 60000) * 60000`;
+  const rows = await query<{ bucket: unknown; status: string; n: unknown }>(
+    conn,
+    sql`SELECT ${bucket} AS bucket, status, COUNT(*) AS n FROM tasks
+        WHERE finished_at >= ${d.nowPlus(-minutes * 60_000)} AND status IN ('succeeded', 'failed')
+        GROUP BY 1, 2`,
+  );
+  const end = Math.floor(Date.now() / 60_000) * 60_000;
+  const points = new Map<number, { minute: string; succeeded: number; failed: number }>();
+  for (let i = minutes - 1; i >= 0; i--) {
+    const t = end - i * 60_000;
+    points.set(t, { minute: new Date(t).toISOString(), succeeded: 0, failed: 0 });
+  }
+  for (const r of rows) {
+    const t = toDate(r.bucket)?.getTime();
+    const p = t === undefined ? undefined : points.get(t);
+    if (p) p[r.status as "succeeded" | "failed"] = toInt(r.n);
+  }
+  return [...points.values()];
+}
+
+/** Finished runs in [from, to) with their task type: the raw material of per-type statistics. */
+export async function runDurations(
+  conn: Conn,
+  from: Date,
+  to: Date,
+  cap = 200_000,
+): Promise<{ type: string; status: string; durationMs: number | null }[]> {
+  const rows = await query<{ type: string; status: string; duration_ms: unknown }>(
+    conn,
+    sql`SELECT t.type AS type, r.status AS status, r.duration_ms AS duration_ms
+        FROM runs r JOIN tasks t ON t.id = r.task_id
+        WHERE r.finished_at >= ${from} AND r.finished_at < ${to}
+        ORDER BY r.id DESC LIMIT ${cap}`,
+  );
+  return rows.map((r) => ({ type: r.type, status: r.status, durationMs: r.duration_ms === null ? null : toInt(r.duration_ms) }));
+}
+
+/** One page of a task's result rows, sorted by key or by a top-level field of their data. */
+export async function resultRowsPage(
+  conn: Conn,
+  taskId: number,
+  opts: { page: number; pageSize: number; sortField?: string; desc?: boolean },
+): Promise<{ total: number; rows: { key: string; data: string }[] }> {
+  const d = dialect(conn);
+  let order: Sql = sql`row_key`;
+  if (opts.sortField) {
+    if (!PAYLOAD_KEY.test(opts.sortField)) throw new Error(`invalid sort field ${opts.sortField}`);
+    // PostgreSQL: jsonb values compare numbers as numbers and strings as strings; SQLite's
+    // json_extract returns typed values, which compare the same way.
+    order = d.provider === "postgres" ? sql`(data::jsonb -> ${opts.sortField})` : sql`json_extract(data, ${"$." + opts.sortField})`;
+  }
+  const dir = raw(opts.desc ? "DESC" : "ASC");
+  const [count, rows] = await Promise.all([
+    query<{ n: unknown }>(conn, sql`SELECT COUNT(*) AS n FROM result_rows WHERE task_id = ${taskId}`),
+    query<{ row_key: string; data: string }>(
+      conn,
+      sql`SELECT row_key, data FROM result_rows WHERE task_id = ${taskId}
+          ORDER BY ${order} ${dir}, row_key ${dir} LIMIT ${opts.pageSize} OFFSET ${(opts.page - 1) * opts.pageSize}`,
+    ),
+  ]);
+  return { total: toInt(count[0]?.n), rows: rows.map((r) => ({ key: r.row_key, data: r.data })) };
+}
+
+/** What a cleanup removed. */
+export interface CleanupCounts {
+  tasks: number;
+  runs: number;
+  log_lines: number;
+  result_rows: number;
+}
+
+/**
+ * Deletes finished tasks that finished before `before`, with their runs, log lines and result
+ * rows, in batches (each its own transaction, so a huge cleanup never holds the lock long).
+ */
+export async function deleteFinishedBefore(conn: Conn, before: Date, batch = 500): Promise<CleanupCounts> {
+  const total: CleanupCounts = { tasks: 0, runs: 0, log_lines: 0, result_rows: 0 };
+  for (;;) {
+    const counts = await transaction(conn, async (tx) => {
+      // The first statement writes (SQLite: take the write lock before reading).
+      const rows = await query<{ id: number }>(
+        tx,
+        sql`UPDATE tasks SET status = status WHERE id IN (
+              SELECT id FROM tasks WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ${before} ORDER BY id LIMIT ${batch}
+            ) RETURNING id`,
+      );
+      if (rows.length === 0) return null;
+      const ids = join(rows.map((r) => Number(r.id)));
+      const [runs, logs] = await Promise.all([
+        query<{ n: unknown }>(tx, sql`SELECT COUNT(*) AS n FROM runs WHERE task_id IN (${ids})`),
+        query<{ n: unknown }>(tx, sql`SELECT COUNT(*) AS n FROM run_logs WHERE run_id IN (SELECT id FROM runs WHERE task_id IN (${ids}))`),
+      ]);
+      const results = await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${ids})`);
+      await execute(tx, sql`DELETE FROM run_logs WHERE run_id IN (SELECT id FROM runs WHERE task_id IN (${ids}))`);
+      await execute(tx, sql`DELETE FROM runs WHERE task_id IN (${ids})`);
+      const tasks = await execute(tx, sql`DELETE FROM tasks WHERE id IN (${ids})`);
+      return { tasks, runs: toInt(runs[0]?.n), log_lines: toInt(logs[0]?.n), result_rows: results };
+    });
+    if (!counts) return total;
+    total.tasks += counts.tasks;
+    total.runs += counts.runs;
+    total.log_lines += counts.log_lines;
+    total.result_rows += counts.result_rows;
+  }
+}

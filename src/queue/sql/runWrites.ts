@@ -1,0 +1,77 @@
+/**
+ * What a running handler writes: progress, log lines and result rows. Every statement is
+ * fenced on the lease (the task is running and its run_id is this run), in the statement
+ * itself, so a run that lost its lease cannot write a single row, and no read-then-write
+ * transaction is needed (SQLite-safe).
+ */
+import { join, sql } from "../dialect";
+import { dialect, execute, type Conn } from "./executor";
+
+/** The fence as a predicate usable in WHERE/EXISTS. */
+function holdsLease(taskId: number, runId: number) {
+  return sql`EXISTS (SELECT 1 FROM tasks WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running')`;
+}
+
+/** Writes progress (0–100) and its message; false when the run no longer holds the lease. */
+export async function writeProgress(conn: Conn, taskId: number, runId: number, progress: number, message: string | null): Promise<boolean> {
+  const n = await execute(
+    conn,
+    sql`UPDATE tasks SET progress = ${progress}, progress_message = ${message}
+        WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running'`,
+  );
+  return n > 0;
+}
+
+/** One log line as buffered by the worker. */
+export interface LogLine {
+  seq: number;
+  ts: Date;
+  level: "debug" | "info" | "warn" | "error";
+  message: string;
+  data: string | null;
+}
+
+/**
+ * Inserts log lines in one statement; false when the run no longer holds the lease.
+ * `final` lines (the worker's own closing lines) skip the fence: they are written by the
+ * worker after it closed the run itself.
+ */
+export async function insertLogLines(conn: Conn, taskId: number, runId: number, lines: LogLine[], fenced = true): Promise<boolean> {
+  if (lines.length === 0) return true;
+  const d = dialect(conn);
+  const values = lines.map(
+    (l) =>
+      sql`(${d.param(runId, "int")}, ${d.param(l.seq, "int")}, ${d.param(l.ts, "timestamp")}, ${d.param(l.level, "text")}, ${d.param(l.message, "text")}, ${d.param(l.data, "text")})`,
+  );
+  const n = await execute(
+    conn,
+    sql`INSERT INTO run_logs (run_id, seq, ts, level, message, data)
+        SELECT * FROM (VALUES ${join(values)}) AS v
+        WHERE ${fenced ? holdsLease(taskId, runId) : sql`1 = 1`}
+        ON CONFLICT (run_id, seq) DO NOTHING`,
+  );
+  return !fenced || n > 0;
+}
+
+/** One result row: a key unique within the task and its JSON data. */
+export interface ResultRowInput {
+  key: string;
+  data: string;
+}
+
+/** Upserts result rows (same key: replaced); false when the run no longer holds the lease. */
+export async function upsertResultRows(conn: Conn, taskId: number, runId: number, rows: ResultRowInput[]): Promise<boolean> {
+  if (rows.length === 0) return true;
+  const d = dialect(conn);
+  const values = rows.map(
+    (r) => sql`(${d.param(taskId, "int")}, ${d.param(r.key, "text")}, ${d.param(runId, "int")}, ${d.param(r.data, "text")}, ${d.now})`,
+  );
+  const n = await execute(
+    conn,
+    sql`INSERT INTO result_rows (task_id, row_key, run_id, data, created_at)
+        SELECT * FROM (VALUES ${join(values)}) AS v
+        WHERE ${holdsLease(taskId, runId)}
+        ON CONFLICT (task_id, row_key) DO UPDATE SET run_id = excluded.run_id, data = excluded.data, created_at = excluded.created_at`,
+  );
+  return n > 0;
+}

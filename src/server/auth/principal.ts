@@ -1,0 +1,18 @@
+/** Who a request acts for: a signed-in user or an API token, with its role. */
+import type { Role } from "@/contracts/auth";
+
+export interface Principal {
+  kind: "user" | "token";
+  id: number;
+  /** Username, or the token's name. */
+  name: string;
+  role: Role;
+  /** The session id (hash) for users signed in with a cookie. */
+  sessionId?: string;
+}
+
+/** How the principal shows up in the audit log. */
+export function actorName(p: Principal | null): string {
+  if (!p) return "anonymous";
+  return p.kind === "token" ? `token:${p.name}` : p.name;
+}

@@ -1,0 +1,118 @@
+/** Schedules for the API: validation against the task catalogue and the timing rules, JSON shape, next fire times. */
+import type { Schedule } from "@/generated/sqlite/client";
+import type { CreateScheduleBody, ScheduleJson } from "@/contracts/schedules";
+import type { Db } from "@/db/client";
+import { prepareTask, InvalidTaskError } from "@/queue/enqueue";
+import { nextSlot, nextSlots, validateTiming, type Timing } from "@/queue/schedule";
+import { HttpError } from "./errors";
+import { registry } from "./queue";
+
+/** The timing of a stored schedule (interval slots count from run_at, or from creation). */
+export function timingOf(s: Pick<Schedule, "kind" | "cron" | "timezone" | "intervalSeconds" | "runAt" | "tradingDaysOnly" | "createdAt">): Timing {
+  return {
+    kind: s.kind as Timing["kind"],
+    cron: s.cron,
+    timezone: s.timezone,
+    intervalSeconds: s.intervalSeconds,
+    runAt: s.kind === "interval" ? (s.runAt ?? s.createdAt) : s.runAt,
+    tradingDaysOnly: s.tradingDaysOnly,
+  };
+}
+
+/** 400 unless the timing works. */
+export function checkTiming(t: Timing): void {
+  try {
+    validateTiming(t);
+  } catch (err) {
+    throw new HttpError("invalid_input", (err as Error).message, {
+      issues: [{ path: t.kind === "cron" ? "cron" : t.kind === "interval" ? "interval_seconds" : "run_at", message: (err as Error).message }],
+    });
+  }
+}
+
+/** 400 unless the task type exists and the payload fits its schema. */
+export function checkTask(taskType: string, payload: unknown): void {
+  try {
+    prepareTask(registry, { type: taskType, payload });
+  } catch (err) {
+    if (err instanceof InvalidTaskError) throw new HttpError("invalid_input", err.message, err.details);
+    throw err;
+  }
+}
+
+/** The fields of a create body as columns. */
+export function columnsOf(b: CreateScheduleBody) {
+  return {
+    name: b.name,
+    taskType: b.task_type,
+    payload: JSON.stringify(b.payload ?? {}),
+    kind: b.kind,
+    cron: b.kind === "cron" ? (b.cron ?? null) : null,
+    timezone: b.timezone,
+    intervalSeconds: b.kind === "interval" ? (b.interval_seconds ?? null) : null,
+    runAt: b.run_at ? new Date(b.run_at) : null,
+    tradingDaysOnly: b.trading_days_only,
+    priority: b.priority,
+    timeoutMs: b.timeout_ms ?? null,
+    maxAttempts: b.max_attempts ?? null,
+    enabled: b.enabled,
+    misfirePolicy: b.misfire_policy,
+  };
+}
+
+/** The first slot after now for a schedule that is (re)armed; a supervised one is due at once. */
+export function firstSlot(t: Timing, now = new Date()): Date | null {
+  return t.kind === "supervised" ? now : nextSlot(t, now);
+}
+
+/** A schedule as API JSON, with its next five fire times and the status of its last task. */
+export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJson[]> {
+  const lastIds = rows.map((r) => r.lastTaskId).filter((x): x is number => x !== null);
+  const statuses = new Map(
+    (await db.task.findMany({ where: { id: { in: lastIds } }, select: { id: true, status: true } })).map((t) => [t.id, t.status]),
+  );
+  const now = new Date();
+  return rows.map((s) => ({
+    id: String(s.id),
+    name: s.name,
+    task_type: s.taskType,
+    payload: JSON.parse(s.payload) as unknown,
+    kind: s.kind as ScheduleJson["kind"],
+    cron: s.cron,
+    timezone: s.timezone,
+    interval_seconds: s.intervalSeconds,
+    run_at: s.runAt?.toISOString() ?? null,
+    trading_days_only: s.tradingDaysOnly,
+    priority: s.priority,
+    timeout_ms: s.timeoutMs,
+    max_attempts: s.maxAttempts,
+    enabled: s.enabled,
+    misfire_policy: s.misfirePolicy as ScheduleJson["misfire_policy"],
+    next_run_at: s.nextRunAt?.toISOString() ?? null,
+    next_runs: s.enabled
+      ? nextSlots(timingOf(s), s.nextRunAt && s.nextRunAt > now ? new Date(s.nextRunAt.getTime() - 1) : now, 5).map((d) => d.toISOString())
+      : [],
+    last_run_at: s.lastRunAt?.toISOString() ?? null,
+    last_task_id: s.lastTaskId === null ? null : String(s.lastTaskId),
+    last_status: s.lastTaskId === null ? null : (statuses.get(s.lastTaskId) ?? null),
+    created_at: s.createdAt.toISOString(),
+    updated_at: s.updatedAt.toISOString(),
+  }));
+}
+
+/** Cancels the unfinished tasks a schedule enqueued (stopping a supervised one); returns their ids. */
+export async function cancelLiveTasks(db: Db, scheduleId: number): Promise<string[]> {
+  const { cancelTask } = await import("@/queue/sql/control");
+  const { getQueue } = await import("./queue");
+  const { conn } = await getQueue();
+  const live = await db.task.findMany({ where: { scheduleId: String(scheduleId), status: { in: ["queued", "running"] } }, select: { id: true } });
+  for (const t of live) await cancelTask(conn, t.id).catch(() => undefined);
+  return live.map((t) => String(t.id));
+}
+
+/** Finds a schedule or throws 404. */
+export async function scheduleOr404(db: Db, id: number): Promise<Schedule> {
+  const s = await db.schedule.findUnique({ where: { id } });
+  if (!s) throw new HttpError("not_found", `schedule ${id} not found`);
+  return s;
+}

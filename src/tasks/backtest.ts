@@ -1,0 +1,67 @@
+/**
+ * `backtest`: one fund, one strategy (compute mode). prepare loads the fund's series on the
+ * main thread; compute runs the simulation in a pool thread; the result holds the metrics and
+ * a display-sized equity curve.
+ */
+import { z } from "zod";
+import { defineTask, TaskFailPermanently } from "@/queue/registry";
+import { BACKTEST_STRATEGIES, BacktestParams, runBacktest, type BacktestResult } from "@/domain/backtest";
+import { loadSeries } from "@/domain/series";
+import { FundCode } from "./shared";
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
+
+export const BacktestPayload = z
+  .object({
+    fund_code: FundCode,
+    strategy: z.enum(BACKTEST_STRATEGIES),
+    params: BacktestParams.optional(),
+    start: Day.optional(),
+    end: Day.optional(),
+  })
+  .strict();
+
+type Payload = z.infer<typeof BacktestPayload>;
+interface Input {
+  payload: Payload;
+  name: string;
+  dates: Int32Array;
+  values: Float64Array;
+}
+
+export const backtest = defineTask({
+  name: "backtest",
+  title: "策略回测",
+  description: "Simulates a strategy on one fund's NAV series: metrics and an equity curve.",
+  category: "backtest",
+  queue: "compute",
+  mode: "compute",
+  timeoutMs: 10 * 60_000,
+  maxAttempts: 2,
+  schema: BacktestPayload,
+  async prepare(ctx): Promise<Input> {
+    const { fund_code } = ctx.payload;
+    const [series, inst] = await Promise.all([
+      loadSeries(ctx.db, [fund_code]),
+      ctx.db.instrument.findUnique({ where: { code: fund_code }, select: { name: true } }),
+    ]);
+    const s = series.get(fund_code);
+    if (!s) throw new TaskFailPermanently(`no NAV data for fund ${fund_code}`);
+    ctx.log.info(`backtesting ${ctx.payload.strategy} on ${fund_code} ${inst?.name ?? ""} (${s.dates.length} days)`);
+    return { payload: ctx.payload, name: inst?.name ?? fund_code, dates: s.dates, values: s.accNav };
+  },
+  compute(input: Input): BacktestResult & { fund_code: string; fund_name: string; strategy: string } {
+    const { payload } = input;
+    const r = runBacktest({ dates: input.dates, values: input.values }, payload.strategy, {
+      start: payload.start,
+      end: payload.end,
+      params: payload.params,
+    });
+    return { fund_code: payload.fund_code, fund_name: input.name, strategy: payload.strategy, ...r };
+  },
+  async finish(ctx, out) {
+    const m = out.metrics;
+    ctx.log.info(`total return ${(m.total_return * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${m.trades} trades`);
+    return { fund_code: out.fund_code, fund_name: out.fund_name, strategy: out.strategy, metrics: m, equity: out.equity };
+  },
+});

@@ -1,0 +1,30 @@
+/**
+ * `retention_cleanup`: deletes finished tasks with their runs, log lines and result rows that
+ * finished more than `older_than_days` days ago (default QTASK_RETENTION_DAYS, 30), in bounded
+ * batches so SQLite's write lock is never held long. Schedule it (e.g. monthly) or run it on
+ * demand; POST /api/tasks/cleanup does the same from the API.
+ */
+import { z } from "zod";
+import { defineTask } from "@/queue/registry";
+import { deleteFinishedBefore } from "@/queue/sql/reads";
+
+export const retentionCleanup = defineTask({
+  name: "retention_cleanup",
+  title: "过期数据清理",
+  description: "Deletes finished tasks, runs, logs and result rows older than the retention age.",
+  category: "maintenance",
+  queue: "default",
+  mode: "fast",
+  timeoutMs: 60 * 60_000,
+  maxAttempts: 3,
+  priority: 200,
+  schema: z.object({ older_than_days: z.number().int().min(0).max(3650).optional() }).strict(),
+  async run(ctx) {
+    const days = ctx.payload.older_than_days ?? Number(process.env.QTASK_RETENTION_DAYS ?? 30);
+    const before = new Date(Date.now() - days * 86_400_000);
+    ctx.log.info(`deleting finished tasks that finished before ${before.toISOString()} (${days} days)`);
+    const deleted = await deleteFinishedBefore(ctx.conn, before);
+    ctx.log.info(`deleted ${deleted.tasks} tasks, ${deleted.runs} runs, ${deleted.log_lines} log lines, ${deleted.result_rows} result rows`);
+    return { older_than_days: days, ...deleted };
+  },
+});

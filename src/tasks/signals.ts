@@ -1,0 +1,68 @@
+/**
+ * `signals_batch`: trading signals for many funds. The handler loads series a chunk at a time
+ * and hands each chunk to the compute pool (ctx.compute("signals", …)), up to JOB_NUM chunks in
+ * parallel, writing each chunk's result rows (one per fund, keyed by code) as soon as it is done,
+ * so the sniffer page fills in while the task runs.
+ */
+import { z } from "zod";
+import { defineTask } from "@/queue/registry";
+import { computeSignals, SignalParams, type Signal } from "@/domain/signals";
+import { loadSeries } from "@/domain/series";
+import { forEachChunk, FundCode } from "./shared";
+
+/** Funds per compute call: big enough to amortise the thread hop, small enough to show progress. */
+const CHUNK = 100;
+
+export const SignalsPayload = z
+  .object({
+    fund_codes: z.array(FundCode).min(1).max(10_000).optional(),
+    all: z.literal(true).optional(),
+    params: SignalParams.optional(),
+  })
+  .strict()
+  .refine((p) => (p.fund_codes ? 1 : 0) + (p.all ? 1 : 0) === 1, "give either fund_codes or all: true");
+
+/** The compute function: signals for a chunk of series (runs in a pool thread). */
+export function signalsChunk(input: { series: { code: string; dates: Int32Array; values: Float64Array }[]; params?: z.infer<typeof SignalParams> }) {
+  return input.series.map((s) => ({ code: s.code, signals: computeSignals({ dates: s.dates, values: s.values }, input.params) }));
+}
+
+export const signalsBatch = defineTask({
+  name: "signals_batch",
+  title: "信号计算",
+  description: "Computes MA/MACD/RSI/Bollinger/drawdown/momentum signals for the given funds (or all) in the compute pool.",
+  category: "signals",
+  queue: "compute",
+  mode: "fast",
+  timeoutMs: 30 * 60_000,
+  maxAttempts: 2,
+  priority: 600,
+  schema: SignalsPayload,
+  async run(ctx) {
+    const { payload } = ctx;
+    const codes = payload.all
+      ? (await ctx.db.instrument.findMany({ where: { kind: "fund" }, select: { code: true }, orderBy: { code: "asc" } })).map((r) => r.code)
+      : [...new Set(payload.fund_codes)];
+    ctx.log.info(`computing signals for ${codes.length} funds`, { params: payload.params ?? {} });
+    const counts = { buy: 0, sell: 0, missing: 0 };
+    let done = 0;
+    await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
+      const series = await loadSeries(ctx.db, chunk);
+      const missing = chunk.filter((c) => !series.has(c));
+      const input = [...series.values()].map((s) => ({ code: s.code, dates: s.dates, values: s.accNav }));
+      const out = await ctx.compute<{ code: string; signals: Signal[] }[]>("signals", { series: input, params: payload.params });
+      await ctx.addResults([
+        ...out.map((r) => ({ key: r.code, data: { fund_code: r.code, signals: r.signals } })),
+        ...missing.map((code) => ({ key: code, data: { fund_code: code, signals: [], missing: true } })),
+      ]);
+      for (const r of out) for (const s of r.signals) if (s.direction !== "neutral") counts[s.direction]++;
+      counts.missing += missing.length;
+      if (missing.length)
+        ctx.log.warn(`no NAV data for ${missing.length} fund(s): ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? " …" : ""}`);
+      done += chunk.length;
+      ctx.progress((done / codes.length) * 100, `${done} / ${codes.length}`);
+    });
+    ctx.log.info(`done: ${counts.buy} buy and ${counts.sell} sell signals`);
+    return { funds: codes.length, ...counts };
+  },
+});

@@ -1,0 +1,75 @@
+/**
+ * `strategy_screen`: runs one screening strategy over all funds as one task, in stages —
+ * loading data and computing (chunks in the compute pool), then filtering and ranking — and
+ * writes the matches as result rows (keyed by fund code, ranked by score).
+ */
+import { z } from "zod";
+import { defineTask } from "@/queue/registry";
+import { evaluate, selectMatches, STRATEGIES, type Evaluation } from "@/domain/strategies";
+import { loadSeries } from "@/domain/series";
+import { forEachChunk } from "./shared";
+
+const CHUNK = 200;
+
+export const StrategyPayload = z
+  .object({
+    strategy: z.enum(STRATEGIES.map((s) => s.id) as [string, ...string[]]),
+    params: z.record(z.string().max(40), z.number().finite()).optional(),
+  })
+  .strict()
+  .superRefine((p, ctx) => {
+    // A misspelt parameter would silently fall back to its default: refuse it instead.
+    const known = STRATEGIES.find((s) => s.id === p.strategy)?.params ?? {};
+    for (const k of Object.keys(p.params ?? {})) {
+      if (!(k in known))
+        ctx.addIssue({ code: "custom", path: ["params", k], message: `unknown parameter; ${p.strategy} takes ${Object.keys(known).join(", ")}` });
+    }
+  });
+
+/** The compute function: evaluate one strategy on a chunk of series. */
+export function screenChunk(input: {
+  strategy: string;
+  params?: Record<string, number>;
+  series: { code: string; dates: Int32Array; values: Float64Array }[];
+}) {
+  return input.series.map((s) => ({ code: s.code, ev: evaluate(input.strategy, { dates: s.dates, values: s.values }, input.params) }));
+}
+
+export const strategyScreen = defineTask({
+  name: "strategy_screen",
+  title: "策略筛选",
+  description: "Screens all funds with one strategy; matches are the result rows, ranked by score.",
+  category: "signals",
+  queue: "compute",
+  mode: "fast",
+  timeoutMs: 30 * 60_000,
+  maxAttempts: 2,
+  priority: 600,
+  schema: StrategyPayload,
+  async run(ctx) {
+    const { strategy, params } = ctx.payload;
+    const funds = await ctx.db.instrument.findMany({ where: { kind: "fund" }, select: { code: true, name: true }, orderBy: { code: "asc" } });
+    const names = new Map(funds.map((f) => [f.code, f.name]));
+    const codes = funds.map((f) => f.code);
+    ctx.log.info(`stage 1/3: loading data and computing ${strategy} for ${codes.length} funds`, { params: params ?? {} });
+    ctx.progress(0, "加载数据 / loading data");
+    const evaluated: { code: string; ev: Evaluation }[] = [];
+    await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
+      const series = await loadSeries(ctx.db, chunk);
+      const input = [...series.values()].map((s) => ({ code: s.code, dates: s.dates, values: s.accNav }));
+      evaluated.push(...(await ctx.compute<{ code: string; ev: Evaluation }[]>("screen", { strategy, params, series: input })));
+      ctx.progress((evaluated.length / Math.max(1, codes.length)) * 90, `计算中 / computing ${evaluated.length} / ${codes.length}`);
+    });
+    ctx.log.info("stage 3/3: filtering and ranking");
+    ctx.progress(92, "筛选 / filtering");
+    const matches = selectMatches(strategy, evaluated, params);
+    await ctx.addResults(
+      matches.map((m, i) => ({
+        key: m.code,
+        data: { rank: i + 1, fund_code: m.code, fund_name: names.get(m.code) ?? m.code, score: m.score, ...m.detail },
+      })),
+    );
+    ctx.log.info(`${matches.length} of ${evaluated.length} funds match`);
+    return { strategy, evaluated: evaluated.length, matched: matches.length };
+  },
+});

@@ -1,0 +1,188 @@
+/**
+ * The TaskContext of one run: buffers log lines and progress and writes them in batches,
+ * every write fenced on the run's lease. When a write is refused (the lease is gone), the
+ * run's AbortSignal fires with `lease_lost` and nothing more is written.
+ */
+import type { Db } from "@/db/client";
+import type { LogLevel, TaskContext } from "@/queue/registry";
+import { insertLogLines, upsertResultRows, writeProgress, type LogLine } from "@/queue/sql/runWrites";
+import type { Conn } from "@/queue/sql/executor";
+import type { ClaimedTask } from "@/queue/sql/claim";
+import { RunAborted } from "./abort";
+
+const LOG_FLUSH_MS = 200;
+const LOG_FLUSH_LINES = 500;
+const PROGRESS_FLUSH_MS = 500;
+const RESULT_CHUNK = 500;
+const MAX_MESSAGE = 8_000;
+const MAX_DATA = 32_000;
+
+/** Thrown into a handler's writes once its lease is gone. */
+export class LeaseLostError extends Error {
+  constructor(runId: number) {
+    super(`run ${runId} no longer holds its task's lease; its writes are refused`);
+  }
+}
+
+export class RunContext<P = unknown> implements TaskContext<P> {
+  readonly taskId: number;
+  readonly runId: number;
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly signal: AbortSignal;
+  readonly log: TaskContext["log"];
+
+  private seq = 0;
+  private buffered: LogLine[] = [];
+  private truncated = false;
+  private logTimer: NodeJS.Timeout | null = null;
+  private pendingProgress: { percent: number; message: string | null } | null = null;
+  private progressTimer: NodeJS.Timeout | null = null;
+  private lastProgressAt = 0;
+  private writes: Promise<unknown> = Promise.resolve();
+  private closed = false;
+  lost = false;
+
+  constructor(
+    readonly conn: Conn,
+    task: ClaimedTask,
+    readonly payload: P,
+    private readonly controller: AbortController,
+    private readonly maxLines: number,
+    private readonly runCompute: (fn: string, input: unknown, signal: AbortSignal) => Promise<unknown> = () =>
+      Promise.reject(new Error("no compute pool")),
+  ) {
+    this.taskId = task.id;
+    this.runId = task.runId;
+    this.attempt = task.attempt;
+    this.maxAttempts = task.maxAttempts;
+    this.signal = controller.signal;
+    const at = (level: LogLevel) => (message: string, data?: unknown) => this.append(level, message, data);
+    this.log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  }
+
+  /** Buffers one log line (dropped past the per-run cap, with one visible marker). */
+  append(level: LogLevel, message: string, data?: unknown): void {
+    if (this.closed || this.lost) return;
+    if (this.seq >= this.maxLines) {
+      if (!this.truncated) {
+        this.truncated = true;
+        this.push("warn", `log truncated: more than ${this.maxLines} lines; later lines are dropped`, undefined);
+      }
+      return;
+    }
+    this.push(level, message, data);
+  }
+
+  private push(level: LogLevel, message: string, data: unknown): void {
+    let json: string | null = null;
+    if (data !== undefined) {
+      try {
+        json = JSON.stringify(data);
+      } catch {
+        json = JSON.stringify(String(data));
+      }
+      if (json !== undefined && json.length > MAX_DATA) json = JSON.stringify({ truncated: json.slice(0, MAX_DATA) });
+    }
+    const text = String(message);
+    this.buffered.push({
+      seq: ++this.seq,
+      ts: new Date(),
+      level,
+      message: text.length > MAX_MESSAGE ? text.slice(0, MAX_MESSAGE) + "…" : text,
+      data: json ?? null,
+    });
+    if (this.buffered.length >= LOG_FLUSH_LINES) void this.flushLogs();
+    else this.logTimer ??= setTimeout(() => void this.flushLogs(), LOG_FLUSH_MS);
+  }
+
+  progress(percent: number, message?: string): void {
+    if (this.closed || this.lost) return;
+    const p = Math.max(0, Math.min(100, Math.round(Number.isFinite(percent) ? percent : 0)));
+    this.pendingProgress = { percent: p, message: message === undefined ? null : String(message).slice(0, 500) };
+    if (this.progressTimer) return;
+    const wait = Math.max(0, this.lastProgressAt + PROGRESS_FLUSH_MS - Date.now());
+    this.progressTimer = setTimeout(() => void this.flushProgress(), wait);
+  }
+
+  async addResults(rows: { key: string; data: unknown }[]): Promise<void> {
+    if (this.lost) throw new LeaseLostError(this.runId);
+    for (let i = 0; i < rows.length; i += RESULT_CHUNK) {
+      const chunk = rows.slice(i, i + RESULT_CHUNK).map((r) => ({ key: String(r.key), data: JSON.stringify(r.data ?? null) }));
+      const ok = await this.serial(() => upsertResultRows(this.conn, this.taskId, this.runId, chunk));
+      if (!ok) this.leaseLost();
+      if (this.lost) throw new LeaseLostError(this.runId);
+    }
+  }
+
+  get db(): Db {
+    return this.conn.db as Db;
+  }
+
+  compute<O = unknown>(fn: string, input: unknown): Promise<O> {
+    this.signal.throwIfAborted();
+    return this.runCompute(fn, input, this.signal) as Promise<O>;
+  }
+
+  /** Writes everything still buffered (called before the run is closed). */
+  async flush(): Promise<void> {
+    await this.flushProgress();
+    await this.flushLogs();
+    await this.writes;
+  }
+
+  /** Stops accepting writes (the run is closed or abandoned). */
+  close(): void {
+    this.closed = true;
+    if (this.logTimer) clearTimeout(this.logTimer);
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.logTimer = this.progressTimer = null;
+    this.buffered = [];
+    this.pendingProgress = null;
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.writes.then(fn, fn);
+    this.writes = next.catch(() => undefined);
+    return next;
+  }
+
+  private leaseLost(): void {
+    if (this.lost) return;
+    this.lost = true;
+    this.close();
+    if (!this.controller.signal.aborted) this.controller.abort(new RunAborted("lease_lost", "the run lost its lease"));
+  }
+
+  private flushLogs(): Promise<void> {
+    if (this.logTimer) clearTimeout(this.logTimer);
+    this.logTimer = null;
+    const lines = this.buffered;
+    this.buffered = [];
+    if (lines.length === 0 || this.lost) return this.writes.then(() => undefined);
+    return this.serial(async () => {
+      try {
+        if (!(await insertLogLines(this.conn, this.taskId, this.runId, lines))) this.leaseLost();
+      } catch (err) {
+        // A failed log write must not fail the task; the lines are lost, the run goes on.
+        console.error(`[worker] run ${this.runId}: writing ${lines.length} log lines failed: ${(err as Error).message}`);
+      }
+    });
+  }
+
+  private flushProgress(): Promise<void> {
+    if (this.progressTimer) clearTimeout(this.progressTimer);
+    this.progressTimer = null;
+    const p = this.pendingProgress;
+    this.pendingProgress = null;
+    if (!p || this.lost) return this.writes.then(() => undefined);
+    this.lastProgressAt = Date.now();
+    return this.serial(async () => {
+      try {
+        if (!(await writeProgress(this.conn, this.taskId, this.runId, p.percent, p.message))) this.leaseLost();
+      } catch (err) {
+        console.error(`[worker] run ${this.runId}: writing progress failed: ${(err as Error).message}`);
+      }
+    });
+  }
+}

@@ -1,0 +1,148 @@
+/**
+ * Executing one claimed task: run its handler with an AbortSignal (cancel, timeout,
+ * shutdown, lease lost), turn what happened into a RunOutcome, and close the run. A fast
+ * handler that ignores its signal is abandoned after the grace period: the run is closed
+ * anyway and whatever the handler writes later is refused by the lease fence.
+ */
+import { backoffMs } from "@/queue/states";
+import { TaskCancel, TaskFailPermanently, TaskSnooze, type Registry, type TaskDefinition } from "@/queue/registry";
+import { closeRun, type RunOutcome } from "@/queue/sql/complete";
+import type { ClaimedTask } from "@/queue/sql/claim";
+import type { Conn } from "@/queue/sql/executor";
+import type { QueueConfig } from "@/queue/config";
+import { RunAborted, abortKind } from "./abort";
+import { RunContext } from "./context";
+import type { ComputePool } from "./compute-pool";
+
+/** Largest task result kept as JSON; bigger outputs belong in result rows. */
+const MAX_RESULT_BYTES = 1024 * 1024;
+
+const ABANDONED = Symbol("abandoned");
+
+export interface ExecuteDeps {
+  workerId: string;
+  conn: Conn;
+  registry: Registry;
+  config: QueueConfig;
+  pool: () => ComputePool;
+  log: (message: string) => void;
+}
+
+/** Runs `task` to the end (or abandonment) and closes its run. `controller` is the run's abort switch. */
+export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controller: AbortController): Promise<void> {
+  const started = performance.now();
+  const def = deps.registry.get(task.type);
+  const { payload, problem } = parsePayload(def, task.payload);
+  const ctx = new RunContext(deps.conn, task, payload, controller, deps.config.logMaxLines, (fn, input, signal) =>
+    deps.pool().run(`fn:${fn}`, input, signal, () => undefined),
+  );
+  const timeout = setTimeout(() => controller.abort(new RunAborted("timeout", `timed out after ${task.timeoutMs} ms`)), task.timeoutMs);
+  ctx.log.info(`attempt ${task.attempt}/${task.maxAttempts} started on worker ${deps.workerId}`);
+
+  let outcome: RunOutcome | null;
+  try {
+    if (!def || problem) throw new TaskFailPermanently(problem ?? `no handler registered for task type ${task.type}`);
+    const value = await untilAbandoned(runHandler(deps, def, ctx, task), controller.signal, deps.config.abandonMs);
+    if (value === ABANDONED) ctx.log.warn(`handler ignored its abort signal for ${deps.config.abandonMs} ms and was abandoned`);
+    outcome = controller.signal.aborted ? abortedOutcome(controller.signal, deps, task) : succeeded(value);
+  } catch (err) {
+    outcome = controller.signal.aborted ? abortedOutcome(controller.signal, deps, task) : thrownOutcome(err, deps, task);
+  } finally {
+    clearTimeout(timeout);
+  }
+
+  if (outcome === null || ctx.lost) {
+    ctx.close();
+    deps.log(`run ${task.runId} (task ${task.id}) lost its lease; nothing more is written`);
+    return;
+  }
+  ctx.log[outcome.kind === "succeeded" ? "info" : outcome.kind === "requeued" ? "warn" : "error"](closingLine(outcome, task));
+  await ctx.flush();
+  ctx.close();
+  const closed = await closeRun(deps.conn, task.id, task.runId, outcome, performance.now() - started);
+  if (!closed.applied) deps.log(`run ${task.runId} (task ${task.id}) could not be closed: it no longer holds the lease`);
+}
+
+/** The stored payload parsed and checked against the type's schema (defaults applied). */
+function parsePayload(def: TaskDefinition | undefined, text: string): { payload: unknown; problem: string | null } {
+  if (!def) return { payload: null, problem: null };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    return { payload: null, problem: "payload is not valid JSON" };
+  }
+  const parsed = def.schema.safeParse(raw);
+  return parsed.success
+    ? { payload: parsed.data, problem: null }
+    : { payload: raw, problem: `payload does not match the schema of ${def.name}: ${parsed.error.message}` };
+}
+
+async function runHandler(deps: ExecuteDeps, def: TaskDefinition, ctx: RunContext, task: ClaimedTask): Promise<unknown> {
+  const typed = ctx as RunContext<never>;
+  if (def.mode === "fast") return def.run(typed);
+  const input = def.prepare ? await def.prepare(typed) : ctx.payload;
+  ctx.signal.throwIfAborted();
+  const output = await deps.pool().run(task.type, input, ctx.signal, (p, m) => ctx.progress(p, m));
+  return def.finish ? def.finish(typed, output as never) : output;
+}
+
+/** Resolves with the handler's value, or with ABANDONED when it outlives an abort by `graceMs`. */
+function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | typeof ABANDONED> {
+  return new Promise((resolve, reject) => {
+    let timer: NodeJS.Timeout | null = null;
+    const onAbort = () => {
+      timer = setTimeout(() => resolve(ABANDONED), graceMs);
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener("abort", onAbort, { once: true });
+    work.then(resolve, reject).finally(() => {
+      if (timer) clearTimeout(timer);
+      signal.removeEventListener("abort", onAbort);
+    });
+  });
+}
+
+function succeeded(value: unknown): RunOutcome {
+  let result = value === undefined ? null : JSON.stringify(value);
+  if (result && Buffer.byteLength(result) > MAX_RESULT_BYTES) {
+    result = JSON.stringify({ truncated: true, note: `result larger than ${MAX_RESULT_BYTES} bytes; store large results as result rows` });
+  }
+  return { kind: "succeeded", result: result ?? null };
+}
+
+function abortedOutcome(signal: AbortSignal, deps: ExecuteDeps, task: ClaimedTask): RunOutcome | null {
+  const reason = signal.reason instanceof RunAborted ? signal.reason.message : "aborted";
+  switch (abortKind(signal)) {
+    case "timeout":
+      return { kind: "failed", error: reason, retryable: true, timedOut: true, backoffMs: backoffMs(task.attempt, deps.config.backoff) };
+    case "shutdown":
+      return { kind: "requeued", delayMs: 0, reason: "worker shut down before the task finished", runStatus: "requeued" };
+    case "lease_lost":
+      return null;
+    default:
+      return { kind: "cancelled", error: "cancelled by request" };
+  }
+}
+
+function thrownOutcome(err: unknown, deps: ExecuteDeps, task: ClaimedTask): RunOutcome {
+  const error = err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err);
+  if (err instanceof TaskCancel) return { kind: "cancelled", error: err.message || "cancelled by the handler" };
+  if (err instanceof TaskSnooze) return { kind: "requeued", delayMs: err.delayMs, reason: err.message, runStatus: "requeued" };
+  const retryable = !(err instanceof TaskFailPermanently);
+  return { kind: "failed", error, retryable, timedOut: false, backoffMs: backoffMs(task.attempt, deps.config.backoff) };
+}
+
+function closingLine(o: RunOutcome, task: ClaimedTask): string {
+  switch (o.kind) {
+    case "succeeded":
+      return "succeeded";
+    case "cancelled":
+      return `cancelled: ${o.error ?? ""}`.trim();
+    case "requeued":
+      return `handed back to the queue: ${o.reason}`;
+    case "failed":
+      // What the SQL will decide, unless a cancel request arrives in between (then the run ends cancelled).
+      return `${o.timedOut ? "timed out" : "failed"}: ${o.error.split("\n")[0]} (${!o.retryable ? "not retried" : task.attempt < task.maxAttempts ? `will retry: attempt ${task.attempt} of ${task.maxAttempts}` : "no attempts left"})`;
+  }
+}

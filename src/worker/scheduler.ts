@@ -1,0 +1,115 @@
+/**
+ * The scheduler loop of a worker process. Every worker runs it; only the one holding the
+ * `scheduler` lease fires due schedules (the others just keep trying to take the lease, so a
+ * dead leader is replaced within the lease time). Firing goes through the normal enqueue.
+ */
+import type { Registry } from "@/queue/registry";
+import { prepareTask } from "@/queue/enqueue";
+import { planFire, restartDelayMs } from "@/queue/schedule";
+import { isFinished } from "@/queue/states";
+import type { Conn } from "@/queue/sql/executor";
+import { acquireLease, advanceSchedule, dueSchedules, fireSlot, releaseLease, supervisedState, type DueSchedule } from "@/queue/sql/scheduler";
+
+export const SCHEDULER_LEASE = "scheduler";
+/** How often a supervised schedule's task is checked on while it runs. */
+const SUPERVISE_CHECK_MS = 2_000;
+
+export class SchedulerLoop {
+  private timer: NodeJS.Timeout | null = null;
+  private leader = false;
+  private busy = false;
+
+  constructor(
+    private readonly conn: Conn,
+    private readonly registry: Registry,
+    private readonly holder: string,
+    private readonly tickMs: number,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => void this.tick(), this.tickMs);
+    void this.tick();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.leader) await releaseLease(this.conn, SCHEDULER_LEASE, this.holder).catch(() => undefined);
+  }
+
+  /** One round: keep or take the lease; when leading, fire what is due. */
+  async tick(): Promise<void> {
+    if (this.busy) return;
+    this.busy = true;
+    try {
+      const leading = await acquireLease(this.conn, SCHEDULER_LEASE, this.holder, Math.max(5_000, this.tickMs * 5));
+      if (leading !== this.leader) this.log(leading ? "became the scheduler leader" : "no longer the scheduler leader");
+      this.leader = leading;
+      if (!leading) return;
+      const { now, due } = await dueSchedules(this.conn);
+      for (const s of due) await this.fire(s, now);
+    } catch (err) {
+      this.log(`scheduler tick failed: ${(err as Error).message}`);
+    } finally {
+      this.busy = false;
+    }
+  }
+
+  private async fire(s: DueSchedule, now: Date): Promise<void> {
+    if (s.kind === "supervised") return this.supervise(s, now);
+    const timing = {
+      kind: s.kind,
+      cron: s.cron,
+      timezone: s.timezone,
+      intervalSeconds: s.intervalSeconds,
+      runAt: s.kind === "interval" ? (s.runAt ?? s.createdAt) : s.runAt,
+      tradingDaysOnly: s.tradingDaysOnly,
+    };
+    const plan = planFire(timing, s.nextRunAt, now, s.misfirePolicy);
+    if (plan.skipped > 0) this.log(`schedule ${s.name}: ${plan.skipped} missed slot(s) not replayed (misfire policy ${s.misfirePolicy})`);
+    if (!plan.fire) return advanceSchedule(this.conn, s.id, plan.next);
+    const row = this.prepare(s);
+    if (!row) return advanceSchedule(this.conn, s.id, plan.next);
+    const taskId = await fireSlot(this.conn, s.id, plan.fire, row, plan.next);
+    if (taskId !== null) this.log(`schedule ${s.name}: fired ${plan.fire.toISOString()} → task ${taskId}`);
+  }
+
+  /**
+   * Keeps one task of a supervised schedule alive: while it runs, look again later; once it
+   * has ended, start a new one — at once after a clean exit, after a doubling delay (1 s … 60 s)
+   * after failures in a row. Each restart is a new task, so the history shows every run.
+   */
+  private async supervise(s: DueSchedule, now: Date): Promise<void> {
+    const state = await supervisedState(this.conn, s.id);
+    const recheck = new Date(now.getTime() + SUPERVISE_CHECK_MS);
+    if (state.lastStatus && !isFinished(state.lastStatus)) return advanceSchedule(this.conn, s.id, recheck);
+    if (state.lastFinishedAt) {
+      const startAt = state.lastFinishedAt.getTime() + (state.lastStatus === "failed" ? restartDelayMs(state.failures - 1) : 1000);
+      if (now.getTime() < startAt) return advanceSchedule(this.conn, s.id, new Date(startAt));
+    }
+    const row = this.prepare(s);
+    if (!row) return advanceSchedule(this.conn, s.id, new Date(now.getTime() + 60_000));
+    // The slot key of a restart is the id of the task it replaces: exactly one successor per run.
+    const taskId = await fireSlot(this.conn, s.id, new Date(state.lastId ?? 0), row, recheck);
+    if (taskId !== null)
+      this.log(
+        `supervised ${s.name}: started task ${taskId}${state.lastId ? ` (after task ${state.lastId} ${state.lastStatus}, ${state.failures} failure(s) in a row)` : ""}`,
+      );
+  }
+
+  private prepare(s: DueSchedule) {
+    try {
+      return prepareTask(this.registry, {
+        type: s.taskType,
+        payload: JSON.parse(s.payload),
+        priority: s.priority,
+        timeoutMs: s.timeoutMs ?? undefined,
+        maxAttempts: s.maxAttempts ?? undefined,
+        scheduleId: String(s.id),
+      });
+    } catch (err) {
+      this.log(`schedule ${s.name}: cannot enqueue (${(err as Error).message}); skipped`);
+      return null;
+    }
+  }
+}

@@ -1,0 +1,266 @@
+/**
+ * A worker process's engine: registers itself, claims tasks of its queues within the
+ * per-queue and total concurrency, executes them, renews their leases, rescues expired
+ * leases of dead workers, and shuts down gracefully.
+ *
+ *   const worker = createWorker({ database, registry, config: loadConfig() });
+ *   await worker.start();
+ *   …
+ *   await worker.stop(); // stop claiming, let running tasks finish within the grace period
+ */
+import os from "node:os";
+import path from "node:path";
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+import type { Database } from "@/db/client";
+import type { QueueConfig } from "@/queue/config";
+import type { Registry } from "@/queue/registry";
+import { claimTasks, msUntilNextDue, type ClaimedTask } from "@/queue/sql/claim";
+import { connOf, type Conn } from "@/queue/sql/executor";
+import { cancelRequests, heartbeat, registerWorker, rescueExpired, stopWorker } from "@/queue/sql/lease";
+import { RunAborted } from "./abort";
+import { ComputePool } from "./compute-pool";
+import { executeTask } from "./execute";
+import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
+import { SchedulerLoop } from "./scheduler";
+
+interface Active {
+  task: ClaimedTask;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export interface WorkerOptions {
+  database: Database;
+  registry: Registry;
+  config: QueueConfig;
+  /** Module exporting `registry`, loaded by compute threads (default: the app's src/tasks). */
+  registryModule?: string;
+  /** Worker id (default: host-pid-random). */
+  id?: string;
+  /** Where the worker's own messages go (default: console). */
+  log?: (message: string) => void;
+}
+
+const DEFAULT_REGISTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../tasks/index.ts");
+
+/** The worker engine of one process. */
+export class QueueWorker {
+  readonly id: string;
+  private readonly conn: Conn;
+  private readonly active = new Map<number, Active>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private heartbeatTimer: NodeJS.Timeout | null = null;
+  private pollTimer: NodeJS.Timeout | null = null;
+  private wakeup: Wakeup | null = null;
+  private pool: ComputePool | null = null;
+  private scheduler: SchedulerLoop | null = null;
+  private pumping = false;
+  private pumpAgain = false;
+  private cancelCheckAt = 0;
+  private stopping = false;
+  private started = false;
+  private readonly log: (message: string) => void;
+
+  constructor(private readonly opts: WorkerOptions) {
+    this.id = opts.id ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
+    this.conn = connOf(opts.database.db, opts.database.provider);
+    this.log = opts.log ?? ((m) => console.log(`[worker ${this.id}] ${m}`));
+  }
+
+  /** Tasks running right now. */
+  get running(): number {
+    return this.active.size;
+  }
+
+  /** Registers the worker and starts claiming. */
+  async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    const { config, database } = this.opts;
+    await registerWorker(this.conn, {
+      id: this.id,
+      host: os.hostname(),
+      pid: process.pid,
+      queues: config.queues.map((q) => (q.limit ? `${q.name}:${q.limit}` : q.name)).join(","),
+    });
+    const handlers = { onWake: () => this.pump(), onCancel: (runId: number | null) => this.onCancel(runId) };
+    this.wakeup =
+      database.provider === "postgres" ? listenPostgres(database.url, handlers, this.log) : watchSqlite(database.file as string, handlers, this.log);
+    // Kept running through a graceful stop: tasks finishing in the grace period still need their leases.
+    this.heartbeatTimer = setInterval(
+      () => void this.beat().catch((err) => this.log(`heartbeat failed: ${(err as Error).message}`)),
+      config.heartbeatMs,
+    );
+    // Rescue is jittered so that many workers started together do not all scan at once.
+    this.every(config.rescueMs, () => this.rescue(), Math.random() * config.rescueMs);
+    await this.rescue();
+    if (config.schedulerMs > 0) {
+      this.scheduler = new SchedulerLoop(this.conn, this.opts.registry, this.id, config.schedulerMs, this.log);
+      this.scheduler.start();
+    }
+    this.pump();
+  }
+
+  /**
+   * Graceful shutdown: stop claiming, give running tasks `graceMs` to finish, then abort
+   * the rest so they go back to the queue, and deregister.
+   */
+  async stop(graceMs = this.opts.config.graceMs): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    await this.scheduler?.stop();
+    await this.wakeup?.close();
+    if (this.active.size > 0) {
+      this.log(`stopping: waiting up to ${graceMs} ms for ${this.active.size} running task(s)`);
+      const all = Promise.all([...this.active.values()].map((a) => a.done));
+      const graceOver = new Promise<"timeout">((r) => setTimeout(() => r("timeout"), graceMs).unref());
+      if ((await Promise.race([all, graceOver])) === "timeout") {
+        this.log(`grace period over: handing ${this.active.size} task(s) back to the queue`);
+        for (const a of this.active.values()) a.controller.abort(new RunAborted("shutdown", "worker shutting down"));
+        // Let the handlers see the abort and close their runs ("requeued"); abandoned ones are closed too.
+        await Promise.all([...this.active.values()].map((a) => a.done));
+      }
+    }
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    await this.pool?.close();
+    await stopWorker(this.conn, this.id).catch((err) => this.log(`deregistering failed: ${(err as Error).message}`));
+  }
+
+  private every(ms: number, fn: () => Promise<unknown>, firstDelay?: number): void {
+    const run = () => void fn().catch((err) => this.log(`${fn.name || "periodic job"} failed: ${(err as Error).message}`));
+    if (firstDelay !== undefined) {
+      const t = setTimeout(() => {
+        run();
+        this.timers.push(setInterval(run, ms));
+      }, firstDelay);
+      this.timers.push(t);
+    } else {
+      this.timers.push(setInterval(run, ms));
+    }
+  }
+
+  /** Claims what the free slots allow, queue by queue, until nothing more is due. */
+  pump(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.claimLoop()
+      .catch((err) => this.log(`claiming failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain && !this.stopping) {
+          this.pumpAgain = false;
+          this.pump();
+        } else {
+          void this.schedulePoll();
+        }
+      });
+  }
+
+  /** Next pump: at the poll interval, or sooner when a delayed or retried task falls due. */
+  private async schedulePoll(): Promise<void> {
+    if (this.stopping) return;
+    let delay = this.opts.config.pollMs;
+    const open = this.queuesWithCapacity();
+    if (open.length > 0) {
+      const due = await msUntilNextDue(this.conn, open).catch(() => null);
+      // At least 10 ms: a task due now that we could not claim was taken by another worker.
+      if (due !== null) delay = Math.min(delay, Math.max(10, due + 1));
+    }
+    if (this.stopping) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => this.pump(), delay);
+  }
+
+  /** Slots free in queue q: bounded by its own limit and by the worker's total. */
+  private freeSlots(q: QueueConfig["queues"][number]): number {
+    const { config } = this.opts;
+    let inQueue = 0;
+    for (const a of this.active.values()) if (a.task.queue === q.name) inQueue++;
+    return Math.min(config.concurrency - this.active.size, (q.limit ?? Infinity) - inQueue);
+  }
+
+  private queuesWithCapacity(): string[] {
+    return this.opts.config.queues.filter((q) => this.freeSlots(q) > 0).map((q) => q.name);
+  }
+
+  private async claimLoop(): Promise<void> {
+    const { config } = this.opts;
+    for (let more = true; more && !this.stopping;) {
+      more = false;
+      for (const q of config.queues) {
+        const free = Math.min(this.freeSlots(q), config.claimBatch);
+        if (free <= 0) continue;
+        const claimed = await claimTasks(this.conn, { workerId: this.id, queue: q.name, limit: free, leaseMs: config.leaseMs });
+        for (const task of claimed) this.launch(task);
+        if (claimed.length === free) more = true;
+      }
+    }
+  }
+
+  private launch(task: ClaimedTask): void {
+    const controller = new AbortController();
+    const deps = {
+      workerId: this.id,
+      conn: this.conn,
+      registry: this.opts.registry,
+      config: this.opts.config,
+      pool: () => (this.pool ??= new ComputePool(this.opts.config.jobNum, this.opts.registryModule ?? DEFAULT_REGISTRY)),
+      log: this.log,
+    };
+    const done = executeTask(deps, task, controller)
+      .catch((err) => this.log(`task ${task.id} run ${task.runId}: closing failed: ${(err as Error).stack ?? err}`))
+      .finally(() => {
+        this.active.delete(task.runId);
+        this.pump();
+      });
+    this.active.set(task.runId, { task, controller, done });
+  }
+
+  private onCancel(runId: number | null): void {
+    if (this.active.size === 0) return;
+    if (runId !== null) {
+      const a = this.active.get(runId);
+      if (a) a.controller.abort(new RunAborted("cancel", "cancelled by request"));
+      return;
+    }
+    // Unspecific hint (SQLite WAL change): ask the database, at most every 200 ms.
+    const now = Date.now();
+    if (now - this.cancelCheckAt < 200) return;
+    this.cancelCheckAt = now;
+    void cancelRequests(this.conn, [...this.active.keys()])
+      .then((ids) => ids.forEach((id) => this.onCancel(id)))
+      .catch((err) => this.log(`cancel check failed: ${(err as Error).message}`));
+  }
+
+  private async beat(): Promise<void> {
+    const res = await heartbeat(this.conn, { workerId: this.id, runIds: [...this.active.keys()], leaseMs: this.opts.config.leaseMs });
+    for (const id of res.cancelRequested) this.onCancel(id);
+    for (const id of res.lost) {
+      const a = this.active.get(id);
+      if (a && !a.controller.signal.aborted) {
+        this.log(`run ${id} (task ${a.task.id}) lost its lease; stopping it`);
+        a.controller.abort(new RunAborted("lease_lost", "the run lost its lease"));
+      }
+    }
+  }
+
+  private async rescue(): Promise<void> {
+    const rescued = await rescueExpired(this.conn);
+    if (rescued.length > 0) {
+      this.log(`rescued ${rescued.length} task(s) with expired leases: ${rescued.map((r) => `${r.taskId}→${r.status}`).join(", ")}`);
+      this.pump();
+    }
+  }
+}
+
+/** Creates a worker; call start() to run it. */
+export function createWorker(opts: WorkerOptions): QueueWorker {
+  return new QueueWorker(opts);
+}

@@ -1,0 +1,85 @@
+/**
+ * The research pages in the browser against the real worker: the sniffer loads signals for
+ * the funds in view (tags appear, the log link opens the run page, a reload resumes), a
+ * screening strategy runs with its matches, and a backtest batch completes with its chart.
+ */
+import { expect, test } from "@playwright/test";
+
+test("sniffer: 加载信号 → signal tags appear → the log link opens the run page; a reload resumes", async ({ page }) => {
+  await page.goto("/sniffer");
+  await expect(page.getByRole("heading", { name: "嗅探" })).toBeVisible();
+  await expect(page.locator("tbody tr")).toHaveCount(20);
+  const firstCode = (await page.locator("tbody tr").first().locator("code").textContent()) ?? "";
+  expect(firstCode).toMatch(/^\d{6}$/);
+  await page.getByRole("button", { name: "加载信号" }).click();
+  await expect(page.getByText(/已创建信号任务 #\d+/)).toBeVisible();
+  await expect(page).toHaveURL(/task=\d+/);
+  await expect(page.getByText("已计算 20 / 20")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByTestId("signal-tag").first()).toBeVisible();
+  await page.screenshot({ path: "test-results/sniffer-page.png", fullPage: true });
+
+  // Reloading with the task in the URL resumes and shows the same tags.
+  const tags = await page.getByTestId("signal-tag").count();
+  await page.reload();
+  await expect(page.getByText("已计算 20 / 20")).toBeVisible({ timeout: 10_000 });
+  await expect(page.getByTestId("signal-tag")).toHaveCount(tags);
+
+  await page.getByRole("link", { name: "去任务队列查看日志" }).click();
+  await expect(page).toHaveURL(/\/tasks\/runs\/\d+$/);
+  await expect(page.getByTestId("log-lines")).toContainText("computing signals for 20 funds");
+});
+
+test("strategies: run a screen and page through its matches", async ({ page }) => {
+  await page.goto("/strategies");
+  await page.getByTestId("run-momentum_top_n").click();
+  await expect(page.getByText(/已创建筛选任务 #\d+/)).toBeVisible();
+  await expect(page.getByText("匹配的基金")).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole("cell", { name: "1", exact: true }).first()).toBeVisible();
+});
+
+test("backtests: a batch completes and shows metrics and its equity curve", async ({ page, request }) => {
+  const codes = ((await (await request.get("/api/funds?page_size=3&type=stock")).json()).items as { code: string }[]).map((f) => f.code);
+  const res = await request.post("/api/backtests", { data: { fund_codes: codes, strategy: "ma_cross", start: "2022-01-04", end: "2024-09-19" } });
+  expect(res.status()).toBe(201);
+  const { batch_id, task_ids } = await res.json();
+  expect(task_ids).toHaveLength(3);
+  await page.goto(`/backtests?batch=${batch_id}`);
+  await expect(page.locator("tbody tr").filter({ hasText: "成功" })).toHaveCount(3, { timeout: 30_000 });
+  await expect(page.getByText(/^净值曲线 · \d{6}/)).toBeVisible();
+  await expect(page.locator("canvas").first()).toBeVisible();
+  await page.screenshot({ path: "test-results/backtests-page.png", fullPage: true });
+  const batch = await (await request.get(`/api/backtests/batches/${batch_id}`)).json();
+  expect(batch.items.every((i: { metrics: { days: number } | null }) => i.metrics && i.metrics.days > 400)).toBe(true);
+  for (const bad of [
+    { fund_codes: [], strategy: "ma_cross" },
+    { fund_codes: codes, strategy: "guess" },
+    { fund_codes: codes, strategy: "ma_cross", start: "yesterday" },
+  ]) {
+    expect((await request.post("/api/backtests", { data: bad })).status()).toBe(400);
+  }
+});
+
+test("funds and signals API: pages, NAV series, 202 for signal batches, 4xx for bad input", async ({ request }) => {
+  const funds = await (await request.get("/api/funds?page=2&page_size=10")).json();
+  expect(funds).toMatchObject({ page: 2, page_size: 10, total: 200 });
+  const code = funds.items[0].code as string;
+  const nav = await (await request.get(`/api/funds/${code}/nav?from=2024-01-01`)).json();
+  expect(nav.points[0].date >= "2024-01-01").toBe(true);
+  expect((await request.get("/api/funds/999999/nav")).status()).toBe(404);
+  const res = await request.post("/api/funds/signals/batch_async", { data: { fund_codes: [code] } });
+  expect(res.status()).toBe(202);
+  const { task_id } = await res.json();
+  await expect
+    .poll(async () => (await (await request.get(`/api/funds/signals/batch_async/${task_id}`)).json()).status, { timeout: 20_000 })
+    .toBe("succeeded");
+  const page = await (await request.get(`/api/funds/signals/batch_async/${task_id}?page=1&page_size=10`)).json();
+  expect(page).toMatchObject({ task_id, total: 1, expected: 1, page: 1 });
+  expect(page.items[0].fund_code).toBe(code);
+  for (const bad of [{}, { all: true, fund_codes: [code] }, { fund_codes: [] }, { all: true, params: { rsi_period: 1 } }, { fund_codes: ["../x"] }]) {
+    const r = await request.post("/api/funds/signals/batch", { data: bad });
+    expect(r.status(), JSON.stringify(bad)).toBe(400);
+  }
+  expect((await request.post("/api/strategies/nope/execute", { data: {} })).status()).toBe(404);
+  expect((await request.post("/api/strategies/momentum_top_n/execute", { data: { params: { topn: 5 } } })).status()).toBe(400);
+  expect((await request.get(`/api/funds/signals/batch_async/${task_id}?page_size=9999`)).status()).toBe(400);
+});

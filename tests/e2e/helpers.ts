@@ -1,0 +1,22 @@
+/** Helpers for the browser and HTTP tests. */
+import { expect, type APIRequestContext, type Browser } from "@playwright/test";
+import type { Role } from "@/contracts/auth";
+
+let counter = 0;
+
+/** Creates a user with `role` through the admin API; returns its credentials. */
+export async function createUser(admin: APIRequestContext, role: Role): Promise<{ id: string; username: string; password: string }> {
+  const username = `${role}-${Date.now()}-${++counter}`;
+  const password = `pw-${username}-secret`;
+  const res = await admin.post("/api/users", { data: { username, password, role } });
+  expect(res.status(), await res.text()).toBe(201);
+  return { id: (await res.json()).user.id, username, password };
+}
+
+/** A browser context signed in as the given user (through the login API). */
+export async function signedInContext(browser: Browser, baseURL: string, creds: { username: string; password: string }) {
+  const context = await browser.newContext({ baseURL, storageState: { cookies: [], origins: [] } });
+  const res = await context.request.post("/api/auth/login", { data: { username: creds.username, password: creds.password } });
+  expect(res.status()).toBe(200);
+  return context;
+}

@@ -1,0 +1,183 @@
+/**
+ * The domain tasks end to end through a real worker process and a real database: a signals
+ * batch over a small demo universe (result rows per fund, progress, log), a screening
+ * strategy, a backtest batch, and the crawl jobs against a local HTTP server this test starts.
+ */
+import http from "node:http";
+import fs from "node:fs";
+import path from "node:path";
+import type { AddressInfo } from "node:net";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { enqueue, enqueueMany } from "@/queue/enqueue";
+import { seedFunds } from "@/domain/demo";
+import { loadSeries } from "@/domain/series";
+import { registry } from "@/tasks";
+import { freshDb, providers, waitFor, type TestDb } from "./support/db";
+import { startWorker, type WorkerProcess } from "./support/processes";
+
+// A tiny NAV source: /nav/<code>.json, /nav/<code>.csv, /flaky/<code>.json (fails twice), /basic.json
+let server: http.Server;
+let base = "";
+const hits = new Map<string, number>();
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    const url = req.url ?? "";
+    hits.set(url, (hits.get(url) ?? 0) + 1);
+    const json = (v: unknown, status = 200) => {
+      res.writeHead(status, { "content-type": "application/json" });
+      res.end(JSON.stringify(v));
+    };
+    let m: RegExpExecArray | null;
+    if ((m = /^\/nav\/(\w+)\.json$/.exec(url))) {
+      if (m[1] === "999999") return json({ error: "no such fund" }, 404);
+      return json({
+        code: m[1],
+        name: `基金${m[1]}`,
+        points: [
+          { date: "2030-01-02", nav: 1.5, acc_nav: 2.5 },
+          { date: "2030-01-03", nav: 1.6 },
+        ],
+      });
+    }
+    if ((m = /^\/nav\/(\w+)\.csv$/.exec(url))) {
+      res.writeHead(200, { "content-type": "text/csv" });
+      return res.end("date,nav,acc_nav\n2030-01-02,1.1,1.2\n2030-01-03,1.2,1.3\n");
+    }
+    if ((m = /^\/flaky\/(\w+)\.json$/.exec(url))) {
+      if ((hits.get(url) ?? 0) <= 2) return json({ error: "busy" }, 503);
+      return json({ points: [{ date: "2030-01-02", nav: 1.01 }] });
+    }
+    if (url === "/basic.json")
+      return json([
+        { code: "000001", name: "改名后的基金", fund_type: "bond" },
+        { code: "888888", name: "新基金", fund_type: "stock" },
+      ]);
+    json({ error: "not found" }, 404);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+});
+afterAll(() => new Promise<void>((r) => server.close(() => r())));
+
+for (const { kind, available } of providers()) {
+  describe.skipIf(!available)(`domain tasks on ${kind}`, () => {
+    let t: TestDb;
+    let worker: WorkerProcess;
+    const task = (id: number) => t.database.db.task.findUniqueOrThrow({ where: { id } });
+    const done = (id: number) =>
+      waitFor(async () => ["succeeded", "failed", "cancelled"].includes((await task(id)).status), 60_000, `task ${id} finished`);
+
+    beforeEach(async () => {
+      hits.clear();
+      t = await freshDb(kind);
+      await seedFunds(t.database.db, 60);
+      worker = await startWorker(t.url, { JOB_NUM: "2", QTASK_IMPORT_DIR: path.resolve(".data/test/import") });
+    });
+    afterEach(async () => {
+      await worker.stop("SIGKILL");
+      await t.drop();
+    });
+
+    it("signals_batch writes one result row per fund with six signals, and progress and log lines", async () => {
+      const codes = (await t.database.db.instrument.findMany({ where: { kind: "fund" }, select: { code: true }, orderBy: { code: "asc" } })).map(
+        (r) => r.code,
+      );
+      expect(codes.length).toBe(60);
+      const { id } = await enqueue(t.conn, registry, { type: "signals_batch", payload: { all: true, params: { rsi_period: 10 } } });
+      await done(id);
+      const finished = await task(id);
+      expect(finished.status).toBe("succeeded");
+      expect(finished.progress).toBe(100);
+      const rows = await t.database.db.resultRow.findMany({ where: { taskId: id } });
+      expect(rows.map((r) => r.rowKey).sort()).toEqual(codes);
+      const data = JSON.parse(rows[0].data) as { fund_code: string; signals: { name: string; direction: string }[] };
+      expect(data.signals.map((s) => s.name).sort()).toEqual(["bollinger", "drawdown", "ma_cross", "macd_cross", "momentum", "rsi"]);
+      const messages = (await t.database.db.runLog.findMany({ where: { runId: finished.runId as number } })).map((l) => l.message);
+      expect(messages.some((m) => /computing signals for 60 funds/.test(m))).toBe(true);
+      // Unknown codes are reported, not fatal.
+      const { id: id2 } = await enqueue(t.conn, registry, { type: "signals_batch", payload: { fund_codes: [codes[0], "999999"] } });
+      await done(id2);
+      expect(JSON.parse((await t.database.db.resultRow.findFirstOrThrow({ where: { taskId: id2, rowKey: "999999" } })).data)).toMatchObject({
+        missing: true,
+      });
+    });
+
+    it("strategy_screen ranks its matches; backtests run as a batch with metrics and an equity curve", async () => {
+      const { id } = await enqueue(t.conn, registry, { type: "strategy_screen", payload: { strategy: "momentum_top_n", params: { top_n: 10 } } });
+      await done(id);
+      expect((await task(id)).status).toBe("succeeded");
+      const matches = await t.database.db.resultRow.findMany({ where: { taskId: id } });
+      expect(matches.length).toBe(10);
+      const ranks = matches.map((m) => (JSON.parse(m.data) as { rank: number }).rank).sort((a, b) => a - b);
+      expect(ranks).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+
+      const codes = (await t.database.db.instrument.findMany({ where: { kind: "fund" }, take: 3, select: { code: true } })).map((r) => r.code);
+      const { ids } = await enqueueMany(
+        t.conn,
+        registry,
+        codes.map((fund_code) => ({ type: "backtest", payload: { fund_code, strategy: "ma_cross" } })),
+      );
+      for (const bt of ids) await done(bt);
+      for (const bt of ids) {
+        const r = await task(bt);
+        expect(r.status).toBe("succeeded");
+        const result = JSON.parse(r.result as string) as {
+          metrics: { total_return: number; max_drawdown: number };
+          equity: { date: string; value: number }[];
+        };
+        expect(result.metrics.max_drawdown).toBeGreaterThanOrEqual(0);
+        expect(result.equity.length).toBeGreaterThan(10);
+        expect(result.equity.length).toBeLessThanOrEqual(600);
+      }
+    });
+
+    it("fund_nav_sync imports from HTTP (JSON and CSV) with retries, and from a CSV file; fund_basic_sync renames", async () => {
+      const code = (await t.database.db.instrument.findFirstOrThrow({ where: { kind: "fund" }, orderBy: { code: "asc" } })).code;
+      const before = (await loadSeries(t.database.db, [code])).get(code)!.dates.length;
+      const json = await enqueue(t.conn, registry, {
+        type: "fund_nav_sync",
+        payload: { source: "http", url: `${base}/nav/{code}.json`, fund_codes: [code, "999999"], rate_per_sec: 20 },
+      });
+      await done(json.id);
+      const r = await task(json.id);
+      expect(r.status).toBe("succeeded");
+      expect(JSON.parse(r.result as string)).toMatchObject({ funds: 2, failed: 1, new_points: 2 });
+      const after = (await loadSeries(t.database.db, [code])).get(code)!;
+      expect(after.dates.length).toBe(before + 2);
+      expect(after.dates[after.dates.length - 1]).toBe(20300103);
+      expect(after.accNav[after.accNav.length - 2]).toBe(2.5);
+      expect((await t.database.db.instrument.findUniqueOrThrow({ where: { code } })).latestDate).toBe("2030-01-03");
+
+      const flaky = await enqueue(t.conn, registry, {
+        type: "fund_nav_sync",
+        payload: { source: "http", url: `${base}/flaky/{code}.json`, fund_codes: ["777777"], retries: 3 },
+      });
+      await done(flaky.id);
+      expect((await task(flaky.id)).status).toBe("succeeded");
+      expect(hits.get("/flaky/777777.json")).toBe(3);
+      expect((await loadSeries(t.database.db, ["777777"])).get("777777")?.nav[0]).toBe(1.01);
+
+      const csv = await enqueue(t.conn, registry, {
+        type: "fund_nav_sync",
+        payload: { source: "http", url: `${base}/nav/{code}.csv`, fund_codes: ["000123"] },
+      });
+      await done(csv.id);
+      expect((await loadSeries(t.database.db, ["000123"])).get("000123")?.dates.length).toBe(2);
+
+      fs.mkdirSync(path.resolve(".data/test/import"), { recursive: true });
+      fs.writeFileSync(path.resolve(".data/test/import/navs.csv"), "code,date,nav,acc_nav\n000001,2030-02-01,1.0,1.0\n000002,2030-02-01,2.0,\n");
+      const file = await enqueue(t.conn, registry, { type: "fund_nav_sync", payload: { source: "file", path: "navs.csv" } });
+      await done(file.id);
+      expect((await task(file.id)).status).toBe("succeeded");
+      expect((await loadSeries(t.database.db, ["000002"])).get("000002")?.accNav[0]).toBe(2);
+      const escape = await enqueue(t.conn, registry, { type: "fund_nav_sync", payload: { source: "file", path: "../../package.json" } });
+      await done(escape.id);
+      expect((await task(escape.id)).status).toBe("failed");
+
+      const basic = await enqueue(t.conn, registry, { type: "fund_basic_sync", payload: { url: `${base}/basic.json` } });
+      await done(basic.id);
+      expect(JSON.parse((await task(basic.id)).result as string)).toMatchObject({ funds: 2 });
+      expect(await t.database.db.instrument.findUniqueOrThrow({ where: { code: "888888" } })).toMatchObject({ name: "新基金", fundType: "stock" });
+    });
+  });
+}

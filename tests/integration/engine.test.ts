@@ -1,0 +1,281 @@
+/**
+ * The engine against real databases, in-process: ordering, delays, idempotency, batch
+ * atomicity, caller transactions, fencing, rescue, cancel and retry. Runs on SQLite and on
+ * PostgreSQL (skipped, and reported as skipped, when PostgreSQL is not configured).
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { enqueue, enqueueMany, InvalidTaskError } from "@/queue/enqueue";
+import { claimTasks } from "@/queue/sql/claim";
+import { closeRun } from "@/queue/sql/complete";
+import { cancelTask, deleteTask, retryTask, TaskNotFoundError } from "@/queue/sql/control";
+import { insertTasks, type TaskInsert } from "@/queue/sql/enqueue";
+import { connOf, execute, transaction } from "@/queue/sql/executor";
+import { heartbeat, liveWorkers, registerWorker, rescueExpired, stopWorker } from "@/queue/sql/lease";
+import { insertLogLines, upsertResultRows, writeProgress } from "@/queue/sql/runWrites";
+import { IllegalTransitionError } from "@/queue/states";
+import { sql } from "@/queue/dialect";
+import { registry } from "@/tasks";
+import { freshDb, providers, type TestDb } from "./support/db";
+
+const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) => claimTasks(t.conn, { workerId: "w1", queue, limit, leaseMs });
+
+for (const { kind, available } of providers()) {
+  describe.skipIf(!available)(`engine on ${kind}`, () => {
+    let t: TestDb;
+    beforeEach(async () => {
+      t = await freshDb(kind);
+    });
+    afterEach(async () => {
+      await t.drop();
+    });
+
+    it("claims by priority, then run_at, then id, and not before run_at", async () => {
+      const low = await enqueue(t.conn, registry, { type: "noop", priority: 200 });
+      const a = await enqueue(t.conn, registry, { type: "noop" });
+      const high = await enqueue(t.conn, registry, { type: "noop", priority: 900 });
+      const b = await enqueue(t.conn, registry, { type: "noop" });
+      const later = await enqueue(t.conn, registry, { type: "noop", priority: 900, delayMs: 60_000 });
+      const claimed = await claim(t);
+      expect(claimed.map((c) => c.id)).toEqual([high.id, a.id, b.id, low.id]);
+      expect(claimed.every((c) => c.attempt === 1 && c.runId > 0)).toBe(true);
+      expect(claimed.map((c) => c.id)).not.toContain(later.id);
+      const rows = await t.database.db.task.findMany({ where: { status: "running" } });
+      expect(rows).toHaveLength(4);
+      expect(rows.every((r) => r.runId !== null && r.leaseExpiresAt !== null && r.workerId === "w1")).toBe(true);
+      expect(await t.database.db.run.count({ where: { status: "running" } })).toBe(4);
+    });
+
+    it("claims at most the limit, only from the asked queue, never the same task twice", async () => {
+      await enqueueMany(
+        t.conn,
+        registry,
+        Array.from({ length: 25 }, () => ({ type: "noop" })),
+      );
+      await enqueue(t.conn, registry, { type: "busy", payload: { ms: 1 } }); // queue compute
+      const [x, y] = await Promise.all([claim(t, 10), claim(t, 10)]);
+      const z = await claim(t, 10);
+      const ids = [...x, ...y, ...z].map((c) => c.id);
+      expect(x).toHaveLength(10);
+      expect(y).toHaveLength(10);
+      expect(z).toHaveLength(5);
+      expect(new Set(ids).size).toBe(25);
+      expect((await claim(t, 10, "compute")).map((c) => c.type)).toEqual(["busy"]);
+    });
+
+    it("returns the existing unfinished task for a repeated idempotency key, and frees the key when it finishes", async () => {
+      const first = await enqueue(t.conn, registry, { type: "noop", idempotencyKey: "nav-2026-11-20" });
+      const again = await enqueue(t.conn, registry, { type: "noop", idempotencyKey: "nav-2026-11-20" });
+      expect(first.created).toBe(true);
+      expect(again).toEqual({ id: first.id, created: false });
+      const batch = await enqueueMany(t.conn, registry, [
+        { type: "noop", idempotencyKey: "nav-2026-11-20" },
+        { type: "noop", idempotencyKey: "k2" },
+        { type: "noop", idempotencyKey: "k2" },
+        { type: "noop" },
+      ]);
+      expect(batch.ids[0]).toBe(first.id);
+      expect(batch.created).toEqual([false, true, false, true]);
+      expect(batch.ids[2]).toBe(batch.ids[1]);
+      expect(await t.database.db.task.count()).toBe(3);
+
+      const [c] = await claim(t, 1);
+      expect(c.id).toBe(first.id);
+      expect((await closeRun(t.conn, c.id, c.runId, { kind: "succeeded", result: null }, 1)).applied).toBe(true);
+      const fresh = await enqueue(t.conn, registry, { type: "noop", idempotencyKey: "nav-2026-11-20" });
+      expect(fresh.created).toBe(true);
+      expect(fresh.id).not.toBe(first.id);
+    });
+
+    it("rejects an invalid batch before writing anything", async () => {
+      await expect(
+        enqueueMany(t.conn, registry, [
+          { type: "sleep", payload: { ms: 5 } },
+          { type: "sleep", payload: { ms: -1 } },
+        ]),
+      ).rejects.toThrow(InvalidTaskError);
+      await expect(enqueue(t.conn, registry, { type: "nope" })).rejects.toThrow(/unknown task type/);
+      await expect(enqueue(t.conn, registry, { type: "noop", priority: 50 })).rejects.toThrow(/priority/);
+      expect(await t.database.db.task.count()).toBe(0);
+    });
+
+    it("writes a batch in one transaction: a failure in a later chunk leaves no task", async () => {
+      const row: TaskInsert = {
+        type: "noop",
+        queue: "default",
+        payload: "{}",
+        priority: 500,
+        runAt: null,
+        delayMs: 0,
+        maxAttempts: 1,
+        timeoutMs: 1000,
+        batchId: "b",
+        idempotencyKey: null,
+        parentId: null,
+        scheduleId: null,
+      };
+      const rows = Array.from({ length: 2_500 }, () => ({ ...row }));
+      rows[2_200] = { ...row, payload: null as unknown as string }; // NOT NULL violation in the third chunk
+      await expect(insertTasks(t.conn, rows)).rejects.toThrow();
+      expect(await t.database.db.task.count()).toBe(0);
+      const ok = await enqueueMany(
+        t.conn,
+        registry,
+        Array.from({ length: 2_500 }, () => ({ type: "noop" })),
+      );
+      expect(new Set(ok.ids).size).toBe(2_500);
+      expect(await t.database.db.task.count({ where: { batchId: ok.batchId } })).toBe(2_500);
+    });
+
+    it("enqueues inside a caller's Prisma transaction: rolled back with it, committed with it", async () => {
+      await expect(
+        t.database.db.$transaction(async (tx) => {
+          await enqueue(connOf(tx, t.database.provider, true), registry, { type: "noop" });
+          throw new Error("the business write failed");
+        }),
+      ).rejects.toThrow("the business write failed");
+      expect(await t.database.db.task.count()).toBe(0);
+      await t.database.db.$transaction(async (tx) => {
+        await enqueue(connOf(tx, t.database.provider, true), registry, { type: "noop" });
+      });
+      expect(await t.database.db.task.count()).toBe(1);
+    });
+
+    it("fences every write of a run on its lease: a rescued run that wakes up late changes nothing", async () => {
+      const { id } = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 10 }, maxAttempts: 3 });
+      const [old] = await claim(t, 1, "default", 60_000);
+      expect(await writeProgress(t.conn, id, old.runId, 10, "old")).toBe(true);
+      expect(
+        await upsertResultRows(t.conn, id, old.runId, [
+          { key: "a", data: '"old"' },
+          { key: "b", data: '"old"' },
+        ]),
+      ).toBe(true);
+      // The worker "dies": its lease runs out and another worker rescues the task.
+      await execute(t.conn, sql`UPDATE tasks SET lease_expires_at = ${new Date(Date.now() - 60_000)} WHERE id = ${id}`);
+      const rescued = await rescueExpired(t.conn);
+      expect(rescued).toEqual([{ taskId: id, runId: old.runId, status: "queued" }]);
+      expect((await t.database.db.run.findUnique({ where: { id: old.runId } }))?.status).toBe("lost");
+      const [next] = await claim(t, 1);
+      expect(next.attempt).toBe(2);
+      // The new attempt starts from a clean slate of result rows.
+      expect(await t.database.db.resultRow.count({ where: { taskId: id } })).toBe(0);
+
+      // Everything the old run tries now is refused.
+      expect(await writeProgress(t.conn, id, old.runId, 99, "late")).toBe(false);
+      expect(await insertLogLines(t.conn, id, old.runId, [{ seq: 1, ts: new Date(), level: "info", message: "late", data: null }])).toBe(false);
+      expect(await upsertResultRows(t.conn, id, old.runId, [{ key: "a", data: '"late"' }])).toBe(false);
+      expect((await closeRun(t.conn, id, old.runId, { kind: "succeeded", result: '"late"' }, 5)).applied).toBe(false);
+
+      // The new run writes and finishes normally.
+      expect(await upsertResultRows(t.conn, id, next.runId, [{ key: "a", data: '"new"' }])).toBe(true);
+      expect(await insertLogLines(t.conn, id, next.runId, [{ seq: 1, ts: new Date(), level: "info", message: "hello", data: '{"x":1}' }])).toBe(true);
+      expect(await closeRun(t.conn, id, next.runId, { kind: "succeeded", result: '{"ok":true}' }, 5)).toEqual({
+        applied: true,
+        taskStatus: "succeeded",
+        runStatus: "succeeded",
+      });
+      // …exactly once: closing again is refused.
+      expect((await closeRun(t.conn, id, next.runId, { kind: "succeeded", result: null }, 5)).applied).toBe(false);
+
+      const task = await t.database.db.task.findUniqueOrThrow({ where: { id } });
+      expect(task).toMatchObject({ status: "succeeded", result: '{"ok":true}', progress: 100 });
+      expect(await t.database.db.resultRow.findMany({ where: { taskId: id } })).toMatchObject([{ rowKey: "a", data: '"new"', runId: next.runId }]);
+      expect((await t.database.db.runLog.findMany({ where: { runId: next.runId } })).map((l) => l.message)).toEqual(["hello"]);
+      expect(await t.database.db.runLog.count({ where: { runId: old.runId } })).toBe(0);
+    });
+
+    it("fails a task whose lease expires with no attempts left, and cancels one with a pending cancel", async () => {
+      const a = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 10 }, maxAttempts: 1 });
+      const b = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 10 }, maxAttempts: 5 });
+      await claim(t, 2, "default", 60_000);
+      expect(await cancelTask(t.conn, b.id)).toBe("cancel_requested");
+      await execute(t.conn, sql`UPDATE tasks SET lease_expires_at = ${new Date(Date.now() - 1000)}`);
+      const rescued = await rescueExpired(t.conn);
+      expect(Object.fromEntries(rescued.map((r) => [r.taskId, r.status]))).toEqual({ [a.id]: "failed", [b.id]: "cancelled" });
+      const failed = await t.database.db.task.findUniqueOrThrow({ where: { id: a.id } });
+      expect(failed.error).toMatch(/lease expired/);
+      expect(failed.finishedAt).not.toBeNull();
+      expect(await rescueExpired(t.conn)).toEqual([]);
+    });
+
+    it("renews leases by heartbeat and reports cancels and lost runs", async () => {
+      await registerWorker(t.conn, { id: "w1", host: "h", pid: 1, queues: "default" });
+      await enqueueMany(t.conn, registry, [{ type: "noop" }, { type: "noop" }]);
+      const [x, y] = await claim(t, 2, "default", 1_000);
+      await cancelTask(t.conn, y.id);
+      const hb = await heartbeat(t.conn, { workerId: "w1", runIds: [x.runId, y.runId, 999_999], leaseMs: 60_000 });
+      expect(hb).toEqual({ cancelRequested: [y.runId], lost: [999_999] });
+      const lease = (await t.database.db.task.findUniqueOrThrow({ where: { id: x.id } })).leaseExpiresAt as Date;
+      expect(lease.getTime()).toBeGreaterThan(Date.now() + 30_000);
+      expect((await t.database.db.worker.findUniqueOrThrow({ where: { id: "w1" } })).running).toBe(3);
+      expect((await liveWorkers(t.conn, 60_000)).map((w) => [w.id, w.running])).toEqual([["w1", 3]]);
+      await stopWorker(t.conn, "w1");
+      expect(await liveWorkers(t.conn, 60_000)).toEqual([]);
+    });
+
+    it("cancels queued tasks at once, refuses illegal transitions, retries failed ones", async () => {
+      const q = await enqueue(t.conn, registry, { type: "noop" });
+      expect(await cancelTask(t.conn, q.id)).toBe("cancelled");
+      await expect(cancelTask(t.conn, q.id)).rejects.toThrow(IllegalTransitionError);
+      await expect(cancelTask(t.conn, 987_654)).rejects.toThrow(TaskNotFoundError);
+
+      await retryTask(t.conn, q.id);
+      const [c] = await claim(t, 1);
+      expect(c.id).toBe(q.id);
+      await expect(retryTask(t.conn, q.id)).rejects.toThrow(/cannot retry a task that is running/);
+      const closed = await closeRun(t.conn, c.id, c.runId, { kind: "failed", error: "boom", retryable: true, backoffMs: 0, timedOut: false }, 3);
+      expect(closed).toEqual({ applied: true, taskStatus: "failed", runStatus: "failed" }); // noop has max_attempts 1
+
+      await expect(deleteTask(t.conn, 987_654)).rejects.toThrow(TaskNotFoundError);
+      const running = await enqueue(t.conn, registry, { type: "noop" });
+      await claim(t, 1);
+      await expect(deleteTask(t.conn, running.id)).rejects.toThrow(/cannot delete a task that is running/);
+      await deleteTask(t.conn, q.id);
+      expect(await t.database.db.task.findUnique({ where: { id: q.id } })).toBeNull();
+      expect(await t.database.db.run.count({ where: { taskId: q.id } })).toBe(0);
+    });
+
+    it("puts a failed attempt with attempts left back in the queue with backoff", async () => {
+      const { id } = await enqueue(t.conn, registry, { type: "flaky", payload: { fail_times: 3 } });
+      const [c] = await claim(t, 1);
+      const closed = await closeRun(
+        t.conn,
+        id,
+        c.runId,
+        { kind: "failed", error: "Error: x", retryable: true, backoffMs: 60_000, timedOut: false },
+        3,
+      );
+      expect(closed.taskStatus).toBe("queued");
+      const task = await t.database.db.task.findUniqueOrThrow({ where: { id } });
+      expect(task.runAt.getTime()).toBeGreaterThan(Date.now() + 50_000);
+      expect(task.error).toBe("Error: x");
+      expect(await claim(t, 1)).toEqual([]);
+    });
+
+    it("keeps concurrent engine transactions on one connection apart (each task claimed once)", async () => {
+      await enqueueMany(
+        t.conn,
+        registry,
+        Array.from({ length: 300 }, () => ({ type: "noop" })),
+      );
+      const claimer = (worker: string) => async () => {
+        let n = 0;
+        for (let i = 0; i < 40; i++) n += (await claimTasks(t.conn, { workerId: worker, queue: "default", limit: 5, leaseMs: 30_000 })).length;
+        return n;
+      };
+      const [a, b] = await Promise.all([
+        claimer("a")(),
+        claimer("b")(),
+        enqueueMany(
+          t.conn,
+          registry,
+          Array.from({ length: 50 }, () => ({ type: "noop" })),
+        ),
+        transaction(t.conn, async (tx) => execute(tx, sql`UPDATE tasks SET priority = priority WHERE 1 = 0`)),
+      ]);
+      expect(a + b).toBe(350);
+      expect(await t.database.db.run.count()).toBe(350);
+      expect(await t.database.db.task.count({ where: { status: "running", attempts: 1 } })).toBe(350);
+    });
+  });
+}

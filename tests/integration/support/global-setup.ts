@@ -1,0 +1,57 @@
+/**
+ * Runs once before the integration suite: migrates a SQLite template file and, when
+ * TEST_POSTGRES_URL is set, a PostgreSQL template database. Each test then gets a fresh
+ * copy (a file copy, or CREATE DATABASE … TEMPLATE), so migrations run once per suite.
+ *
+ * Without TEST_POSTGRES_URL the PostgreSQL tests are reported as skipped; with
+ * QTASK_REQUIRE_POSTGRES=1 (CI) a missing or unreachable PostgreSQL fails the suite instead.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import pg from "pg";
+import type { TestProject } from "vitest/node";
+import { migrate } from "@/db/migrate";
+
+declare module "vitest" {
+  export interface ProvidedContext {
+    sqliteTemplate: string;
+    postgresTemplateUrl: string | null;
+  }
+}
+
+export const TEMPLATE_DB = "qtask_test_template";
+
+export default async function setup(project: TestProject) {
+  const dir = path.resolve(".data", "test");
+  fs.rmSync(dir, { recursive: true, force: true });
+  fs.mkdirSync(dir, { recursive: true });
+  const sqliteTemplate = path.join(dir, "template.db");
+  migrate(`file:${sqliteTemplate}`);
+  project.provide("sqliteTemplate", sqliteTemplate);
+
+  const base = process.env.TEST_POSTGRES_URL;
+  const required = process.env.QTASK_REQUIRE_POSTGRES === "1";
+  let templateUrl: string | null = null;
+  if (!base) {
+    if (required) throw new Error("QTASK_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
+    console.warn("[integration] TEST_POSTGRES_URL is not set: the PostgreSQL variants are skipped");
+  } else {
+    const admin = new pg.Client({ connectionString: base });
+    try {
+      await admin.connect();
+      await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
+      await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+      const u = new URL(base);
+      u.pathname = `/${TEMPLATE_DB}`;
+      templateUrl = u.toString();
+      migrate(templateUrl);
+    } catch (err) {
+      if (required) throw err;
+      console.warn(`[integration] PostgreSQL at TEST_POSTGRES_URL is unreachable (${(err as Error).message}): its variants are skipped`);
+      templateUrl = null;
+    } finally {
+      await admin.end().catch(() => undefined);
+    }
+  }
+  project.provide("postgresTemplateUrl", templateUrl);
+}

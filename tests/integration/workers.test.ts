@@ -1,0 +1,197 @@
+/**
+ * Real worker processes against real databases: several workers draining one queue,
+ * kill -9 and rescue, timeouts, cancelling a running compute task, retry then success,
+ * SIGTERM draining, and abandoning a handler that ignores its AbortSignal.
+ */
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { enqueue, enqueueMany } from "@/queue/enqueue";
+import { cancelTask } from "@/queue/sql/control";
+import { registry } from "@/tasks";
+import { freshDb, providers, waitFor, type TestDb } from "./support/db";
+import { startWorker, type WorkerProcess } from "./support/processes";
+
+for (const { kind, available } of providers()) {
+  describe.skipIf(!available)(`worker processes on ${kind}`, () => {
+    let t: TestDb;
+    const workers: WorkerProcess[] = [];
+    const spawnWorker = async (env: Record<string, string> = {}) => {
+      const w = await startWorker(t.url, env);
+      workers.push(w);
+      return w;
+    };
+    const status = async (id: number) => (await t.database.db.task.findUniqueOrThrow({ where: { id } })).status;
+    const runsOf = (id: number) => t.database.db.run.findMany({ where: { taskId: id }, orderBy: { id: "asc" } });
+
+    beforeEach(async () => {
+      t = await freshDb(kind);
+    });
+    afterEach(async () => {
+      await Promise.all(workers.splice(0).map((w) => w.stop("SIGKILL")));
+      await t.drop();
+    });
+
+    it("three workers drain 2,000 tasks: each runs exactly once, never twice at the same time", async () => {
+      const inputs = Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? { type: "sleep", payload: { ms: 5 } } : { type: "noop" }));
+      const { ids } = await enqueueMany(t.conn, registry, inputs);
+      // A production-like lease: with the tests' 3 s lease, SQLite write contention on a
+      // starved 2-core machine can stall a worker past its lease, and a rescued task then runs
+      // twice — correct at-least-once behaviour, but not what this test is about.
+      await Promise.all([0, 1, 2].map(() => spawnWorker({ QTASK_CONCURRENCY: "20", QTASK_LEASE_MS: "20000", QTASK_HEARTBEAT_MS: "1000" })));
+      await waitFor(async () => (await t.database.db.task.count({ where: { status: "succeeded" } })) === 2_000, 90_000, "all tasks succeeded");
+      const runs = await t.database.db.run.findMany({ select: { taskId: true, status: true, workerId: true } });
+      expect(runs).toHaveLength(2_000);
+      expect(new Set(runs.map((r) => r.taskId)).size).toBe(2_000);
+      expect(runs.every((r) => r.status === "succeeded")).toBe(true);
+      expect(new Set(ids)).toEqual(new Set(runs.map((r) => r.taskId)));
+      // The work was actually shared.
+      expect(new Set(runs.map((r) => r.workerId)).size).toBe(3);
+    });
+
+    it("rescues the task of a worker killed with kill -9, and another worker finishes it", async () => {
+      const doomed = await spawnWorker();
+      const { id } = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 2_500 }, maxAttempts: 3 });
+      await waitFor(async () => (await status(id)) === "running", 15_000, "task running");
+      await doomed.stop("SIGKILL");
+      const started = Date.now();
+      await spawnWorker();
+      await waitFor(async () => (await status(id)) === "succeeded", 30_000, "task succeeded after rescue");
+      const runs = await runsOf(id);
+      expect(runs.map((r) => r.status)).toEqual(["lost", "succeeded"]);
+      expect(runs[0].error).toMatch(/lease expired/);
+      // Bounded: lease (3 s) + rescue interval + the 2.5 s sleep, with room for a slow machine.
+      expect(Date.now() - started).toBeLessThan(20_000);
+    });
+
+    it("stops a task at its timeout and retries it while attempts are left", async () => {
+      await spawnWorker({ QTASK_BACKOFF_BASE_MS: "50", QTASK_BACKOFF_MAX_MS: "100" });
+      const { id } = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 20_000 }, timeoutMs: 400, maxAttempts: 2 });
+      await waitFor(async () => (await status(id)) === "failed", 20_000, "task failed");
+      const runs = await runsOf(id);
+      expect(runs.map((r) => r.status)).toEqual(["timed_out", "timed_out"]);
+      expect((await t.database.db.task.findUniqueOrThrow({ where: { id } })).error).toMatch(/timed out after 400 ms/);
+    });
+
+    it("cancels a running compute task by terminating its thread, and keeps serving others", async () => {
+      await spawnWorker({ JOB_NUM: "1" });
+      const { id } = await enqueue(t.conn, registry, { type: "busy", payload: { ms: 0, forever: true } });
+      await waitFor(async () => (await status(id)) === "running", 15_000, "busy running");
+      await new Promise((r) => setTimeout(r, 300));
+      expect(await cancelTask(t.conn, id)).toBe("cancel_requested");
+      await waitFor(async () => (await status(id)) === "cancelled", 10_000, "busy cancelled");
+      expect((await runsOf(id)).map((r) => r.status)).toEqual(["cancelled"]);
+      // The one compute thread is free again, and the event loop never stopped.
+      const next = await enqueue(t.conn, registry, { type: "busy", payload: { ms: 50 } });
+      const quick = await enqueue(t.conn, registry, { type: "noop" });
+      await waitFor(async () => (await status(next.id)) === "succeeded" && (await status(quick.id)) === "succeeded", 15_000, "later tasks done");
+    });
+
+    it("retries a failing task with backoff until it succeeds", async () => {
+      await spawnWorker({ QTASK_BACKOFF_BASE_MS: "100", QTASK_BACKOFF_MAX_MS: "400" });
+      const { id } = await enqueue(t.conn, registry, { type: "flaky", payload: { fail_times: 2 } });
+      await waitFor(async () => (await status(id)) === "succeeded", 20_000, "flaky succeeded");
+      const runs = await runsOf(id);
+      expect(runs.map((r) => [r.attempt, r.status])).toEqual([
+        [1, "failed"],
+        [2, "failed"],
+        [3, "succeeded"],
+      ]);
+      expect(runs[0].error).toMatch(/flaky: attempt 1/);
+      // Backoff: the next attempt did not start before the first delay (≥ base/2).
+      expect(runs[1].startedAt.getTime() - (runs[0].finishedAt as Date).getTime()).toBeGreaterThanOrEqual(40);
+      const logs = await t.database.db.runLog.findMany({ where: { runId: runs[0].id }, orderBy: { seq: "asc" } });
+      expect(logs.map((l) => l.level)).toContain("error");
+    });
+
+    it("drains on SIGTERM: finishes what fits in the grace period and hands the rest back", async () => {
+      const w = await spawnWorker({ QTASK_GRACE_MS: "1500" });
+      const short = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 500 } });
+      const long = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 30_000 } });
+      await waitFor(async () => (await status(short.id)) === "running" && (await status(long.id)) === "running", 15_000, "both running");
+      expect(await w.stop("SIGTERM")).toBe(0);
+      expect(await status(short.id)).toBe("succeeded");
+      const back = await t.database.db.task.findUniqueOrThrow({ where: { id: long.id } });
+      expect(back.status).toBe("queued");
+      expect(back.maxAttempts - back.attempts).toBe(3); // a shutdown does not use up an attempt
+      expect((await runsOf(long.id)).map((r) => r.status)).toEqual(["requeued"]);
+      const worker = await t.database.db.worker.findFirstOrThrow();
+      expect(worker.stoppedAt).not.toBeNull();
+      expect(await t.database.db.task.count({ where: { status: "running" } })).toBe(0);
+    });
+
+    it("abandons a handler that ignores its AbortSignal and refuses its later writes", async () => {
+      await spawnWorker({ QTASK_ABANDON_MS: "300" });
+      const { id } = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 2_000, rows: 5, ignore_abort: true } });
+      await waitFor(async () => (await status(id)) === "running", 15_000, "running");
+      await cancelTask(t.conn, id);
+      await waitFor(async () => (await status(id)) === "cancelled", 5_000, "closed as cancelled before the handler returned");
+      const run = (await runsOf(id))[0];
+      expect(run.status).toBe("cancelled");
+      // The handler goes on, wakes after 2 s and tries to write result rows: refused.
+      await new Promise((r) => setTimeout(r, 2_500));
+      expect(await t.database.db.resultRow.count({ where: { taskId: id } })).toBe(0);
+      const messages = (await t.database.db.runLog.findMany({ where: { runId: run.id } })).map((l) => l.message);
+      expect(messages.some((m) => /abandoned/.test(m))).toBe(true);
+      expect(messages).not.toContain("done");
+    });
+
+    it("retention_cleanup deletes finished tasks with their runs, logs and result rows, and nothing unfinished", async () => {
+      await spawnWorker();
+      const { ids } = await enqueueMany(t.conn, registry, [{ type: "sleep", payload: { ms: 10, rows: 3 } }, { type: "noop" }]);
+      await waitFor(async () => (await t.database.db.task.count({ where: { id: { in: ids }, status: "succeeded" } })) === 2, 15_000, "finished");
+      const waiting = await enqueue(t.conn, registry, { type: "noop", delayMs: 600_000 });
+      const { id } = await enqueue(t.conn, registry, { type: "retention_cleanup", payload: { older_than_days: 0 } });
+      await waitFor(async () => (await status(id)) === "succeeded", 15_000, "cleanup done");
+      const result = JSON.parse((await t.database.db.task.findUniqueOrThrow({ where: { id } })).result as string);
+      expect(result).toMatchObject({ older_than_days: 0, tasks: 2, runs: 2, result_rows: 3 });
+      expect(result.log_lines).toBeGreaterThan(3);
+      expect(await t.database.db.task.count({ where: { id: { in: ids } } })).toBe(0);
+      expect(await t.database.db.resultRow.count()).toBe(0);
+      expect(await status(waiting.id)).toBe("queued");
+    });
+
+    it("groups: a sequence stops at the first failure; a parallel group completes when all children finish; cancel reaches the children", async () => {
+      await spawnWorker({ QTASK_BACKOFF_BASE_MS: "50", QTASK_BACKOFF_MAX_MS: "100" });
+      const children = (parentId: number) => t.database.db.task.findMany({ where: { parentId }, orderBy: { id: "asc" } });
+
+      const seq = await enqueue(t.conn, registry, {
+        type: "group",
+        payload: { mode: "sequence", tasks: [{ type: "noop" }, { type: "flaky", payload: { fail_times: 5 }, max_attempts: 1 }, { type: "noop" }] },
+      });
+      await waitFor(async () => (await status(seq.id)) === "failed", 20_000, "sequence failed");
+      const seqKids = await children(seq.id);
+      expect(seqKids.map((k) => [k.type, k.status])).toEqual([
+        ["noop", "succeeded"],
+        ["flaky", "failed"],
+      ]);
+      expect((await t.database.db.task.findUniqueOrThrow({ where: { id: seq.id } })).error).toMatch(
+        /step 2\/3 .*flaky.* failed; the rest of the chain was not started/,
+      );
+
+      const par = await enqueue(t.conn, registry, {
+        type: "group",
+        payload: { mode: "parallel", tasks: [{ type: "sleep", payload: { ms: 300 } }, { type: "sleep", payload: { ms: 300 } }, { type: "noop" }] },
+      });
+      await waitFor(async () => (await status(par.id)) === "succeeded", 20_000, "parallel succeeded");
+      const parKids = await children(par.id);
+      expect(parKids.map((k) => k.status)).toEqual(["succeeded", "succeeded", "succeeded"]);
+      const parent = await t.database.db.task.findUniqueOrThrow({ where: { id: par.id } });
+      // The parent finished after its last child.
+      expect(parent.finishedAt!.getTime()).toBeGreaterThanOrEqual(Math.max(...parKids.map((k) => k.finishedAt!.getTime())));
+
+      const long = await enqueue(t.conn, registry, {
+        type: "group",
+        payload: {
+          mode: "parallel",
+          tasks: [
+            { type: "sleep", payload: { ms: 30_000 } },
+            { type: "sleep", payload: { ms: 30_000 } },
+          ],
+        },
+      });
+      await waitFor(async () => (await children(long.id)).filter((k) => k.status === "running").length === 2, 15_000, "children running");
+      await cancelTask(t.conn, long.id);
+      await waitFor(async () => (await status(long.id)) === "cancelled", 15_000, "group cancelled");
+      await waitFor(async () => (await children(long.id)).every((k) => k.status === "cancelled"), 15_000, "children cancelled");
+    });
+  });
+}
