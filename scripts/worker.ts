@@ -20,6 +20,11 @@ for (const signal of ["SIGTERM", "SIGINT"] as const) {
     if (stopping) return;
     stopping = true;
     console.log(`[worker ${worker.id}] ${signal}: draining`);
+    // Last resort against a hung shutdown: leases of anything still running expire and get rescued.
+    setTimeout(() => {
+      console.error(`[worker ${worker.id}] shutdown did not finish within the grace period + 15 s; exiting`);
+      process.exit(1);
+    }, config.graceMs + 15_000).unref();
     void worker
       .stop()
       .then(() => database.close())

@@ -17,7 +17,8 @@ const SUPERVISE_CHECK_MS = 2_000;
 export class SchedulerLoop {
   private timer: NodeJS.Timeout | null = null;
   private leader = false;
-  private busy = false;
+  private current: Promise<void> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly conn: Conn,
@@ -32,15 +33,22 @@ export class SchedulerLoop {
     void this.tick();
   }
 
+  /** Stops ticking, waits for a tick in progress, and gives the lease up. */
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    await this.current;
     if (this.leader) await releaseLease(this.conn, SCHEDULER_LEASE, this.holder).catch(() => undefined);
   }
 
   /** One round: keep or take the lease; when leading, fire what is due. */
-  async tick(): Promise<void> {
-    if (this.busy) return;
-    this.busy = true;
+  tick(): Promise<void> {
+    if (this.current || this.stopped) return this.current ?? Promise.resolve();
+    this.current = this.round().finally(() => (this.current = null));
+    return this.current;
+  }
+
+  private async round(): Promise<void> {
     try {
       const leading = await acquireLease(this.conn, SCHEDULER_LEASE, this.holder, Math.max(5_000, this.tickMs * 5));
       if (leading !== this.leader) this.log(leading ? "became the scheduler leader" : "no longer the scheduler leader");
@@ -50,8 +58,6 @@ export class SchedulerLoop {
       for (const s of due) await this.fire(s, now);
     } catch (err) {
       this.log(`scheduler tick failed: ${(err as Error).message}`);
-    } finally {
-      this.busy = false;
     }
   }
 

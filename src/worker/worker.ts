@@ -60,6 +60,8 @@ export class QueueWorker {
   private cancelCheckAt = 0;
   private stopping = false;
   private started = false;
+  /** Background database work in flight (claims, polls, heartbeats, rescues), awaited on stop. */
+  private readonly inflight = new Set<Promise<unknown>>();
   private readonly log: (message: string) => void;
 
   constructor(private readonly opts: WorkerOptions) {
@@ -89,7 +91,7 @@ export class QueueWorker {
       database.provider === "postgres" ? listenPostgres(database.url, handlers, this.log) : watchSqlite(database.file as string, handlers, this.log);
     // Kept running through a graceful stop: tasks finishing in the grace period still need their leases.
     this.heartbeatTimer = setInterval(
-      () => void this.beat().catch((err) => this.log(`heartbeat failed: ${(err as Error).message}`)),
+      () => void this.track(this.beat()).catch((err) => this.log(`heartbeat failed: ${(err as Error).message}`)),
       config.heartbeatMs,
     );
     // Rescue is jittered so that many workers started together do not all scan at once.
@@ -125,12 +127,22 @@ export class QueueWorker {
       }
     }
     if (this.heartbeatTimer) clearInterval(this.heartbeatTimer);
+    // The caller closes the database next: a claim or heartbeat still using a connection would
+    // make that close wait forever (and the claim's transaction fail half-way).
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.pool?.close();
     await stopWorker(this.conn, this.id).catch((err) => this.log(`deregistering failed: ${(err as Error).message}`));
   }
 
+  /** Remembers a background promise until it settles, so stop() can wait for it. */
+  private track<T>(p: Promise<T>): Promise<T> {
+    this.inflight.add(p);
+    void p.finally(() => this.inflight.delete(p)).catch(() => undefined);
+    return p;
+  }
+
   private every(ms: number, fn: () => Promise<unknown>, firstDelay?: number): void {
-    const run = () => void fn().catch((err) => this.log(`${fn.name || "periodic job"} failed: ${(err as Error).message}`));
+    const run = () => void this.track(fn()).catch((err) => this.log(`${fn.name || "periodic job"} failed: ${(err as Error).message}`));
     if (firstDelay !== undefined) {
       const t = setTimeout(() => {
         run();
@@ -150,7 +162,7 @@ export class QueueWorker {
       return;
     }
     this.pumping = true;
-    void this.claimLoop()
+    void this.track(this.claimLoop())
       .catch((err) => this.log(`claiming failed: ${(err as Error).message}`))
       .finally(() => {
         this.pumping = false;
@@ -169,7 +181,7 @@ export class QueueWorker {
     let delay = this.opts.config.pollMs;
     const open = this.queuesWithCapacity();
     if (open.length > 0) {
-      const due = await msUntilNextDue(this.conn, open).catch(() => null);
+      const due = await this.track(msUntilNextDue(this.conn, open)).catch(() => null);
       // At least 10 ms: a task due now that we could not claim was taken by another worker.
       if (due !== null) delay = Math.min(delay, Math.max(10, due + 1));
     }
@@ -234,7 +246,7 @@ export class QueueWorker {
     const now = Date.now();
     if (now - this.cancelCheckAt < 200) return;
     this.cancelCheckAt = now;
-    void cancelRequests(this.conn, [...this.active.keys()])
+    void this.track(cancelRequests(this.conn, [...this.active.keys()]))
       .then((ids) => ids.forEach((id) => this.onCancel(id)))
       .catch((err) => this.log(`cancel check failed: ${(err as Error).message}`));
   }

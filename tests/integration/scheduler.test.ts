@@ -32,7 +32,10 @@ for (const { kind, available } of providers()) {
       const before = await t.database.db.scheduleFire.count();
       await workers[leaderIdx].stop("SIGKILL");
       await waitFor(async () => (await t.database.db.scheduleFire.count()) >= before + 3, 30_000, "firing resumed under a new leader");
-      await Promise.all(workers.map((w) => w.stop("SIGTERM")));
+      // A graceful stop waits for claims and scheduler ticks in flight before closing the
+      // database (closing under them used to hang the exit under load).
+      const codes = await Promise.all(workers.map((w) => w.stop("SIGTERM")));
+      expect(codes.filter((c) => c !== "SIGKILL")).toEqual([0, 0]);
 
       const fires = await t.database.db.scheduleFire.findMany({ where: { scheduleId: s.id }, orderBy: { slot: "asc" } });
       const tasks = await t.database.db.task.findMany({ where: { scheduleId: String(s.id) } });
