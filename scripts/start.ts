@@ -21,6 +21,7 @@ import { isFresh, seedDemo } from "../src/db/seed";
 import { seedFunds } from "../src/domain/demo";
 import { registry } from "../src/tasks";
 import { ensureAdmin } from "../src/server/auth/bootstrap";
+import { catalogueFile, loadCatalogueFile } from "../src/server/catalogue";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
@@ -57,6 +58,15 @@ migrate(url);
     say(`  (also saved in ${path.relative(root, admin.passwordFile as string)}, readable only by you)`);
     say("─".repeat(64));
   } else if (admin.created) say(`created the admin account ${admin.username} from ADMIN_USERNAME/ADMIN_PASSWORD`);
+  // The predefined schedules and groups: new entries added, changed ones updated, UI-made ones kept.
+  const file = catalogueFile(root);
+  const cat = await loadCatalogueFile(database.db, registry, file);
+  if (cat.problems) {
+    say(`${path.relative(root, file)} was NOT loaded (nothing changed):`);
+    for (const p of cat.problems.slice(0, 20)) say(`  ${p.line !== null ? `line ${p.line}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}`);
+  } else if (cat.added.length || cat.updated.length) {
+    say(`${path.relative(root, file)}: ${cat.added.length} schedule(s) added, ${cat.updated.length} updated, ${cat.unchanged} unchanged`);
+  }
   await database.close();
 }
 buildIfStale(root, say);

@@ -6,7 +6,7 @@
 import { z } from "zod";
 import { AuditQuery, CreateTokenBody, CreateUserBody, LoginBody, MeJson, PatchUserBody, TokenJson, UserJson, AuditJson } from "./auth";
 import { ErrorEnvelope, ListQuery } from "./common";
-import { CreateScheduleBody, PatchScheduleBody, PreviewBody, ScheduleJson } from "./schedules";
+import { BackfillBody, BackfillJson, CreateScheduleBody, ImportQuery, ImportResult, PatchScheduleBody, PreviewBody, ScheduleJson } from "./schedules";
 import { FundListQuery, FundPage, NavJson, NavQuery } from "./funds";
 import { BacktestBatch, CreateBacktestBody, ExecuteStrategyBody, SignalsBatchBody, SignalsPage, SignalsPageQuery } from "./signals";
 import {
@@ -40,6 +40,8 @@ export interface Endpoint {
   response?: z.ZodType;
   /** Non-JSON answer (file download). */
   produces?: string;
+  /** Non-JSON request body (a document upload). */
+  consumes?: string;
   tag: string;
 }
 
@@ -348,6 +350,42 @@ export const ENDPOINTS: Endpoint[] = [
     summary: "Enqueue the schedule's task now",
     response: z.object({ task_id: z.string() }),
   },
+  {
+    method: "GET",
+    path: "/api/schedules/export",
+    role: "viewer",
+    tag: "schedules",
+    summary: "All schedules as YAML, in the format of config/tasks.yaml",
+    produces: "application/yaml",
+  },
+  {
+    method: "POST",
+    path: "/api/schedules/import",
+    role: "admin",
+    tag: "schedules",
+    summary:
+      "Import schedules from YAML (body as application/yaml, or a multipart file). Invalid files are rejected whole with each problem's line; dry_run=true previews the diff; mode=replace also removes schedules the file does not name",
+    query: ImportQuery,
+    consumes: "application/yaml",
+    response: ImportResult,
+  },
+  {
+    method: "POST",
+    path: "/api/schedules/{id}/backfill",
+    role: "operator",
+    tag: "schedules",
+    summary: "Run the schedule's task over a date range: one task per trading day, as one batch",
+    body: BackfillBody,
+    response: z.object({ backfill: BackfillJson }),
+  },
+  {
+    method: "GET",
+    path: "/api/schedules/{id}/backfills",
+    role: "viewer",
+    tag: "schedules",
+    summary: "The schedule's backfills, each with the status of every date",
+    response: z.object({ items: z.array(BackfillJson) }),
+  },
   { method: "GET", path: "/api/tasks/runs", role: "viewer", tag: "runs", summary: "Runs (执行历史), newest first", query: RunListQuery },
   { method: "GET", path: "/api/tasks/runs/{run_id}", role: "viewer", tag: "runs", summary: "A run with its task and the task's runs" },
   {
@@ -417,6 +455,17 @@ export function openApiDocument(): Record<string, unknown> {
       security: e.role === "public" ? [] : [{ session: [] }, { bearer: [] }],
       parameters: params,
       ...(e.body ? { requestBody: { required: true, content: { "application/json": { schema: schema(e.body, "input") } } } } : {}),
+      ...(e.consumes
+        ? {
+            requestBody: {
+              required: true,
+              content: {
+                [e.consumes]: { schema: { type: "string" } },
+                "multipart/form-data": { schema: { type: "object", properties: { file: { type: "string", format: "binary" } } } },
+              },
+            },
+          }
+        : {}),
       responses,
     };
   }

@@ -70,6 +70,16 @@ interface Common<P> {
   /** Default priority (100–900). */
   priority?: number;
   schema: z.ZodType<P>;
+  /**
+   * For types that read an external feed: the environment variable holding its URL (a payload
+   * `url` overrides it). Schedules of such a type stay disabled, saying why, while neither is set.
+   */
+  feedEnv?: string;
+  /**
+   * The payload field (YYYY-MM-DD) that makes a run compute "as of" a past day; types with it
+   * can be backfilled over a date range.
+   */
+  asOfField?: string;
 }
 
 /** A handler on the event loop. Its return value (JSON) becomes the task's result. */

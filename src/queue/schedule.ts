@@ -8,14 +8,54 @@ import chineseDays from "chinese-days";
 
 /** What the scheduler needs to know about a schedule's timing. */
 export interface Timing {
-  /** supervised: no slots; the scheduler keeps one task of it alive instead. */
-  kind: "cron" | "interval" | "once" | "supervised";
+  /**
+   * after_close: `afterCloseMinutes` after the 15:00 Asia/Shanghai close, on trading days only.
+   * supervised: no slots; the scheduler keeps one task of it alive instead.
+   */
+  kind: "cron" | "interval" | "once" | "after_close" | "supervised";
   cron?: string | null;
   timezone: string;
   intervalSeconds?: number | null;
   /** once: the moment; interval: the anchor the slots are counted from. */
   runAt?: Date | null;
   tradingDaysOnly?: boolean;
+  afterCloseMinutes?: number | null;
+}
+
+/** The mainland market closes at 15:00 Shanghai time; after_close slots count from there. */
+export const MARKET_CLOSE = { hour: 15, minute: 0, timezone: "Asia/Shanghai" } as const;
+/** An after_close offset must stay on the same day (15:00 + 539 min = 23:59). */
+export const MAX_AFTER_CLOSE_MINUTES = 539;
+
+/** The cron expression an after_close timing fires on (every day; trading days are filtered after). */
+function afterCloseCron(minutes: number): string {
+  const total = MARKET_CLOSE.hour * 60 + MARKET_CLOSE.minute + minutes;
+  return `${total % 60} ${Math.floor(total / 60)} * * *`;
+}
+
+/** The timing columns of a stored schedule, as the database and the scheduler read them. */
+export interface TimingColumns {
+  kind: string;
+  cron: string | null;
+  timezone: string;
+  intervalSeconds: number | null;
+  runAt: Date | null;
+  tradingDaysOnly: boolean;
+  afterCloseMinutes: number | null;
+  createdAt: Date;
+}
+
+/** The timing of a stored schedule (interval slots count from run_at, or from creation). */
+export function timingOf(s: TimingColumns): Timing {
+  return {
+    kind: s.kind as Timing["kind"],
+    cron: s.cron,
+    timezone: s.timezone,
+    intervalSeconds: s.intervalSeconds,
+    runAt: s.kind === "interval" ? (s.runAt ?? s.createdAt) : s.runAt,
+    tradingDaysOnly: s.tradingDaysOnly,
+    afterCloseMinutes: s.afterCloseMinutes,
+  };
 }
 
 /** Slots later than this after their time count as missed (downtime), not as on time. */
@@ -64,6 +104,11 @@ export function validateTiming(t: Timing): void {
   } else if (t.kind === "interval") {
     if (!t.intervalSeconds || t.intervalSeconds < 1) throw new Error("interval schedules need interval_seconds ≥ 1");
   } else if (t.kind === "once" && !t.runAt) throw new Error("one-time schedules need run_at");
+  else if (t.kind === "after_close") {
+    const m = t.afterCloseMinutes;
+    if (m === null || m === undefined || !Number.isInteger(m) || m < 0 || m > MAX_AFTER_CLOSE_MINUTES)
+      throw new Error(`after_close schedules need after_close_minutes between 0 and ${MAX_AFTER_CLOSE_MINUTES}`);
+  }
 }
 
 /** The first slot strictly after `after` (null: never again). */
@@ -73,7 +118,9 @@ export function nextSlot(t: Timing, after: Date): Date | null {
   // Trading-day filtering skips whole days; a bounded number of tries covers long holidays.
   for (let i = 0; i < 1_000; i++) {
     candidate = rawNext(t, from);
-    if (!candidate || !t.tradingDaysOnly || t.kind === "once" || isTradingDay(candidate, t.timezone)) return candidate;
+    const tradingOnly = t.kind === "after_close" || (t.tradingDaysOnly && t.kind !== "once");
+    const tz = t.kind === "after_close" ? MARKET_CLOSE.timezone : t.timezone;
+    if (!candidate || !tradingOnly || isTradingDay(candidate, tz)) return candidate;
     from = candidate;
   }
   return null;
@@ -88,6 +135,8 @@ function rawNext(t: Timing, after: Date): Date | null {
     const k = Math.floor((after.getTime() - anchor) / step) + 1;
     return new Date(anchor + Math.max(0, k) * step);
   }
+  if (t.kind === "after_close")
+    return new Cron(afterCloseCron(t.afterCloseMinutes ?? 0), { timezone: MARKET_CLOSE.timezone, paused: true }).nextRun(after) ?? null;
   return new Cron(t.cron as string, { timezone: t.timezone, paused: true }).nextRun(after) ?? null;
 }
 
@@ -135,4 +184,21 @@ export function planFire(t: Timing, due: Date, now: Date, policy: "skip" | "run_
 /** Restart delay of a supervised task after `failures` failed runs in a row: 1 s doubling to 60 s. */
 export function restartDelayMs(failures: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(failures, 10)));
+}
+
+/** The mainland trading days from `from` to `to` (YYYY-MM-DD, inclusive), at most `limit`. */
+export function tradingDaysBetween(from: string, to: string, limit = 1000): string[] {
+  const out: string[] = [];
+  // Noon in Shanghai stays on the same calendar day whatever the host's zone.
+  for (let d = new Date(`${from}T12:00:00+08:00`); out.length < limit; d = new Date(d.getTime() + 86_400_000)) {
+    const day = localDay(d, "Asia/Shanghai").date;
+    if (day > to) break;
+    if (isTradingDay(d)) out.push(day);
+  }
+  return out;
+}
+
+/** Today's date (YYYY-MM-DD) in Shanghai. */
+export function shanghaiToday(now = new Date()): string {
+  return localDay(now, "Asia/Shanghai").date;
 }

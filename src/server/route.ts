@@ -163,6 +163,34 @@ export async function readJson(req: Request, limit: number): Promise<unknown> {
   return value;
 }
 
+/**
+ * Reads a text document body (for example YAML): the raw body with a text or YAML content
+ * type, or the first file field of a multipart upload. 413 past the limit, 415 otherwise.
+ */
+export async function readTextDocument(req: Request, limit: number): Promise<string> {
+  const type = (req.headers.get("content-type") ?? "").toLowerCase();
+  const declared = Number(req.headers.get("content-length") ?? NaN);
+  if (Number.isFinite(declared) && declared > limit + 64 * 1024) throw tooLarge(limit);
+  if (type.startsWith("multipart/form-data")) {
+    // Read capped, then let the platform parse the multipart framing.
+    const raw = await readCapped(req, limit + 64 * 1024);
+    let form: FormData;
+    try {
+      form = await new Response(raw, { headers: { "content-type": req.headers.get("content-type") ?? "" } }).formData();
+    } catch {
+      throw new HttpError("invalid_input", "the multipart body could not be read");
+    }
+    const file = [...form.values()].find((v): v is File => typeof v === "object" && v !== null && "text" in v);
+    if (!file) throw new HttpError("invalid_input", "the multipart body has no file");
+    if (file.size > limit) throw tooLarge(limit);
+    return file.text();
+  }
+  if (type !== "" && !/^(text\/[a-z.+-]+|application\/(x-)?yaml)\b/.test(type)) {
+    throw new HttpError("unsupported_media_type", "send the document as application/yaml (or text/plain), or as a multipart file upload");
+  }
+  return readCapped(req, limit);
+}
+
 function tooLarge(limit: number) {
   return new HttpError("payload_too_large", `the request body is larger than ${limit} bytes`);
 }

@@ -3,21 +3,12 @@ import type { Schedule } from "@/generated/sqlite/client";
 import type { CreateScheduleBody, ScheduleJson } from "@/contracts/schedules";
 import type { Db } from "@/db/client";
 import { prepareTask, InvalidTaskError } from "@/queue/enqueue";
-import { nextSlot, nextSlots, validateTiming, type Timing } from "@/queue/schedule";
+import { nextSlot, nextSlots, timingOf, validateTiming, type Timing } from "@/queue/schedule";
+import { feedProblem } from "@/queue/feeds";
 import { HttpError } from "./errors";
 import { registry } from "./queue";
 
-/** The timing of a stored schedule (interval slots count from run_at, or from creation). */
-export function timingOf(s: Pick<Schedule, "kind" | "cron" | "timezone" | "intervalSeconds" | "runAt" | "tradingDaysOnly" | "createdAt">): Timing {
-  return {
-    kind: s.kind as Timing["kind"],
-    cron: s.cron,
-    timezone: s.timezone,
-    intervalSeconds: s.intervalSeconds,
-    runAt: s.kind === "interval" ? (s.runAt ?? s.createdAt) : s.runAt,
-    tradingDaysOnly: s.tradingDaysOnly,
-  };
-}
+export { timingOf };
 
 /** 400 unless the timing works. */
 export function checkTiming(t: Timing): void {
@@ -52,6 +43,8 @@ export function columnsOf(b: CreateScheduleBody) {
     intervalSeconds: b.kind === "interval" ? (b.interval_seconds ?? null) : null,
     runAt: b.run_at ? new Date(b.run_at) : null,
     tradingDaysOnly: b.trading_days_only,
+    afterCloseMinutes: b.kind === "after_close" ? (b.after_close_minutes ?? null) : null,
+    description: b.description ?? null,
     priority: b.priority,
     timeoutMs: b.timeout_ms ?? null,
     maxAttempts: b.max_attempts ?? null,
@@ -75,6 +68,7 @@ export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJ
   return rows.map((s) => ({
     id: String(s.id),
     name: s.name,
+    description: s.description,
     task_type: s.taskType,
     payload: JSON.parse(s.payload) as unknown,
     kind: s.kind as ScheduleJson["kind"],
@@ -83,6 +77,7 @@ export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJ
     interval_seconds: s.intervalSeconds,
     run_at: s.runAt?.toISOString() ?? null,
     trading_days_only: s.tradingDaysOnly,
+    after_close_minutes: s.afterCloseMinutes,
     priority: s.priority,
     timeout_ms: s.timeoutMs,
     max_attempts: s.maxAttempts,
@@ -95,6 +90,9 @@ export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJ
     last_run_at: s.lastRunAt?.toISOString() ?? null,
     last_task_id: s.lastTaskId === null ? null : String(s.lastTaskId),
     last_status: s.lastTaskId === null ? null : (statuses.get(s.lastTaskId) ?? null),
+    blocked_reason: feedProblem(registry, s.taskType, JSON.parse(s.payload)),
+    as_of_field: registry.get(s.taskType)?.asOfField ?? null,
+    from_catalogue: s.catalogueHash !== null,
     created_at: s.createdAt.toISOString(),
     updated_at: s.updatedAt.toISOString(),
   }));
@@ -108,6 +106,12 @@ export async function cancelLiveTasks(db: Db, scheduleId: number): Promise<strin
   const live = await db.task.findMany({ where: { scheduleId: String(scheduleId), status: { in: ["queued", "running"] } }, select: { id: true } });
   for (const t of live) await cancelTask(conn, t.id).catch(() => undefined);
   return live.map((t) => String(t.id));
+}
+
+/** 409 when a schedule cannot run as configured (its feed has no URL): enabling or triggering it would only fail. */
+export function assertRunnable(s: { taskType: string; payload: string }): void {
+  const problem = feedProblem(registry, s.taskType, JSON.parse(s.payload));
+  if (problem) throw new HttpError("conflict", problem);
 }
 
 /** Finds a schedule or throws 404. */

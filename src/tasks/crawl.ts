@@ -1,26 +1,25 @@
 /**
  * Crawl jobs (queue `crawl`): `fund_nav_sync` imports NAV series from a CSV file in the import
  * folder or from an HTTP source (JSON or CSV, one request per fund, rate-limited, retried),
- * reporting progress and a log line per fund; `fund_basic_sync` updates fund names and types.
+ * reporting progress and a log line per fund (every fund in the database when no list is given);
+ * `fund_basic_sync` updates fund, stock and index names (and fund types).
  * Formats: src/domain/navImport.ts and the README. Source URLs come from the payload or from
  * configuration (QTASK_NAV_SOURCE_URL, QTASK_FUND_BASIC_URL).
  */
 import fs from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as wait } from "node:timers/promises";
-import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { defineTask, TaskFailPermanently, type TaskContext } from "@/queue/registry";
 import { loadSeries, saveSeries } from "@/domain/series";
 import { mergePoints, parseNavCsv, parseNavJson, type NavPoint } from "@/domain/navImport";
+import { fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
 import { FundCode } from "./shared";
 
 /** Where `source: "file"` imports read from (nothing outside it). */
 export function importDir(): string {
   return path.resolve(/* turbopackIgnore: true */ process.env.QTASK_IMPORT_DIR || path.join(".data", "import"));
 }
-
-const HttpUrl = z.url({ protocol: /^https?$/ }).max(2000);
 
 export const NavSyncPayload = z.discriminatedUnion("source", [
   z.object({ source: z.literal("file"), path: z.string().min(1).max(300) }).strict(),
@@ -29,7 +28,8 @@ export const NavSyncPayload = z.discriminatedUnion("source", [
       source: z.literal("http"),
       /** `{code}` is replaced by each fund code; without it `?code=` is appended. */
       url: HttpUrl.optional(),
-      fund_codes: z.array(FundCode).min(1).max(5_000),
+      /** Omitted: every instrument of kind fund in the database (a daily schedule needs no list). */
+      fund_codes: z.array(FundCode).min(1).max(5_000).optional(),
       format: z.enum(["json", "csv"]).optional(),
       rate_per_sec: z.number().min(0.1).max(50).default(5),
       retries: z.number().int().min(0).max(5).default(3),
@@ -44,26 +44,6 @@ async function importPoints(ctx: TaskContext, code: string, points: NavPoint[], 
   return merged.dates.length - (existing?.dates.length ?? 0);
 }
 
-/** GET with retries on network errors, 429 and 5xx (exponential backoff); other statuses are final. */
-async function fetchWithRetry(url: string, retries: number, signal: AbortSignal, log: TaskContext["log"]): Promise<Response> {
-  for (let attempt = 0; ; attempt++) {
-    let res: Response | null = null;
-    let problem: string;
-    try {
-      res = await fetch(url, { signal: AbortSignal.any([signal, AbortSignal.timeout(15_000)]) });
-      if (res.ok || (res.status < 500 && res.status !== 429)) return res;
-      problem = `HTTP ${res.status}`;
-    } catch (err) {
-      signal.throwIfAborted();
-      problem = (err as Error).message;
-    }
-    if (attempt >= retries) throw new Error(`${url}: ${problem} (after ${attempt + 1} tries)`);
-    const delay = 500 * 2 ** attempt;
-    log.warn(`${url}: ${problem}; retrying in ${delay} ms`);
-    await wait(delay, undefined, { signal });
-  }
-}
-
 export const fundNavSync = defineTask({
   name: "fund_nav_sync",
   title: "净值同步",
@@ -74,6 +54,8 @@ export const fundNavSync = defineTask({
   timeoutMs: 60 * 60_000,
   maxAttempts: 3,
   schema: NavSyncPayload,
+  // Only `source: "http"` reads it; file imports need no URL.
+  feedEnv: "QTASK_NAV_SOURCE_URL",
   async run(ctx) {
     const p = ctx.payload;
     if (p.source === "file") {
@@ -96,11 +78,19 @@ export const fundNavSync = defineTask({
 
     const base = p.url ?? process.env.QTASK_NAV_SOURCE_URL;
     if (!base) throw new TaskFailPermanently("no NAV source URL: pass url or set QTASK_NAV_SOURCE_URL");
+    const codes =
+      p.fund_codes ??
+      (await ctx.db.instrument.findMany({ where: { kind: "fund" }, select: { code: true }, orderBy: { code: "asc" } })).map((r) => r.code);
+    if (!p.fund_codes) ctx.log.info(`no fund_codes given: syncing all ${codes.length} funds in the database`);
+    if (codes.length === 0) {
+      ctx.log.warn("no funds to sync");
+      return { funds: 0, failed: 0, failed_codes: [], new_points: 0 };
+    }
     const minGap = 1000 / p.rate_per_sec;
     let last = 0;
     const failed: string[] = [];
     let added = 0;
-    for (const [i, code] of p.fund_codes.entries()) {
+    for (const [i, code] of codes.entries()) {
       // Rate limit: requests start at most rate_per_sec per second.
       const gap = last + minGap - Date.now();
       if (gap > 0) await wait(gap, undefined, { signal: ctx.signal });
@@ -129,50 +119,72 @@ export const fundNavSync = defineTask({
         failed.push(code);
         ctx.log.error(`${code}: ${(err as Error).message}`);
       }
-      ctx.progress(((i + 1) / p.fund_codes.length) * 100, `${i + 1} / ${p.fund_codes.length}`);
+      ctx.progress(((i + 1) / codes.length) * 100, `${i + 1} / ${codes.length}`);
     }
-    if (failed.length === p.fund_codes.length) throw new Error(`every fund failed (${failed.length}); see the log`);
-    return { funds: p.fund_codes.length, failed: failed.length, failed_codes: failed.slice(0, 50), new_points: added };
+    if (failed.length === codes.length) throw new Error(`every fund failed (${failed.length}); see the log`);
+    return { funds: codes.length, failed: failed.length, failed_codes: failed.slice(0, 50), new_points: added };
   },
 });
 
-const BasicRow = z.object({
-  code: FundCode,
-  name: z.string().min(1).max(100),
-  fund_type: z.enum(["stock", "bond", "hybrid", "index", "money"]).optional(),
-});
+const BasicRow = z
+  .object({
+    code: FundCode,
+    name: z.string().min(1).max(100),
+    /** fund (when left out), stock or index: the same feed can carry stock basic info. */
+    kind: z.enum(["fund", "stock", "index"]).optional(),
+    fund_type: z.enum(["stock", "bond", "hybrid", "index", "money"]).optional(),
+  })
+  .refine((r) => !r.fund_type || (r.kind ?? "fund") === "fund", { path: ["fund_type"], message: "fund_type is for funds only" });
+
+/** Instruments written per transaction. */
+const BASIC_CHUNK = 500;
 
 export const fundBasicSync = defineTask({
   name: "fund_basic_sync",
-  title: "基金信息同步",
-  description: "Updates fund names and types from an HTTP JSON array or CSV (code,name,fund_type).",
+  title: "基金/股票信息同步",
+  description: "Updates fund, stock and index names (and fund types) from an HTTP JSON array or CSV (code,name,kind?,fund_type?).",
   category: "data_sync",
   queue: "crawl",
   mode: "fast",
   timeoutMs: 10 * 60_000,
   maxAttempts: 3,
   schema: z.object({ url: HttpUrl.optional(), retries: z.number().int().min(0).max(5).default(3) }).strict(),
+  feedEnv: "QTASK_FUND_BASIC_URL",
   async run(ctx) {
     const url = ctx.payload.url ?? process.env.QTASK_FUND_BASIC_URL;
     if (!url) throw new TaskFailPermanently("no fund list URL: pass url or set QTASK_FUND_BASIC_URL");
     const res = await fetchWithRetry(url, ctx.payload.retries, ctx.signal, ctx.log);
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    const raw: unknown = (res.headers.get("content-type") ?? "").includes("json")
-      ? await res.json()
-      : parse(await res.text(), { columns: true, skip_empty_lines: true, trim: true, bom: true });
-    const rows = z.array(BasicRow).max(100_000).parse(raw);
+    const rows = validateRows(parseTable(await res.text(), res.headers.get("content-type")), BasicRow);
+    const kinds = { fund: 0, stock: 0, index: 0 };
     let created = 0;
-    for (const [i, r] of rows.entries()) {
-      const before = await ctx.db.instrument.findUnique({ where: { code: r.code }, select: { code: true } });
-      await ctx.db.instrument.upsert({
-        where: { code: r.code },
-        create: { code: r.code, name: r.name, kind: "fund", fundType: r.fund_type ?? null },
-        update: { name: r.name, ...(r.fund_type ? { fundType: r.fund_type } : {}) },
-      });
-      if (!before) created++;
-      if (i % 100 === 0) ctx.progress((i / rows.length) * 100, `${i} / ${rows.length}`);
+    for (let i = 0; i < rows.length; i += BASIC_CHUNK) {
+      ctx.signal.throwIfAborted();
+      const chunk = rows.slice(i, i + BASIC_CHUNK);
+      const existing = new Set(
+        (await ctx.db.instrument.findMany({ where: { code: { in: chunk.map((r) => r.code) } }, select: { code: true } })).map((r) => r.code),
+      );
+      await ctx.db.$transaction(
+        chunk.map((r) => {
+          kinds[r.kind ?? "fund"]++;
+          // Counted once even when the feed repeats a code (the later row wins).
+          if (!existing.has(r.code)) created++;
+          existing.add(r.code);
+          // A row without kind creates a fund but leaves an existing instrument's kind alone, so
+          // a funds-only feed cannot turn a stock into a fund; a stock or index has no fund type.
+          const kindUpdate = r.kind ? { kind: r.kind, ...(r.kind !== "fund" ? { fundType: null } : {}) } : {};
+          return ctx.db.instrument.upsert({
+            where: { code: r.code },
+            create: { code: r.code, name: r.name, kind: r.kind ?? "fund", fundType: r.fund_type ?? null },
+            update: { name: r.name, ...kindUpdate, ...(r.fund_type ? { fundType: r.fund_type } : {}) },
+          });
+        }),
+      );
+      ctx.progress(((i + chunk.length) / rows.length) * 100, `${i + chunk.length} / ${rows.length}`);
     }
-    ctx.log.info(`${rows.length} funds: ${created} new, ${rows.length - created} updated`);
-    return { funds: rows.length, created, updated: rows.length - created };
+    ctx.log.info(
+      `${rows.length} instruments (${kinds.fund} funds, ${kinds.stock} stocks, ${kinds.index} indices): ${created} new, ${rows.length - created} updated`,
+    );
+    return { instruments: rows.length, funds: kinds.fund, stocks: kinds.stock, indices: kinds.index, created, updated: rows.length - created };
   },
 });

@@ -3,9 +3,11 @@ import { Registry, type ComputeFunctions } from "@/queue/registry";
 import { backtest } from "./backtest";
 import { busy } from "./busy";
 import { fundBasicSync, fundNavSync } from "./crawl";
+import { capitalFlowSync, financialStatementsSync, realtimeQuotesSync, topListSync } from "./feeds";
 import { flaky } from "./flaky";
 import { group } from "./group";
-import { retentionCleanup } from "./maintenance";
+import { logFlood } from "./log-flood";
+import { dbMaintenance, retentionCleanup } from "./maintenance";
 import { noop } from "./noop";
 import { signalsBatch, signalsChunk } from "./signals";
 import { sleep } from "./sleep";
@@ -22,8 +24,14 @@ export const registry = new Registry([
   backtest,
   fundNavSync,
   fundBasicSync,
+  realtimeQuotesSync,
+  financialStatementsSync,
+  topListSync,
+  capitalFlowSync,
   retentionCleanup,
+  dbMaintenance,
   group,
+  logFlood,
 ]);
 
 /** Functions fast handlers run in the compute pool with ctx.compute(name, input). */

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
+import { optimizeDatabase } from "@/queue/sql/maintenance";
 import { deleteFinishedBefore } from "@/queue/sql/reads";
 
 export const retentionCleanup = defineTask({
@@ -26,5 +27,23 @@ export const retentionCleanup = defineTask({
     const deleted = await deleteFinishedBefore(ctx.conn, before);
     ctx.log.info(`deleted ${deleted.tasks} tasks, ${deleted.runs} runs, ${deleted.log_lines} log lines, ${deleted.result_rows} result rows`);
     return { older_than_days: days, ...deleted };
+  },
+});
+
+export const dbMaintenance = defineTask({
+  name: "db_maintenance",
+  title: "数据库维护",
+  description: "Refreshes the query planner's statistics and, on SQLite, checkpoints the write-ahead log.",
+  category: "maintenance",
+  queue: "default",
+  mode: "fast",
+  timeoutMs: 30 * 60_000,
+  maxAttempts: 2,
+  priority: 200,
+  schema: z.object({}).strict(),
+  async run(ctx) {
+    const done = await optimizeDatabase(ctx.conn);
+    ctx.log.info(`${done.provider}: ${done.steps.join(", ")}`);
+    return done;
   },
 });

@@ -1,8 +1,63 @@
 /** Small helpers shared by the domain task types. */
 import { z } from "zod";
+import type { Db } from "@/db/client";
+import { loadSeries, parseYmd, type NavSeries } from "@/domain/series";
 
 /** A fund or instrument code: kept a string ("000001" is not 1). */
 export const FundCode = z.string().regex(/^[0-9A-Za-z.]{1,20}$/, "a fund code such as 000001");
+
+/** A calendar day as YYYY-MM-DD that exists (2024-02-30 is refused, not rolled over). */
+export const Ymd = z.string().refine((s) => {
+  try {
+    parseYmd(s);
+    return true;
+  } catch {
+    return false;
+  }
+}, "a date as YYYY-MM-DD");
+
+const shanghaiDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
+
+/** Today's date (YYYY-MM-DD) on the mainland market's calendar, whatever the server's time zone. */
+export function todayInShanghai(now: Date = new Date()): string {
+  // en-CA formats as YYYY-MM-DD; formatToParts keeps it independent of that convention anyway.
+  const parts = Object.fromEntries(shanghaiDay.formatToParts(now).map((p) => [p.type, p.value]));
+  return `${parts.year}-${parts.month}-${parts.day}`;
+}
+
+/**
+ * The series cut to the points on or before `asOf` (yyyymmdd), so an "as of" run sees only
+ * what was known that day. Copies (not views): the compute pool clones whole buffers, and the
+ * later points must not travel with the input.
+ */
+export function seriesAsOf(s: NavSeries, asOf: number): NavSeries {
+  // Dates strictly increase (checkSeries), so the cut is a binary search for the first later day.
+  let lo = 0;
+  let hi = s.dates.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (s.dates[mid] <= asOf) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo === s.dates.length) return s;
+  return { code: s.code, dates: s.dates.slice(0, lo), nav: s.nav.slice(0, lo), accNav: s.accNav.slice(0, lo) };
+}
+
+/**
+ * loadSeries, cut to `asOf` (YYYY-MM-DD) when given; a series with no point by then is left
+ * out, as if it did not exist yet (it did not: the fund launched later).
+ */
+export async function loadSeriesAsOf(db: Db, codes: string[], asOf?: string): Promise<Map<string, NavSeries>> {
+  const series = await loadSeries(db, codes);
+  if (asOf === undefined) return series;
+  const cut = parseYmd(asOf);
+  const out = new Map<string, NavSeries>();
+  for (const [code, s] of series) {
+    const t = seriesAsOf(s, cut);
+    if (t.dates.length > 0) out.set(code, t);
+  }
+  return out;
+}
 
 /**
  * Runs `fn` over `items` in chunks of `size`, with as many chunks in flight as the compute

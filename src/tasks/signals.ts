@@ -7,8 +7,7 @@
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { computeSignals, SignalParams, type Signal } from "@/domain/signals";
-import { loadSeries } from "@/domain/series";
-import { forEachChunk, FundCode } from "./shared";
+import { forEachChunk, FundCode, loadSeriesAsOf, Ymd } from "./shared";
 
 /** Funds per compute call: big enough to amortise the thread hop, small enough to show progress. */
 const CHUNK = 100;
@@ -18,6 +17,8 @@ export const SignalsPayload = z
     fund_codes: z.array(FundCode).min(1).max(10_000).optional(),
     all: z.literal(true).optional(),
     params: SignalParams.optional(),
+    /** Compute from the NAV points on or before this day only (a backfill of a past day). */
+    as_of: Ymd.optional(),
   })
   .strict()
   .refine((p) => (p.fund_codes ? 1 : 0) + (p.all ? 1 : 0) === 1, "give either fund_codes or all: true");
@@ -38,31 +39,36 @@ export const signalsBatch = defineTask({
   maxAttempts: 2,
   priority: 600,
   schema: SignalsPayload,
+  asOfField: "as_of",
   async run(ctx) {
     const { payload } = ctx;
     const codes = payload.all
       ? (await ctx.db.instrument.findMany({ where: { kind: "fund" }, select: { code: true }, orderBy: { code: "asc" } })).map((r) => r.code)
       : [...new Set(payload.fund_codes)];
-    ctx.log.info(`computing signals for ${codes.length} funds`, { params: payload.params ?? {} });
+    const asOf = payload.as_of;
+    ctx.log.info(`computing signals for ${codes.length} funds${asOf ? ` as of ${asOf}` : ""}`, { params: payload.params ?? {} });
     const counts = { buy: 0, sell: 0, missing: 0 };
     let done = 0;
     await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
-      const series = await loadSeries(ctx.db, chunk);
+      // As of a past day, a fund without points by then counts as missing (it had no data yet).
+      const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
       const missing = chunk.filter((c) => !series.has(c));
       const input = [...series.values()].map((s) => ({ code: s.code, dates: s.dates, values: s.accNav }));
       const out = await ctx.compute<{ code: string; signals: Signal[] }[]>("signals", { series: input, params: payload.params });
       await ctx.addResults([
-        ...out.map((r) => ({ key: r.code, data: { fund_code: r.code, signals: r.signals } })),
-        ...missing.map((code) => ({ key: code, data: { fund_code: code, signals: [], missing: true } })),
+        ...out.map((r) => ({ key: r.code, data: { fund_code: r.code, ...(asOf ? { as_of: asOf } : {}), signals: r.signals } })),
+        ...missing.map((code) => ({ key: code, data: { fund_code: code, ...(asOf ? { as_of: asOf } : {}), signals: [], missing: true } })),
       ]);
       for (const r of out) for (const s of r.signals) if (s.direction !== "neutral") counts[s.direction]++;
       counts.missing += missing.length;
       if (missing.length)
-        ctx.log.warn(`no NAV data for ${missing.length} fund(s): ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? " …" : ""}`);
+        ctx.log.warn(
+          `no NAV data${asOf ? ` on or before ${asOf}` : ""} for ${missing.length} fund(s): ${missing.slice(0, 10).join(", ")}${missing.length > 10 ? " …" : ""}`,
+        );
       done += chunk.length;
       ctx.progress((done / codes.length) * 100, `${done} / ${codes.length}`);
     });
-    ctx.log.info(`done: ${counts.buy} buy and ${counts.sell} sell signals`);
-    return { funds: codes.length, ...counts };
+    ctx.log.info(`done: ${counts.buy} buy and ${counts.sell} sell signals${asOf ? ` as of ${asOf}` : ""}`);
+    return { funds: codes.length, ...counts, ...(asOf ? { as_of: asOf } : {}) };
   },
 });

@@ -6,8 +6,7 @@
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { evaluate, selectMatches, STRATEGIES, type Evaluation } from "@/domain/strategies";
-import { loadSeries } from "@/domain/series";
-import { forEachChunk } from "./shared";
+import { forEachChunk, loadSeriesAsOf, Ymd } from "./shared";
 
 const CHUNK = 200;
 
@@ -15,6 +14,8 @@ export const StrategyPayload = z
   .object({
     strategy: z.enum(STRATEGIES.map((s) => s.id) as [string, ...string[]]),
     params: z.record(z.string().max(40), z.number().finite()).optional(),
+    /** Screen on the NAV points on or before this day only (a backfill of a past day). */
+    as_of: Ymd.optional(),
   })
   .strict()
   .superRefine((p, ctx) => {
@@ -46,16 +47,20 @@ export const strategyScreen = defineTask({
   maxAttempts: 2,
   priority: 600,
   schema: StrategyPayload,
+  asOfField: "as_of",
   async run(ctx) {
-    const { strategy, params } = ctx.payload;
+    const { strategy, params, as_of: asOf } = ctx.payload;
     const funds = await ctx.db.instrument.findMany({ where: { kind: "fund" }, select: { code: true, name: true }, orderBy: { code: "asc" } });
     const names = new Map(funds.map((f) => [f.code, f.name]));
     const codes = funds.map((f) => f.code);
-    ctx.log.info(`stage 1/3: loading data and computing ${strategy} for ${codes.length} funds`, { params: params ?? {} });
+    ctx.log.info(`stage 1/3: loading data and computing ${strategy} for ${codes.length} funds${asOf ? ` as of ${asOf}` : ""}`, {
+      params: params ?? {},
+    });
     ctx.progress(0, "加载数据 / loading data");
     const evaluated: { code: string; ev: Evaluation }[] = [];
     await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
-      const series = await loadSeries(ctx.db, chunk);
+      // As of a past day, funds without points by then are not evaluated (they had no data yet).
+      const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
       const input = [...series.values()].map((s) => ({ code: s.code, dates: s.dates, values: s.accNav }));
       evaluated.push(...(await ctx.compute<{ code: string; ev: Evaluation }[]>("screen", { strategy, params, series: input })));
       ctx.progress((evaluated.length / Math.max(1, codes.length)) * 90, `计算中 / computing ${evaluated.length} / ${codes.length}`);
@@ -66,10 +71,17 @@ export const strategyScreen = defineTask({
     await ctx.addResults(
       matches.map((m, i) => ({
         key: m.code,
-        data: { rank: i + 1, fund_code: m.code, fund_name: names.get(m.code) ?? m.code, score: m.score, ...m.detail },
+        data: {
+          rank: i + 1,
+          fund_code: m.code,
+          fund_name: names.get(m.code) ?? m.code,
+          score: m.score,
+          ...m.detail,
+          ...(asOf ? { as_of: asOf } : {}),
+        },
       })),
     );
-    ctx.log.info(`${matches.length} of ${evaluated.length} funds match`);
-    return { strategy, evaluated: evaluated.length, matched: matches.length };
+    ctx.log.info(`${matches.length} of ${evaluated.length} funds match${asOf ? ` as of ${asOf}` : ""}`);
+    return { strategy, evaluated: evaluated.length, matched: matches.length, ...(asOf ? { as_of: asOf } : {}) };
   },
 });

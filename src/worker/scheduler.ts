@@ -5,7 +5,7 @@
  */
 import type { Registry } from "@/queue/registry";
 import { prepareTask } from "@/queue/enqueue";
-import { planFire, restartDelayMs } from "@/queue/schedule";
+import { planFire, restartDelayMs, timingOf } from "@/queue/schedule";
 import { isFinished } from "@/queue/states";
 import type { Conn } from "@/queue/sql/executor";
 import { acquireLease, advanceSchedule, dueSchedules, fireSlot, releaseLease, supervisedState, type DueSchedule } from "@/queue/sql/scheduler";
@@ -63,15 +63,7 @@ export class SchedulerLoop {
 
   private async fire(s: DueSchedule, now: Date): Promise<void> {
     if (s.kind === "supervised") return this.supervise(s, now);
-    const timing = {
-      kind: s.kind,
-      cron: s.cron,
-      timezone: s.timezone,
-      intervalSeconds: s.intervalSeconds,
-      runAt: s.kind === "interval" ? (s.runAt ?? s.createdAt) : s.runAt,
-      tradingDaysOnly: s.tradingDaysOnly,
-    };
-    const plan = planFire(timing, s.nextRunAt, now, s.misfirePolicy);
+    const plan = planFire(timingOf(s), s.nextRunAt, now, s.misfirePolicy);
     if (plan.skipped > 0) this.log(`schedule ${s.name}: ${plan.skipped} missed slot(s) not replayed (misfire policy ${s.misfirePolicy})`);
     if (!plan.fire) return advanceSchedule(this.conn, s.id, plan.next);
     const row = this.prepare(s);

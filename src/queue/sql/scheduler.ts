@@ -32,7 +32,7 @@ export interface DueSchedule {
   name: string;
   taskType: string;
   payload: string;
-  kind: "cron" | "interval" | "once" | "supervised";
+  kind: "cron" | "interval" | "once" | "after_close" | "supervised";
   cron: string | null;
   timezone: string;
   intervalSeconds: number | null;
@@ -42,6 +42,7 @@ export interface DueSchedule {
   maxAttempts: number | null;
   misfirePolicy: "skip" | "run_once";
   tradingDaysOnly: boolean;
+  afterCloseMinutes: number | null;
   nextRunAt: Date;
   createdAt: Date;
 }
@@ -52,7 +53,7 @@ export async function dueSchedules(conn: Conn, limit = 100): Promise<{ now: Date
   const rows = await query<Record<string, unknown>>(
     conn,
     sql`SELECT id, name, task_type, payload, kind, cron, timezone, interval_seconds, run_at, priority, timeout_ms, max_attempts,
-               misfire_policy, trading_days_only, next_run_at, created_at, ${d.now} AS db_now
+               misfire_policy, trading_days_only, after_close_minutes, next_run_at, created_at, ${d.now} AS db_now
         FROM schedules WHERE enabled AND next_run_at IS NOT NULL AND next_run_at <= ${d.now}
         ORDER BY next_run_at LIMIT ${limit}`,
   );
@@ -74,6 +75,7 @@ export async function dueSchedules(conn: Conn, limit = 100): Promise<{ now: Date
       maxAttempts: r.max_attempts === null ? null : Number(r.max_attempts),
       misfirePolicy: r.misfire_policy as DueSchedule["misfirePolicy"],
       tradingDaysOnly: Boolean(r.trading_days_only),
+      afterCloseMinutes: r.after_close_minutes === null ? null : Number(r.after_close_minutes),
       nextRunAt: toDate(r.next_run_at) as Date,
       createdAt: toDate(r.created_at) as Date,
     })),

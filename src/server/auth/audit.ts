@@ -5,6 +5,8 @@ import { actorName, type Principal } from "./principal";
 
 export interface AuditEntry {
   principal: Principal | null;
+  /** Who acted when there is no principal (e.g. "system" for the start-up catalogue load). */
+  actor?: string;
   action: string;
   target?: string | null;
   details?: unknown;
@@ -21,7 +23,7 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
   }
   await db.auditLog.create({
     data: {
-      actor: actorName(e.principal),
+      actor: e.principal ? actorName(e.principal) : (e.actor ?? actorName(null)),
       role: e.principal?.role ?? null,
       action: e.action,
       target: e.target ?? null,

@@ -19,10 +19,12 @@ declare module "vitest" {
   }
 }
 
-export const TEMPLATE_DB = "qtask_test_template";
+// QTASK_TEST_SLOT lets two suites run side by side on one machine (own template, own folder).
+const SLOT = process.env.QTASK_TEST_SLOT ? `_${process.env.QTASK_TEST_SLOT.replace(/\W/g, "")}` : "";
+export const TEMPLATE_DB = `qtask_test_template${SLOT}`;
 
 export default async function setup(project: TestProject) {
-  const dir = path.resolve(".data", "test");
+  const dir = path.resolve(".data", `test${SLOT}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
   const sqliteTemplate = path.join(dir, "template.db");

@@ -4,7 +4,7 @@ import { getDatabase } from "@/db/client";
 import { HttpError } from "@/server/errors";
 import { cursorPage } from "@/server/paging";
 import { route } from "@/server/route";
-import { checkTask, checkTiming, columnsOf, firstSlot, schedulesJson, timingOf } from "@/server/schedules";
+import { assertRunnable, checkTask, checkTiming, columnsOf, firstSlot, schedulesJson, timingOf } from "@/server/schedules";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -29,6 +29,7 @@ export const POST = route({ role: "operator", audit: "schedule.create", body: Cr
   const timing = timingOf({ ...cols, createdAt });
   checkTiming(timing);
   checkTask(body.task_type, body.payload);
+  if (cols.enabled) assertRunnable(cols);
   if (await db.schedule.findUnique({ where: { name: body.name } })) throw new HttpError("conflict", `a schedule named ${body.name} exists`);
   const row = await db.schedule.create({ data: { ...cols, createdAt, nextRunAt: firstSlot(timing, createdAt) } });
   const [json] = await schedulesJson(db, [row]);

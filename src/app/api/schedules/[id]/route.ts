@@ -4,7 +4,7 @@ import { PatchScheduleBody } from "@/contracts/schedules";
 import { getDatabase } from "@/db/client";
 import { HttpError } from "@/server/errors";
 import { route } from "@/server/route";
-import { checkTask, checkTiming, firstSlot, scheduleOr404, schedulesJson, timingOf } from "@/server/schedules";
+import { assertRunnable, checkTask, checkTiming, firstSlot, scheduleOr404, schedulesJson, timingOf } from "@/server/schedules";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -34,6 +34,8 @@ export const PATCH = route(
       intervalSeconds: body.interval_seconds !== undefined ? body.interval_seconds : old.intervalSeconds,
       runAt: body.run_at !== undefined ? (body.run_at ? new Date(body.run_at) : null) : old.runAt,
       tradingDaysOnly: body.trading_days_only ?? old.tradingDaysOnly,
+      afterCloseMinutes: body.after_close_minutes !== undefined ? body.after_close_minutes : old.afterCloseMinutes,
+      description: body.description !== undefined ? body.description : old.description,
       priority: body.priority ?? old.priority,
       timeoutMs: body.timeout_ms !== undefined ? body.timeout_ms : old.timeoutMs,
       maxAttempts: body.max_attempts !== undefined ? body.max_attempts : old.maxAttempts,
@@ -43,10 +45,12 @@ export const PATCH = route(
     const timing = timingOf({ ...next, createdAt: old.createdAt });
     checkTiming(timing);
     checkTask(next.taskType, JSON.parse(next.payload));
+    if (next.enabled) assertRunnable(next);
     if (next.name !== old.name && (await db.schedule.findUnique({ where: { name: next.name } })))
       throw new HttpError("conflict", `a schedule named ${next.name} exists`);
     const rearm =
-      ["kind", "cron", "timezone", "interval_seconds", "run_at", "trading_days_only"].some((k) => k in body) || (next.enabled && !old.enabled);
+      ["kind", "cron", "timezone", "interval_seconds", "run_at", "trading_days_only", "after_close_minutes"].some((k) => k in body) ||
+      (next.enabled && !old.enabled);
     const row = await db.schedule.update({ where: { id: old.id }, data: { ...next, ...(rearm ? { nextRunAt: firstSlot(timing) } : {}) } });
     const [before] = await schedulesJson(db, [old]);
     const [after] = await schedulesJson(db, [row]);

@@ -15,6 +15,7 @@ export const POST = route({ role: "viewer", body: PreviewBody, bodyLimit: 4096 }
     intervalSeconds: body.interval_seconds,
     runAt: body.run_at ? new Date(body.run_at) : body.kind === "interval" ? new Date() : null,
     tradingDaysOnly: body.trading_days_only,
+    afterCloseMinutes: body.after_close_minutes ?? null,
   };
   checkTiming(timing);
   return { json: { next_runs: nextSlots(timing, new Date(), body.count).map((d) => d.toISOString()) } };

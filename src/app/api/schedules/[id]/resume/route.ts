@@ -2,7 +2,7 @@ import { z } from "zod";
 import { IdParam } from "@/contracts/common";
 import { getDatabase } from "@/db/client";
 import { route } from "@/server/route";
-import { firstSlot, scheduleOr404, schedulesJson, timingOf } from "@/server/schedules";
+import { assertRunnable, firstSlot, scheduleOr404, schedulesJson, timingOf } from "@/server/schedules";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -11,6 +11,7 @@ export const dynamic = "force-dynamic";
 export const POST = route({ role: "operator", audit: "schedule.resume", params: z.object({ id: IdParam }) }, async ({ params }) => {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertRunnable(old);
   const row = await db.schedule.update({
     where: { id: old.id },
     data: { enabled: true, nextRunAt: firstSlot(timingOf(old)) },

@@ -3,7 +3,7 @@ import { IdParam } from "@/contracts/common";
 import { getDatabase } from "@/db/client";
 import { HttpError } from "@/server/errors";
 import { route } from "@/server/route";
-import { scheduleOr404, schedulesJson } from "@/server/schedules";
+import { assertRunnable, scheduleOr404, schedulesJson } from "@/server/schedules";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -12,6 +12,7 @@ export const dynamic = "force-dynamic";
 export const POST = route({ role: "operator", audit: "schedule.start", params: z.object({ id: IdParam }) }, async ({ params }) => {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertRunnable(old);
   if (old.kind !== "supervised") throw new HttpError("conflict", "only supervised schedules are started and stopped; use resume");
   const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: true, nextRunAt: new Date() } });
   const [json] = await schedulesJson(db, [row]);

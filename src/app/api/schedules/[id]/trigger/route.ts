@@ -3,7 +3,7 @@ import { IdParam } from "@/contracts/common";
 import { getDatabase } from "@/db/client";
 import { route } from "@/server/route";
 import { getQueue, registry } from "@/server/queue";
-import { scheduleOr404 } from "@/server/schedules";
+import { assertRunnable, scheduleOr404 } from "@/server/schedules";
 import { enqueue } from "@/queue/enqueue";
 
 export const runtime = "nodejs";
@@ -13,6 +13,7 @@ export const dynamic = "force-dynamic";
 export const POST = route({ role: "operator", audit: "schedule.trigger", params: z.object({ id: IdParam }) }, async ({ params }) => {
   const { db } = await getDatabase();
   const s = await scheduleOr404(db, params.id);
+  assertRunnable(s);
   const { conn } = await getQueue();
   const { id } = await enqueue(conn, registry, {
     type: s.taskType,
