@@ -10,6 +10,8 @@ import { PrismaClient as PgClient } from "@/generated/postgres/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseUrl, providerOf, sqliteFile, type Provider } from "./url";
+import { Lock } from "@/queue/sql/executor";
+import { attachDriver, lockedSqliteAdapter, postgresDriver, sqliteDriver } from "@/queue/sql/native";
 
 /** The client type app code is written against. */
 export type Db = SqliteClient;
@@ -37,12 +39,21 @@ export async function openDatabase(url: string = databaseUrl()): Promise<Databas
   const provider = providerOf(url);
   if (provider === "postgres") {
     const db = new PgClient({ adapter: new PrismaPg({ connectionString: url, max: 10 }) }) as unknown as Db;
-    return { db, provider, url, close: () => db.$disconnect() };
+    // The engine's statements use a pool of their own, straight through pg (see queue/sql/native.ts).
+    const engine = postgresDriver(url);
+    attachDriver(db, engine);
+    return { db, provider, url, close: () => Promise.all([db.$disconnect(), engine.close()]).then(() => undefined) };
   }
   const file = path.resolve(sqliteFile(url));
   fs.mkdirSync(path.dirname(file), { recursive: true });
+  // One connection shared by Prisma and the engine under one lock (see queue/sql/native.ts).
+  const lock = new Lock();
   const db = new SqliteClient({
-    adapter: new PrismaBetterSQLite3({ url: `file:${file}`, timeout: SQLITE_BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
+    adapter: lockedSqliteAdapter(
+      new PrismaBetterSQLite3({ url: `file:${file}`, timeout: SQLITE_BUSY_TIMEOUT_MS }, { timestampFormat: "unixepoch-ms" }),
+      lock,
+      (client) => attachDriver(db, sqliteDriver(client), lock),
+    ),
   });
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   // NORMAL is durable against process crashes in WAL mode (only an OS crash can lose the last commits).
