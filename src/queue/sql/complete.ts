@@ -24,8 +24,78 @@ export interface CloseResult {
   runStatus: RunStatus | null;
 }
 
-/** Writes the outcome of run `runId` of task `taskId`, fenced on the lease. */
-export async function closeRun(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number): Promise<CloseResult> {
+/**
+ * Writes the outcome of run `runId` of task `taskId`, fenced on the lease. Closes that arrive
+ * together are group-committed: one transaction for every close pending when the previous one
+ * finished, instead of one per task (each close keeps its own fence and its own result).
+ */
+export function closeRun(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number): Promise<CloseResult> {
+  // Inside a caller's transaction, or without a native driver: write it now, in that context.
+  if (conn.inTransaction || !conn.native) return closeRunNow(conn, taskId, runId, outcome, durationMs);
+  let batcher = batchers.get(conn.native);
+  if (!batcher) batchers.set(conn.native, (batcher = new CloseBatcher(conn)));
+  return batcher.add({ taskId, runId, outcome, durationMs });
+}
+
+interface PendingClose {
+  taskId: number;
+  runId: number;
+  outcome: RunOutcome;
+  durationMs: number;
+  resolve?: (r: CloseResult) => void;
+  reject?: (err: unknown) => void;
+}
+
+/** Most closes written in one transaction. */
+const MAX_CLOSE_BATCH = 200;
+const batchers = new WeakMap<object, CloseBatcher>();
+
+class CloseBatcher {
+  private pending: PendingClose[] = [];
+  private flushing = false;
+
+  constructor(private readonly conn: Conn) {}
+
+  add(item: PendingClose): Promise<CloseResult> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ ...item, resolve, reject });
+      // setImmediate: closes finishing in the same turn of the event loop join one batch.
+      if (!this.flushing && this.pending.length === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.pending.length > 0) {
+        const batch = this.pending.splice(0, MAX_CLOSE_BATCH);
+        let results: CloseResult[] | null = null;
+        try {
+          results = await transaction(this.conn, async (tx) => {
+            const out: CloseResult[] = [];
+            for (const c of batch) out.push(await closeRunNow(tx, c.taskId, c.runId, c.outcome, c.durationMs));
+            return out;
+          });
+        } catch {
+          // One bad close must not fail the others: on any error, close each on its own.
+          results = null;
+        }
+        if (results) batch.forEach((c, i) => c.resolve?.(results[i]));
+        else
+          for (const c of batch)
+            await closeRunNow(this.conn, c.taskId, c.runId, c.outcome, c.durationMs).then(
+              (r) => c.resolve?.(r),
+              (err: unknown) => c.reject?.(err),
+            );
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+}
+
+async function closeRunNow(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number): Promise<CloseResult> {
   const d = dialect(conn);
   const fence = sql`WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running'`;
   // Columns every final state clears; the idempotency key is freed for new tasks.
