@@ -34,6 +34,12 @@ export interface Serialiser {
   run<T>(fn: () => Promise<T>, urgent?: boolean): Promise<T>;
 }
 
+/**
+ * Statements sent to the database by native drivers in this process (transaction control
+ * included): the test suite's guard against per-task statement creep reads it.
+ */
+export const statementCounter = { count: 0 };
+
 const attached = new WeakMap<object, { driver: NativeDriver; lock?: Serialiser }>();
 
 /** Registers the native driver (and, on SQLite, the connection's lock) of a Prisma client. */
@@ -61,6 +67,7 @@ export function sqliteDriver(client: BetterSqlite3.Database, inTransaction = fal
   const cache = (client as unknown as { __qtaskStatements?: Map<string, BetterSqlite3.Statement> }).__qtaskStatements ?? new Map();
   (client as unknown as { __qtaskStatements?: Map<string, BetterSqlite3.Statement> }).__qtaskStatements = cache;
   const prepare = (text: string) => {
+    statementCounter.count++;
     let st = cache.get(text);
     if (!st) {
       if (cache.size > 500) cache.clear();
@@ -219,8 +226,8 @@ export function postgresDriver(url: string, max = 10): NativeDriver {
   pool.on("error", () => undefined);
   const on = (c: pg.Pool | pg.PoolClient): NativeDriver => ({
     provider: "postgres",
-    query: async (s) => (await c.query({ text: s.text, values: s.values.map(pgValue) })).rows,
-    execute: async (s) => (await c.query({ text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0,
+    query: async (s) => (statementCounter.count++, (await c.query({ text: s.text, values: s.values.map(pgValue) })).rows),
+    execute: async (s) => (statementCounter.count++, (await c.query({ text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0),
     async transaction(fn) {
       if (c !== pool) return fn(on(c));
       const client = await pool.connect();
@@ -233,6 +240,7 @@ export function postgresDriver(url: string, max = 10): NativeDriver {
       };
       client.on("error", onError);
       try {
+        statementCounter.count += 2;
         await client.query("BEGIN");
         const out = await fn(on(client));
         await client.query("COMMIT");
