@@ -1,7 +1,8 @@
 "use client";
 /**
- * 新建/编辑定时任务: name, task type and payload (checked in the browser against the type's
- * schema, as in 新建任务), the timing (cron + time zone, a fixed interval, or one moment),
+ * 新建/编辑定时任务: name, description, task type and payload (checked in the browser against the type's
+ * schema, as in 新建任务), the timing (cron + time zone, a fixed interval, one moment, or N minutes
+ * after the 15:00 Shanghai close on trading days),
  * trading days only, priority, timeout, attempts, the misfire policy and whether it is on.
  * As the timing changes the server is asked (debounced) for the next five fire times, shown in
  * the viewer's time and in the schedule's zone; a bad cron or zone shows its error under the
@@ -24,6 +25,7 @@ type Kind = ScheduleJson["kind"];
 
 interface Values {
   name: string;
+  description?: string;
   task_type: string;
   payload: string;
   kind: Kind;
@@ -31,6 +33,7 @@ interface Values {
   timezone: string;
   interval_seconds?: number | null;
   run_at?: Dayjs | null;
+  after_close_minutes?: number | null;
   trading_days_only: boolean;
   priority: number;
   timeout_s?: number | null;
@@ -48,6 +51,12 @@ function timingOf(v: Partial<Values>): ScheduleTiming | null {
   const kind = v.kind ?? "cron";
   // Supervised schedules have no timing fields (they are not rendered, so not in the values).
   if (kind === "supervised") return { kind, timezone: DEFAULT_ZONE, trading_days_only: false };
+  // After the close is always Shanghai's 15:00 on trading days: no zone, no trading-days switch.
+  if (kind === "after_close") {
+    const m = v.after_close_minutes;
+    if (typeof m !== "number" || !Number.isInteger(m) || m < 0) return null;
+    return { kind, after_close_minutes: m, timezone: DEFAULT_ZONE, trading_days_only: false };
+  }
   const timezone = (v.timezone ?? "").trim();
   const runAt = v.run_at && dayjs.isDayjs(v.run_at) && v.run_at.isValid() ? v.run_at.toISOString() : undefined;
   if (!timezone) return null;
@@ -76,6 +85,7 @@ function initialValues(s: ScheduleJson | undefined): Partial<Values> {
     };
   return {
     name: s.name,
+    description: s.description ?? undefined,
     task_type: s.task_type,
     payload: JSON.stringify(s.payload ?? {}, null, 2),
     kind: s.kind,
@@ -83,6 +93,7 @@ function initialValues(s: ScheduleJson | undefined): Partial<Values> {
     timezone: s.timezone,
     interval_seconds: s.interval_seconds ?? undefined,
     run_at: s.run_at ? dayjs(s.run_at) : undefined,
+    after_close_minutes: s.after_close_minutes ?? undefined,
     trading_days_only: s.trading_days_only,
     priority: s.priority,
     timeout_s: s.timeout_ms ? s.timeout_ms / 1000 : undefined,
@@ -93,7 +104,8 @@ function initialValues(s: ScheduleJson | undefined): Partial<Values> {
 }
 
 /** Which field a timing error belongs under. */
-function errorField(message: string, kind: Kind): "timezone" | "cron" | "interval_seconds" | "run_at" {
+function errorField(message: string, kind: Kind): "timezone" | "cron" | "interval_seconds" | "run_at" | "after_close_minutes" {
+  if (kind === "after_close") return "after_close_minutes";
   if (/time ?zone/i.test(message)) return "timezone";
   return kind === "cron" ? "cron" : kind === "interval" ? "interval_seconds" : "run_at";
 }
@@ -136,6 +148,7 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
       form.scrollToField(errorField(err instanceof Error ? err.message : "", v.kind));
       return;
     }
+    const description = v.description?.trim() ?? "";
     const common = {
       name: v.name.trim(),
       task_type: v.task_type,
@@ -154,6 +167,8 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
           cron: tm.cron ?? null,
           interval_seconds: tm.interval_seconds ?? null,
           run_at: tm.run_at ?? null,
+          after_close_minutes: tm.after_close_minutes ?? null,
+          description: description || null,
           timeout_ms: v.timeout_s ? Math.round(v.timeout_s * 1000) : null,
           max_attempts: v.max_attempts ?? null,
         };
@@ -166,6 +181,7 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
         await create.mutateAsync({
           ...common,
           ...tm,
+          ...(description ? { description } : {}),
           ...(v.timeout_s ? { timeout_ms: Math.round(v.timeout_s * 1000) } : {}),
           ...(v.max_attempts ? { max_attempts: v.max_attempts } : {}),
         });
@@ -242,6 +258,14 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
             </Form.Item>
           </Col>
         </Row>
+        <Form.Item label={t.schedules.form.description} name="description">
+          <Input.TextArea
+            maxLength={500}
+            autoSize={{ minRows: 1, maxRows: 3 }}
+            placeholder={t.schedules.form.descriptionPlaceholder}
+            data-testid="schedule-description-input"
+          />
+        </Form.Item>
         {type?.description && (
           <Typography.Paragraph type="secondary" style={{ marginTop: -8 }}>
             {type.description}
@@ -250,16 +274,16 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
         <PayloadField type={type} rows={3} />
 
         <Row gutter={12}>
-          <Col span={12}>
+          <Col span={16}>
             <Form.Item label={t.schedules.form.kind} name="kind">
               <Segmented<Kind>
-                options={(["cron", "interval", "once", "supervised"] as const).map((k) => ({ value: k, label: t.schedules.kinds[k] }))}
+                options={(["cron", "interval", "once", "after_close", "supervised"] as const).map((k) => ({ value: k, label: t.schedules.kinds[k] }))}
                 data-testid="schedule-kind"
               />
             </Form.Item>
           </Col>
-          {kind !== "once" && kind !== "supervised" && (
-            <Col span={12}>
+          {(kind === "cron" || kind === "interval") && (
+            <Col span={8}>
               <Form.Item
                 label={t.schedules.form.tradingDaysOnly}
                 name="trading_days_only"
@@ -326,6 +350,22 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
               </Form.Item>
             </Col>
             <Col span={12}>{timezoneField}</Col>
+          </Row>
+        )}
+
+        {kind === "after_close" && (
+          <Row gutter={12}>
+            <Col span={12}>
+              <Form.Item
+                label={t.schedules.form.afterCloseMinutes}
+                name="after_close_minutes"
+                extra={t.schedules.form.afterCloseHelp}
+                rules={[{ required: true, message: t.schedules.form.afterCloseRequired }]}
+                {...timingStatus("after_close_minutes")}
+              >
+                <InputNumber min={0} max={539} precision={0} style={{ width: "100%" }} data-testid="schedule-after-close" />
+              </Form.Item>
+            </Col>
           </Row>
         )}
 

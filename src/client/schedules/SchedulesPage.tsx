@@ -3,12 +3,14 @@
  * /schedules (定时任务): every schedule with its timing, the next run (hover for the next five),
  * the last run and how it ended; operators pause/resume with the switch, run one now (the
  * message links to the task it enqueued), edit and delete, and create new ones from the form.
+ * A name opens the schedule's page (runs, backfills). Schedules from config/tasks.yaml carry a
+ * 配置文件 tag; one whose feed has no URL says so and cannot be switched on. 导出 downloads
+ * every schedule as YAML; 导入 (admins) previews a YAML file's changes before applying them.
  */
 import { useState } from "react";
 import Link from "next/link";
 import { Alert, Button, Empty, Popconfirm, Space, Switch, Table, Tag, Tooltip, Typography } from "antd";
 import type { ScheduleJson } from "@/contracts/schedules";
-import type { TaskJson } from "@/contracts/tasks";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
@@ -16,12 +18,10 @@ import { useFeedback } from "../feedback";
 import { formatTime } from "../format";
 import { useTaskTypesQuery } from "../hooks/useTasks";
 import { useScheduleActions, useSchedulesQuery } from "../hooks/useSchedules";
-import { TaskStatusTag } from "../tasks/StatusTag";
 import { CursorPager, useCursorStack } from "../CursorPager";
-import { describeInterval } from "./format";
+import { ImportExport } from "./ImportExport";
+import { ScheduleLastRun, ScheduleTags, ScheduleTimingView } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
-
-const TASK_STATUSES: readonly string[] = ["queued", "running", "succeeded", "failed", "cancelled"] satisfies TaskJson["status"][];
 
 /** The form's state: which schedule (none: a new one), and a key so every opening starts fresh. */
 interface FormState {
@@ -53,28 +53,6 @@ export function SchedulesPage() {
     }
   };
 
-  const timing = (s: ScheduleJson) => (
-    <Space size={4} wrap>
-      {s.kind === "cron" ? (
-        <>
-          <Typography.Text code style={{ whiteSpace: "nowrap" }}>
-            {s.cron}
-          </Typography.Text>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {s.timezone}
-          </Typography.Text>
-        </>
-      ) : s.kind === "interval" ? (
-        <span>{describeInterval(s.interval_seconds ?? 0, t)}</span>
-      ) : s.kind === "supervised" ? (
-        <Tag color="purple">{t.schedules.kinds.supervised}</Tag>
-      ) : (
-        <span>{t.schedules.onceAt(formatTime(s.run_at, lang))}</span>
-      )}
-      {s.trading_days_only && s.kind !== "once" && s.kind !== "supervised" && <Tag color="gold">{t.schedules.tradingDays}</Tag>}
-    </Space>
-  );
-
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>
       <div style={{ display: "flex", justifyContent: "space-between", alignItems: "center" }}>
@@ -83,6 +61,7 @@ export function SchedulesPage() {
         </Typography.Title>
         <Space>
           <Button onClick={() => void list.refetch()}>{t.common.refresh}</Button>
+          <ImportExport />
           {canOperate && (
             <Button type="primary" onClick={() => openForm()}>
               {t.schedules.newSchedule}
@@ -113,29 +92,46 @@ export function SchedulesPage() {
         dataSource={rows}
         pagination={false}
         locale={{ emptyText: list.isLoading ? <span /> : <Empty description={t.schedules.empty} /> }}
-        scroll={{ x: 1080 }}
+        scroll={{ x: 1180 }}
         data-testid="schedules-table"
         columns={[
           {
             title: t.schedules.col.name,
             dataIndex: "name",
-            width: 140,
-            render: (name: string) => <Typography.Text strong>{name}</Typography.Text>,
+            width: 240,
+            render: (name: string, s) => (
+              <Space orientation="vertical" size={2} style={{ maxWidth: "100%" }}>
+                <Link href={`/schedules/${s.id}`} data-testid="schedule-link" style={{ fontWeight: 600, wordBreak: "break-all" }}>
+                  {name}
+                </Link>
+                {s.description && (
+                  <Typography.Paragraph
+                    type="secondary"
+                    style={{ fontSize: 12, margin: 0 }}
+                    ellipsis={{ rows: 2, tooltip: s.description }}
+                    data-testid="schedule-description"
+                  >
+                    {s.description}
+                  </Typography.Paragraph>
+                )}
+                <ScheduleTags s={s} />
+              </Space>
+            ),
           },
           {
             title: t.schedules.col.type,
             dataIndex: "task_type",
-            width: 120,
+            width: 150,
             render: (type: string) => (
               <Space orientation="vertical" size={0}>
                 <span>{titleOf.get(type) ?? type}</span>
-                <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+                <Typography.Text type="secondary" style={{ fontSize: 12, wordBreak: "break-word" }}>
                   {type}
                 </Typography.Text>
               </Space>
             ),
           },
-          { title: t.schedules.col.timing, width: 190, render: (_: unknown, s) => timing(s) },
+          { title: t.schedules.col.timing, width: 190, render: (_: unknown, s) => <ScheduleTimingView s={s} /> },
           {
             title: t.schedules.col.nextRun,
             dataIndex: "next_run_at",
@@ -166,47 +162,33 @@ export function SchedulesPage() {
             title: t.schedules.col.lastRun,
             dataIndex: "last_run_at",
             width: 180,
-            render: (last: string | null, s) =>
-              last || s.last_task_id ? (
-                <Space size={6} wrap>
-                  <span>{formatTime(last, lang)}</span>
-                  {s.last_task_id && (
-                    <Link href={`/tasks/${s.last_task_id}`} data-testid="last-task">
-                      {s.last_status && TASK_STATUSES.includes(s.last_status) ? (
-                        <TaskStatusTag status={s.last_status as TaskJson["status"]} />
-                      ) : s.last_status ? (
-                        <Tag style={{ marginInlineEnd: 0 }}>{s.last_status}</Tag>
-                      ) : (
-                        `#${s.last_task_id}`
-                      )}
-                    </Link>
-                  )}
-                </Space>
-              ) : (
-                "—"
-              ),
+            render: (_: string | null, s) => <ScheduleLastRun s={s} />,
           },
           {
             title: t.schedules.col.enabled,
             dataIndex: "enabled",
-            width: 84,
+            width: 96,
             render: (enabled: boolean, s) =>
               canOperate ? (
-                <Switch
-                  size="small"
-                  checked={enabled}
-                  loading={
-                    (actions.pause.isPending && actions.pause.variables === s.id) || (actions.resume.isPending && actions.resume.variables === s.id)
-                  }
-                  aria-label={`${s.name} ${t.schedules.col.enabled}`}
-                  data-testid="schedule-enabled-switch"
-                  onChange={(on) =>
-                    void feedback.run(
-                      on ? actions.resume.mutateAsync(s.id) : actions.pause.mutateAsync(s.id),
-                      on ? t.schedules.resumed : t.schedules.paused,
-                    )
-                  }
-                />
+                <Tooltip title={s.blocked_reason && !enabled ? t.schedules.blockedSwitch(s.blocked_reason) : undefined}>
+                  <Switch
+                    size="small"
+                    checked={enabled}
+                    // A schedule whose feed has no URL cannot be switched on (the API would refuse it with the reason).
+                    disabled={!!s.blocked_reason && !enabled}
+                    loading={
+                      (actions.pause.isPending && actions.pause.variables === s.id) || (actions.resume.isPending && actions.resume.variables === s.id)
+                    }
+                    aria-label={`${s.name} ${t.schedules.col.enabled}`}
+                    data-testid="schedule-enabled-switch"
+                    onChange={(on) =>
+                      void feedback.run(
+                        on ? actions.resume.mutateAsync(s.id) : actions.pause.mutateAsync(s.id),
+                        on ? t.schedules.resumed : t.schedules.paused,
+                      )
+                    }
+                  />
+                </Tooltip>
               ) : (
                 <Tag color={enabled ? "green" : "default"}>{enabled ? t.schedules.enabledTag : t.schedules.pausedTag}</Tag>
               ),
@@ -219,7 +201,13 @@ export function SchedulesPage() {
                   fixed: "right" as const,
                   render: (_: unknown, s: ScheduleJson) => (
                     <Space size={4}>
-                      <Button size="small" loading={actions.trigger.isPending && actions.trigger.variables === s.id} onClick={() => void trigger(s)}>
+                      <Button
+                        size="small"
+                        disabled={!!s.blocked_reason}
+                        title={s.blocked_reason ?? undefined}
+                        loading={actions.trigger.isPending && actions.trigger.variables === s.id}
+                        onClick={() => void trigger(s)}
+                      >
                         {t.schedules.trigger}
                       </Button>
                       <Button size="small" onClick={() => openForm(s)}>

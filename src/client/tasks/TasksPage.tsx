@@ -30,6 +30,7 @@ import type { TaskJson } from "@/contracts/tasks";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { ApiError } from "../api";
+import { ImportExport } from "../schedules/ImportExport";
 import { formatDuration, formatTime } from "../format";
 import { useBatchQuery, useOverviewQuery, useStatisticsQuery, useTaskActions, useTaskTypesQuery, type TaskFilters } from "../hooks/useTasks";
 import { ThroughputChart, TimingChart } from "./charts";
@@ -188,6 +189,7 @@ export function TasksPage() {
         </Typography.Title>
         <Space>
           <Button onClick={() => void overview.refetch()}>{t.common.refresh}</Button>
+          <ImportExport />
           {canOperate && (
             <Button type="primary" onClick={() => setCreating(true)}>
               {t.tasks.newTask}
