@@ -273,6 +273,7 @@ export const en: Dict = {
     catalogueTip: "Declared in config/tasks.yaml; when its entry in the file changes, the next start applies it again",
     blockedTag: "No data source",
     blockedSwitch: (reason: string) => `Cannot be enabled: ${reason}`,
+    feedMissing: (env: string) => `No feed URL configured: set ${env} (or give payload.url) and restart`,
     exportButton: "Export",
     importButton: "Import",
     exportTip: "Download every schedule as YAML (the format of config/tasks.yaml)",

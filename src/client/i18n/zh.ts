@@ -257,6 +257,7 @@ export const zh = {
     catalogueTip: "定义在 config/tasks.yaml 中；文件里的条目有变化时，下次启动会重新应用",
     blockedTag: "未配置数据源",
     blockedSwitch: (reason: string) => `无法启用：${reason}`,
+    feedMissing: (env: string) => `未配置数据源 URL：请设置环境变量 ${env}（或在 payload 中填写 url）后重启`,
     exportButton: "导出",
     importButton: "导入",
     exportTip: "下载全部定时任务（YAML，与 config/tasks.yaml 格式相同）",

@@ -21,7 +21,7 @@ import { useRunListQuery, useTaskTypesQuery, type RunRow } from "../hooks/useTas
 import { useBackfillMutation, useBackfillsQuery, useScheduleActions, useScheduleQuery } from "../hooks/useSchedules";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { RunStatusTag } from "../tasks/StatusTag";
-import { ScheduleLastRun, ScheduleTags, ScheduleTimingView } from "./parts";
+import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
 
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
@@ -68,6 +68,7 @@ export function ScheduleDetailPage({ id }: { id: string }) {
 }
 
 function ScheduleDetail({ s }: { s: ScheduleJson }) {
+  const blocked = useBlockedReason();
   const { t, lang } = useI18n();
   const feedback = useFeedback();
   const canOperate = useCan("operator");
@@ -109,7 +110,7 @@ function ScheduleDetail({ s }: { s: ScheduleJson }) {
       </div>
 
       {s.blocked_reason && (
-        <Alert type="warning" showIcon title={t.schedules.detail.blocked} description={s.blocked_reason} data-testid="schedule-blocked" />
+        <Alert type="warning" showIcon title={t.schedules.detail.blocked} description={blocked(s.blocked_reason)} data-testid="schedule-blocked" />
       )}
 
       <Card size="small" title={t.schedules.detail.settings}>

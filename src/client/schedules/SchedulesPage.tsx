@@ -20,7 +20,7 @@ import { useTaskTypesQuery } from "../hooks/useTasks";
 import { useScheduleActions, useSchedulesQuery } from "../hooks/useSchedules";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { ImportExport } from "./ImportExport";
-import { ScheduleLastRun, ScheduleTags, ScheduleTimingView } from "./parts";
+import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
 
 /** The form's state: which schedule (none: a new one), and a key so every opening starts fresh. */
@@ -32,6 +32,7 @@ interface FormState {
 
 export function SchedulesPage() {
   const { t, lang } = useI18n();
+  const blocked = useBlockedReason();
   const feedback = useFeedback();
   const canOperate = useCan("operator");
   const stack = useCursorStack("schedules");
@@ -170,7 +171,7 @@ export function SchedulesPage() {
             width: 96,
             render: (enabled: boolean, s) =>
               canOperate ? (
-                <Tooltip title={s.blocked_reason && !enabled ? t.schedules.blockedSwitch(s.blocked_reason) : undefined}>
+                <Tooltip title={s.blocked_reason && !enabled ? t.schedules.blockedSwitch(blocked(s.blocked_reason) as string) : undefined}>
                   <Switch
                     size="small"
                     checked={enabled}
@@ -204,7 +205,7 @@ export function SchedulesPage() {
                       <Button
                         size="small"
                         disabled={!!s.blocked_reason}
-                        title={s.blocked_reason ?? undefined}
+                        title={blocked(s.blocked_reason) ?? undefined}
                         loading={actions.trigger.isPending && actions.trigger.variables === s.id}
                         onClick={() => void trigger(s)}
                       >

@@ -52,9 +52,21 @@ export function ScheduleTimingView({ s }: { s: ScheduleJson }) {
   );
 }
 
+/** The blocked reason in the UI's language (the server's known reasons are translated). */
+export function useBlockedReason(): (reason: string | null) => string | null {
+  const t = useI18n().t;
+  return (reason) => {
+    if (!reason) return null;
+    const env = /no feed URL configured: set (\w+)/.exec(reason)?.[1];
+    const prefix = /^([\w]+): no feed URL/.exec(reason)?.[1];
+    return env ? `${prefix ? `${prefix}：` : ""}${t.schedules.feedMissing(env)}` : reason;
+  };
+}
+
 /** 配置文件 (declared in config/tasks.yaml) and 未配置数据源 (with the reason on hover). */
 export function ScheduleTags({ s }: { s: ScheduleJson }) {
   const t = useI18n().t;
+  const blocked = useBlockedReason();
   if (!s.from_catalogue && !s.blocked_reason) return null;
   return (
     <Space size={4} wrap>
@@ -66,7 +78,7 @@ export function ScheduleTags({ s }: { s: ScheduleJson }) {
         </Tooltip>
       )}
       {s.blocked_reason && (
-        <Tooltip title={s.blocked_reason}>
+        <Tooltip title={blocked(s.blocked_reason)}>
           <Tag color="warning" style={{ marginInlineEnd: 0 }} data-testid="blocked-tag">
             {t.schedules.blockedTag}
           </Tag>
