@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { MISFIRE_GRACE_MS, isTradingDay, nextSlot, nextSlots, planFire, validateTiming, type Timing } from "@/queue/schedule";
+import { MISFIRE_GRACE_MS, isTradingDay, nextSlot, nextSlots, planFire, tradingDaysBetween, validateTiming, type Timing } from "@/queue/schedule";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 
@@ -78,5 +78,22 @@ describe("misfire policy (fake clock)", () => {
     const late = new Date(due.getTime() + MISFIRE_GRACE_MS + 1);
     expect(planFire(hourly, due, late, "skip").fire).toBeNull();
     expect(planFire(hourly, due, late, "run_once").fire).toEqual(due);
+  });
+});
+
+describe("after_close and trading-day ranges", () => {
+  it("fires the given minutes after the 15:00 Shanghai close, on trading days only", () => {
+    const t = { kind: "after_close" as const, timezone: "UTC", afterCloseMinutes: 90 };
+    // Wednesday 2026-09-30 16:00 Shanghai: the next is 16:30 that day, then the National Day holiday (Oct 1–7) is skipped.
+    const slots = nextSlots(t, new Date("2026-09-30T08:00:00Z"), 3).map((d) => d.toISOString());
+    expect(slots).toEqual(["2026-09-30T08:30:00.000Z", "2026-10-08T08:30:00.000Z", "2026-10-09T08:30:00.000Z"]);
+    expect(() => validateTiming({ ...t, afterCloseMinutes: 540 })).toThrow(/between 0 and 539/);
+    expect(() => validateTiming({ ...t, afterCloseMinutes: null })).toThrow(/after_close_minutes/);
+  });
+
+  it("lists the trading days of a range (weekends and holidays out)", () => {
+    expect(tradingDaysBetween("2024-09-27", "2024-10-09")).toEqual(["2024-09-27", "2024-09-30", "2024-10-08", "2024-10-09"]);
+    expect(tradingDaysBetween("2024-10-01", "2024-10-07")).toEqual([]);
+    expect(tradingDaysBetween("2024-01-01", "2024-12-31", 5)).toHaveLength(5);
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * The catalogue format: the shipped config/tasks.yaml parses, survives a serialize → parse
+ * round trip unchanged, and problems are reported with the line they are on.
+ */
+import fs from "node:fs";
+import { describe, expect, it } from "vitest";
+import { CatalogueError, parseCatalogue, serializeCatalogue, specHash } from "@/server/catalogue";
+import { registry } from "@/tasks";
+
+const shipped = fs.readFileSync("config/tasks.yaml", "utf8");
+
+function problemsOf(text: string) {
+  try {
+    parseCatalogue(text, registry);
+  } catch (err) {
+    if (err instanceof CatalogueError) return err.problems;
+    throw err;
+  }
+  return [];
+}
+
+describe("config/tasks.yaml", () => {
+  it("ships ten schedules and three groups that pass every check", () => {
+    const specs = parseCatalogue(shipped, registry);
+    expect(specs.filter((s) => s.task_type !== "group")).toHaveLength(10);
+    expect(specs.filter((s) => s.task_type === "group").map((s) => (s.payload as { mode: string }).mode)).toEqual([
+      "sequence",
+      "parallel",
+      "sequence",
+    ]);
+  });
+
+  it("round-trips: serialize then parse gives the same schedules (and the same hashes)", () => {
+    const specs = parseCatalogue(shipped, registry);
+    const again = parseCatalogue(serializeCatalogue(specs), registry);
+    expect(again).toEqual(specs);
+    expect(again.map(specHash)).toEqual(specs.map(specHash));
+    // Defaults are left out of what is written.
+    expect(serializeCatalogue(specs)).not.toContain("timezone: Asia/Shanghai");
+  });
+
+  it("reports problems with their lines, sorted, all at once", () => {
+    const text = [
+      "schedules:", //                       1
+      "  - name: a", //                      2
+      "    task_type: sleep", //             3
+      "    payload: { ms: -1 }", //          4
+      "    kind: interval", //               5
+      "    interval_seconds: 60", //         6
+      "  - name: b", //                      7
+      "    task_type: noop", //              8
+      "    kind: cron", //                   9
+      "    cron: '99 * * * *'", //          10
+    ].join("\n");
+    const problems = problemsOf(text);
+    expect(problems.map((p) => [p.line, p.path])).toEqual([
+      [4, "schedules.0.payload.ms"],
+      [10, "schedules.1.cron"],
+    ]);
+    expect(problemsOf("schedules:\n  - name: x\n    task_type: noop\n    kind: once\n    wat: 1\n")[0]).toMatchObject({ line: 2 });
+    expect(problemsOf("a: [\n")[0].line).toBeGreaterThan(0);
+  });
+});
