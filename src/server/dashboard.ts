@@ -9,12 +9,64 @@ import { isFinished } from "@/queue/states";
 import type { Registry } from "@/queue/registry";
 import { DASHBOARD_TZ, healthWorkers, percentile, runJson, startOfDay, taskJson, tasksByIds } from "./tasks";
 
+/**
+ * How stale the overview's aggregates may be. Counting every task by status (and the last
+ * hour's throughput) scans the table — hundreds of milliseconds with a million tasks — so it
+ * runs at most once per this interval per server, whoever polls, while the lists beside it
+ * (running, next queued, recent) stay live. A poll after the interval gets the previous figures
+ * at once and starts the refresh (stale-while-revalidate), so no poll waits on the scan but the
+ * first.
+ */
+export const AGGREGATE_MAX_AGE_MS = 2_000;
+
+interface Aggregates {
+  counts: Record<string, number>;
+  queues: Awaited<ReturnType<typeof queueCounts>>;
+  today: Record<string, number>;
+  points: Awaited<ReturnType<typeof throughput>>;
+}
+
+const aggregateCache = new Map<string, { at: number; value: Aggregates; refreshing: Promise<Aggregates> | null }>();
+
+async function computeAggregates(conn: Conn): Promise<Aggregates> {
+  const [counts, queues, today, points] = await Promise.all([
+    countByStatus(conn),
+    queueCounts(conn),
+    finishedSince(conn, startOfDay(DASHBOARD_TZ)),
+    throughput(conn, 60),
+  ]);
+  return { counts, queues, today, points };
+}
+
+/** The overview's aggregates for this database, at most AGGREGATE_MAX_AGE_MS old (see above). */
+async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
+  const key = database.url;
+  const entry = aggregateCache.get(key);
+  const refresh = () => {
+    const p = computeAggregates(conn).then(
+      (value) => {
+        aggregateCache.set(key, { at: Date.now(), value, refreshing: null });
+        return value;
+      },
+      (err: unknown) => {
+        const e = aggregateCache.get(key);
+        if (e) e.refreshing = null;
+        throw err;
+      },
+    );
+    if (entry) entry.refreshing = p;
+    return p;
+  };
+  if (!entry) return refresh();
+  if (Date.now() - entry.at > AGGREGATE_MAX_AGE_MS && !entry.refreshing) void refresh().catch(() => undefined);
+  return entry.value;
+}
+
 /** `GET /api/tasks/overview`. */
 export async function overview(database: Database, conn: Conn): Promise<OverviewResponse> {
   const db = database.db;
-  const [counts, queues, running, queuedIds, recent, today, points, workers] = await Promise.all([
-    countByStatus(conn),
-    queueCounts(conn),
+  const [{ counts, queues, today, points }, running, queuedIds, recent, workers] = await Promise.all([
+    aggregates(database, conn),
     db.task.findMany({ where: { status: "running" }, orderBy: { startedAt: "asc" }, take: 50 }),
     nextQueuedIds(conn, 50),
     db.task.findMany({
@@ -22,8 +74,6 @@ export async function overview(database: Database, conn: Conn): Promise<Overview
       orderBy: { finishedAt: "desc" },
       take: 20,
     }),
-    finishedSince(conn, startOfDay(DASHBOARD_TZ)),
-    throughput(conn, 60),
     healthWorkers(conn),
   ]);
   const succeeded = today.succeeded ?? 0;
