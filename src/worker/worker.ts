@@ -56,6 +56,8 @@ export class QueueWorker {
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
   private pumping = false;
+  /** Queues named by wake-ups since the last claim round (claimed first). */
+  private wokenQueues = new Set<string>();
   private pumpAgain = false;
   private cancelCheckAt = 0;
   private stopping = false;
@@ -86,7 +88,7 @@ export class QueueWorker {
       pid: process.pid,
       queues: config.queues.map((q) => (q.limit ? `${q.name}:${q.limit}` : q.name)).join(","),
     });
-    const handlers = { onWake: () => this.pump(), onCancel: (runId: number | null) => this.onCancel(runId) };
+    const handlers = { onWake: (queue: string | null) => this.pump(queue), onCancel: (runId: number | null) => this.onCancel(runId) };
     this.wakeup =
       database.provider === "postgres" ? listenPostgres(database.url, handlers, this.log) : watchSqlite(database.file as string, handlers, this.log);
     // Kept running through a graceful stop: tasks finishing in the grace period still need their leases.
@@ -155,7 +157,10 @@ export class QueueWorker {
   }
 
   /** Claims what the free slots allow, queue by queue, until nothing more is due. */
-  pump(): void {
+  pump(queue: string | null = null): void {
+    // A wake-up names the queue that got work: claim there first, so the new task does not
+    // wait behind claim round trips on queues that have nothing.
+    if (queue && this.opts.config.queues.some((q) => q.name === queue)) this.wokenQueues.add(queue);
     if (this.stopping) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -206,7 +211,11 @@ export class QueueWorker {
     const { config } = this.opts;
     for (let more = true; more && !this.stopping;) {
       more = false;
-      for (const q of config.queues) {
+      const woken = this.wokenQueues;
+      this.wokenQueues = new Set();
+      const order =
+        woken.size > 0 ? [...config.queues.filter((q) => woken.has(q.name)), ...config.queues.filter((q) => !woken.has(q.name))] : config.queues;
+      for (const q of order) {
         const free = Math.min(this.freeSlots(q), config.claimBatch);
         if (free <= 0) continue;
         const claimed = await claimTasks(this.conn, { workerId: this.id, queue: q.name, limit: free, leaseMs: config.leaseMs });
@@ -251,8 +260,17 @@ export class QueueWorker {
       .catch((err) => this.log(`cancel check failed: ${(err as Error).message}`));
   }
 
+  private lastBeat = 0;
+
   private async beat(): Promise<void> {
+    const started = Date.now();
+    // A late or slow heartbeat is how a live worker loses its leases: say so in its log.
+    const late = this.lastBeat ? started - this.lastBeat - this.opts.config.heartbeatMs : 0;
+    this.lastBeat = started;
     const res = await heartbeat(this.conn, { workerId: this.id, runIds: [...this.active.keys()], leaseMs: this.opts.config.leaseMs });
+    const took = Date.now() - started;
+    if (late > this.opts.config.leaseMs / 4 || took > this.opts.config.leaseMs / 4)
+      this.log(`heartbeat ${late > 0 ? `started ${late} ms late and ` : ""}took ${took} ms (lease ${this.opts.config.leaseMs} ms)`);
     for (const id of res.cancelRequested) this.onCancel(id);
     for (const id of res.lost) {
       const a = this.active.get(id);

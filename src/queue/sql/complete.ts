@@ -113,6 +113,7 @@ class CloseBatcher {
  */
 async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<number>> {
   const d = dialect(tx);
+  if (d.provider === "postgres") return closeSucceededPg(tx, items);
   const rows = join(
     items.map(
       (c) =>
@@ -139,6 +140,42 @@ async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<numb
       tx,
       sql`UPDATE runs SET status = 'succeeded', finished_at = ${d.now}, duration_ms = v.duration_ms, error = NULL
           FROM (${runs}) AS v WHERE runs.id = v.id`,
+    );
+  }
+  return applied;
+}
+
+/**
+ * PostgreSQL: the fence is a plain condition on the task row (run_id = ANY(…)), never a join.
+ * A heartbeat of the same worker commits new lease times on these rows all the time; when the
+ * UPDATE meets such a newer row version it re-checks it (EvalPlanQual), and with a joined
+ * subquery that re-check could drop the row — the close was silently not applied and the task
+ * was later rescued as lost. A run belongs to one task, so "id in the batch and run_id in the
+ * batch" is the per-row fence (the id condition also lets the primary key find the rows); each
+ * row's own result and duration are picked from the arrays by position.
+ */
+async function closeSucceededPg(tx: Conn, items: PendingClose[]): Promise<Set<number>> {
+  const d = dialect(tx);
+  const taskIds = items.map((c) => c.taskId);
+  const runIds = items.map((c) => c.runId);
+  const results = items.map((c) => (c.outcome as { result: string | null }).result);
+  const done = await query<{ run_id: unknown }>(
+    tx,
+    sql`UPDATE tasks SET status = 'succeeded', result = (${results}::text[])[array_position(${runIds}::int[], run_id)],
+               progress = 100, error = NULL, finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
+        WHERE id = ANY(${taskIds}::int[]) AND run_id = ANY(${runIds}::int[]) AND status = 'running'
+        RETURNING run_id`,
+  );
+  const applied = new Set(done.map((r) => Number(r.run_id)));
+  const closing = items.filter((c) => applied.has(c.runId));
+  if (closing.length > 0) {
+    const ids = closing.map((c) => c.runId);
+    const durations = closing.map((c) => Math.round(c.durationMs));
+    await execute(
+      tx,
+      sql`UPDATE runs SET status = 'succeeded', finished_at = ${d.now}, error = NULL,
+                 duration_ms = (${durations}::int[])[array_position(${ids}::int[], id)]
+          WHERE id = ANY(${ids}::int[])`,
     );
   }
   return applied;

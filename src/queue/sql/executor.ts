@@ -115,7 +115,11 @@ export function transaction<T>(conn: Conn, fn: (tx: Conn) => Promise<T>, opts?: 
   if (conn.native) {
     if (conn.inTransaction) return fn(conn);
     const native = conn.native;
-    return locked(conn, () => native.transaction((tx) => fn({ db: conn.db, provider: conn.provider, native: tx, inTransaction: true })), opts);
+    return locked(
+      conn,
+      () => native.transaction((tx) => fn({ db: conn.db, provider: conn.provider, native: tx, inTransaction: true }), opts?.urgent),
+      opts,
+    );
   }
   if (!("$transaction" in conn.db)) return fn(conn);
   const db = conn.db as Db;

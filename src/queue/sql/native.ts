@@ -24,8 +24,11 @@ export interface NativeDriver {
   query(s: Sql): Promise<Record<string, unknown>[]>;
   /** Rows changed by a statement. */
   execute(s: Sql): Promise<number>;
-  /** Runs fn in a transaction on one connection; fn's driver is that connection. */
-  transaction<T>(fn: (tx: NativeDriver) => Promise<T>): Promise<T>;
+  /**
+   * Runs fn in a transaction on one connection; fn's driver is that connection. `urgent`
+   * transactions (heartbeats) do not queue behind the others for a connection.
+   */
+  transaction<T>(fn: (tx: NativeDriver) => Promise<T>, urgent?: boolean): Promise<T>;
   close(): Promise<void>;
 }
 
@@ -222,15 +225,19 @@ function pgValue(v: unknown): unknown {
 /** A driver on a pg pool of its own (`max` connections). */
 export function postgresDriver(url: string, max = 10): NativeDriver {
   const pool = new pg.Pool({ connectionString: url, max, types });
+  // Heartbeats get a connection of their own: behind a queue of claims, closes and log writes
+  // waiting for the main pool, a busy worker's leases could run out while it is alive.
+  const urgentPool = new pg.Pool({ connectionString: url, max: 1, types });
   // A backend killed under an idle client must not crash the process; the next checkout reconnects.
   pool.on("error", () => undefined);
+  urgentPool.on("error", () => undefined);
   const on = (c: pg.Pool | pg.PoolClient): NativeDriver => ({
     provider: "postgres",
     query: async (s) => (statementCounter.count++, (await c.query({ text: s.text, values: s.values.map(pgValue) })).rows),
     execute: async (s) => (statementCounter.count++, (await c.query({ text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0),
-    async transaction(fn) {
+    async transaction(fn, urgent) {
       if (c !== pool) return fn(on(c));
-      const client = await pool.connect();
+      const client = await (urgent ? urgentPool : pool).connect();
       let broken = false;
       // A checked-out client has no pool listener: a backend killed between two statements
       // (pg_terminate_backend, failover) would emit an unhandled 'error' and crash the process.
@@ -258,7 +265,7 @@ export function postgresDriver(url: string, max = 10): NativeDriver {
         client.release(broken ? true : undefined);
       }
     },
-    close: () => (c === pool ? pool.end() : Promise.resolve()),
+    close: () => (c === pool ? Promise.all([pool.end(), urgentPool.end()]).then(() => undefined) : Promise.resolve()),
   });
   return on(pool);
 }
