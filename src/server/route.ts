@@ -160,7 +160,20 @@ export async function readJson(req: Request, limit: number): Promise<unknown> {
     throw new HttpError("invalid_input", `the request body is not valid JSON: ${(err as Error).message}`);
   }
   if (depthOf(value, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH) throw new HttpError("invalid_input", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
+  // JSON may spell a lone UTF-16 surrogate ("\ud800"), which is not Unicode text: Prisma's
+  // engine rejects it deep inside a query (a 500) and the drivers silently store U+FFFD, so it
+  // is refused here. Only bodies with a surrogate escape at all are walked.
+  if (/\\u[dD][89a-fA-F]/.test(text) && hasLoneSurrogate(value)) {
+    throw new HttpError("invalid_input", "the request body contains a lone UTF-16 surrogate (\\uD800–\\uDFFF); strings must be valid Unicode");
+  }
   return value;
+}
+
+/** True when a string (or key) anywhere in a parsed JSON value holds an unpaired surrogate. */
+function hasLoneSurrogate(value: unknown): boolean {
+  if (typeof value === "string") return /\p{Cs}/u.test(value);
+  if (value === null || typeof value !== "object") return false;
+  return Object.entries(value).some(([k, v]) => /\p{Cs}/u.test(k) || hasLoneSurrogate(v));
 }
 
 /**

@@ -6,7 +6,7 @@
 import type { Db } from "@/db/client";
 import type { LogLevel, TaskContext } from "@/queue/registry";
 import { insertLogLines, upsertResultRows, writeProgress, type LogLine } from "@/queue/sql/runWrites";
-import type { Conn } from "@/queue/sql/executor";
+import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
 import type { ClaimedTask } from "@/queue/sql/claim";
 import { RunAborted } from "./abort";
 
@@ -109,7 +109,8 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     if (this.lost) throw new LeaseLostError(this.runId);
     for (let i = 0; i < rows.length; i += RESULT_CHUNK) {
       const chunk = rows.slice(i, i + RESULT_CHUNK).map((r) => ({ key: String(r.key), data: JSON.stringify(r.data ?? null) }));
-      const ok = await this.serial(() => upsertResultRows(this.conn, this.taskId, this.runId, chunk));
+      // Writes of a run are fenced and keyed, so they are retried across a lost connection.
+      const ok = await this.serial(() => retryOnConnectionError(() => upsertResultRows(this.conn, this.taskId, this.runId, chunk)));
       if (!ok) this.leaseLost();
       if (this.lost) throw new LeaseLostError(this.runId);
     }
@@ -162,7 +163,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     if (lines.length === 0 || this.lost) return this.writes.then(() => undefined);
     return this.serial(async () => {
       try {
-        if (!(await insertLogLines(this.conn, this.taskId, this.runId, lines))) this.leaseLost();
+        if (!(await retryOnConnectionError(() => insertLogLines(this.conn, this.taskId, this.runId, lines)))) this.leaseLost();
       } catch (err) {
         // A failed log write must not fail the task; the lines are lost, the run goes on.
         console.error(`[worker] run ${this.runId}: writing ${lines.length} log lines failed: ${(err as Error).message}`);
@@ -179,7 +180,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     this.lastProgressAt = Date.now();
     return this.serial(async () => {
       try {
-        if (!(await writeProgress(this.conn, this.taskId, this.runId, p.percent, p.message))) this.leaseLost();
+        if (!(await retryOnConnectionError(() => writeProgress(this.conn, this.taskId, this.runId, p.percent, p.message)))) this.leaseLost();
       } catch (err) {
         console.error(`[worker] run ${this.runId}: writing progress failed: ${(err as Error).message}`);
       }

@@ -8,7 +8,7 @@ import { backoffMs } from "@/queue/states";
 import { TaskCancel, TaskFailPermanently, TaskSnooze, type Registry, type TaskDefinition } from "@/queue/registry";
 import { closeRun, type RunOutcome } from "@/queue/sql/complete";
 import type { ClaimedTask } from "@/queue/sql/claim";
-import type { Conn } from "@/queue/sql/executor";
+import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
 import type { QueueConfig } from "@/queue/config";
 import { RunAborted, abortKind } from "./abort";
 import { RunContext } from "./context";
@@ -59,7 +59,11 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
   ctx.log[outcome.kind === "succeeded" ? "info" : outcome.kind === "requeued" ? "warn" : "error"](closingLine(outcome, task));
   await ctx.flush();
   ctx.close();
-  const closed = await closeRun(deps.conn, task.id, task.runId, outcome, performance.now() - started);
+  // Retried across a lost connection: closing is fenced, so a repeat of a close that did commit
+  // is refused (applied: false) rather than applied twice; giving up would leave the task
+  // running until its lease expired and run it again.
+  const duration = performance.now() - started;
+  const closed = await retryOnConnectionError(() => closeRun(deps.conn, task.id, task.runId, outcome, duration));
   if (!closed.applied) deps.log(`run ${task.runId} (task ${task.id}) could not be closed: it no longer holds the lease`);
 }
 

@@ -5,7 +5,7 @@
  * transaction is needed (SQLite-safe).
  */
 import { join, sql } from "../dialect";
-import { dialect, execute, type Conn } from "./executor";
+import { dialect, execute, query, type Conn } from "./executor";
 
 /** The fence as a predicate usable in WHERE/EXISTS. */
 function holdsLease(taskId: number, runId: number) {
@@ -50,7 +50,11 @@ export async function insertLogLines(conn: Conn, taskId: number, runId: number, 
         WHERE ${fenced ? holdsLease(taskId, runId) : sql`1 = 1`}
         ON CONFLICT (run_id, seq) DO NOTHING`,
   );
-  return !fenced || n > 0;
+  if (!fenced || n > 0) return true;
+  // Nothing inserted: the lease is gone, or these lines are already there (the same write
+  // repeated after its connection dropped during the commit). Only the first means "stop".
+  const held = await query(conn, sql`SELECT 1 AS held WHERE ${holdsLease(taskId, runId)}`);
+  return held.length > 0;
 }
 
 /** One result row: a key unique within the task and its JSON data. */

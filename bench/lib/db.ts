@@ -1,0 +1,243 @@
+/**
+ * The benchmark's databases. Each measurement gets a fresh, migrated database copied from a
+ * template migrated once per run: a file copy on SQLite (under .data/bench/run-<pid>/), a
+ * `CREATE DATABASE … TEMPLATE` on PostgreSQL (named qtask_bench_<pid>_<n>). Everything a run
+ * creates is removed at its end; leftovers of runs that died (their pid is gone) are removed
+ * at the next start. The seeded volume databases (volume.ts) are the only ones kept.
+ *
+ * The bench reads the engine's tables with its own plain clients (better-sqlite3, pg), never
+ * through the engine: `RawDb` runs SQL written with `?` placeholders on either.
+ */
+import fs from "node:fs";
+import path from "node:path";
+import Sqlite from "better-sqlite3";
+import pg from "pg";
+import { migrate } from "../../src/db/migrate";
+import type { Provider } from "../../src/db/url";
+import { checkNotInterrupted, onCleanup, root } from "./procs";
+import { say } from "./log";
+
+export type { Provider };
+
+export const BENCH_DIR = path.join(root, ".data", "bench");
+/** PostgreSQL database names the benchmark owns start with this. */
+export const PG_PREFIX = "qtask_bench_";
+
+/** A plain connection for the bench's own reads and seeding. */
+export interface RawDb {
+  provider: Provider;
+  url: string;
+  all<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T[]>;
+  one<T = Record<string, unknown>>(sql: string, params?: unknown[]): Promise<T>;
+  /** Runs a statement (or, without params, several separated by semicolons). */
+  exec(sql: string, params?: unknown[]): Promise<void>;
+  /** An SQL expression giving the epoch milliseconds of a DateTime column as a number. */
+  ms(column: string): string;
+  /** The database clock in epoch milliseconds, as an SQL expression. */
+  nowMs: string;
+  close(): Promise<void>;
+}
+
+export const num = (v: unknown): number => (typeof v === "bigint" ? Number(v) : Number(v));
+
+/** Opens a plain connection to a bench database. */
+export async function openRaw(url: string): Promise<RawDb> {
+  if (/^postgres(ql)?:/i.test(url)) {
+    const client = new pg.Client({ connectionString: url });
+    // The clean-up drops databases WITH (FORCE): a connection still open then ends with an error event.
+    client.on("error", () => undefined);
+    await client.connect();
+    const conv = (sql: string) => {
+      let i = 0;
+      return sql.replace(/\?/g, () => `$${++i}`);
+    };
+    return {
+      provider: "postgres",
+      url,
+      all: async <T>(sql: string, params: unknown[] = []) => (await client.query(conv(sql), params)).rows as T[],
+      one: async <T>(sql: string, params: unknown[] = []) => (await client.query(conv(sql), params)).rows[0] as T,
+      exec: async (sql, params) => {
+        await client.query(params ? conv(sql) : sql, params);
+      },
+      // timestamp(3) columns hold UTC wall time; EXTRACT(EPOCH) of a timestamp without time zone reads it as UTC.
+      ms: (c) => `(EXTRACT(EPOCH FROM ${c}) * 1000)::float8`,
+      nowMs: `(EXTRACT(EPOCH FROM clock_timestamp()) * 1000)::float8`,
+      close: () => client.end(),
+    };
+  }
+  const file = url.replace(/^file:/i, "");
+  const db = new Sqlite(file, { timeout: 10_000 });
+  return {
+    provider: "sqlite",
+    url,
+    all: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).all(...params) as T[],
+    one: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).get(...params) as T,
+    exec: async (sql, params) => {
+      if (params) db.prepare(sql).run(...params);
+      else db.exec(sql);
+    },
+    // The app stores DateTime as integer epoch milliseconds on SQLite.
+    ms: (c) => c,
+    nowMs: `CAST(unixepoch('subsec') * 1000 AS INTEGER)`,
+    close: async () => {
+      db.close();
+    },
+  };
+}
+
+/**
+ * Offset of the database clock from this process's Date.now() (db − local), from the query
+ * with the shortest round trip among `samples`: 0 when the database's reading falls between
+ * the two local readings around it (the same clock, as for a database on this machine),
+ * otherwise the difference to their midpoint. It lets times the database recorded (a run's
+ * started_at, a task's finished_at) be compared with Date.now() taken here.
+ */
+export async function clockOffsetMs(raw: RawDb, samples = 15): Promise<{ offsetMs: number; rttMs: number }> {
+  let best = { offsetMs: 0, rttMs: Infinity };
+  for (let i = 0; i < samples; i++) {
+    const a = Date.now();
+    const row = await raw.one<{ now: unknown }>(`SELECT ${raw.nowMs} AS now`);
+    const b = Date.now();
+    const d = num(row.now);
+    if (b - a < best.rttMs) best = { offsetMs: d >= a - 1 && d <= b + 1 ? 0 : d - (a + b) / 2, rttMs: b - a };
+  }
+  return best;
+}
+
+function withDatabase(url: string, name: string): string {
+  const u = new URL(url);
+  u.pathname = `/${name}`;
+  return u.toString();
+}
+
+/** Runs fn with a connection to the PostgreSQL server (the given database, else `postgres`). */
+export async function withPgAdmin<T>(baseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  let client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5_000 });
+  client.on("error", () => undefined);
+  try {
+    await client.connect();
+  } catch (err) {
+    if ((err as { code?: string }).code !== "3D000") throw err; // database does not exist: use the maintenance one
+    client = new pg.Client({ connectionString: withDatabase(baseUrl, "postgres"), connectionTimeoutMillis: 5_000 });
+    client.on("error", () => undefined);
+    await client.connect();
+  }
+  try {
+    return await fn(client);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as { code?: string }).code === "EPERM";
+  }
+}
+
+/** Removes what dead bench runs left behind (their run folders and databases). */
+export async function removeLeftovers(pgBaseUrl: string | null): Promise<void> {
+  if (fs.existsSync(BENCH_DIR)) {
+    for (const name of fs.readdirSync(BENCH_DIR)) {
+      const m = /^run-(\d+)$/.exec(name);
+      if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) fs.rmSync(path.join(BENCH_DIR, name), { recursive: true, force: true });
+    }
+  }
+  if (!pgBaseUrl) return;
+  await withPgAdmin(pgBaseUrl, async (c) => {
+    const { rows } = await c.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname LIKE '${PG_PREFIX}%'`);
+    for (const { datname } of rows) {
+      const m = new RegExp(`^${PG_PREFIX}(\\d+)_`).exec(datname);
+      if (m && Number(m[1]) !== process.pid && !pidAlive(Number(m[1]))) {
+        say(`dropping ${datname} (left by an earlier run)`);
+        await c.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+      }
+    }
+  });
+}
+
+/** A fresh database: its URL and how to remove it. */
+export interface FreshDb {
+  url: string;
+  provider: Provider;
+  drop(): Promise<void>;
+}
+
+/** Makes fresh migrated databases of one provider from a template migrated once. */
+export class DbFactory {
+  private templateReady: Promise<string> | null = null;
+  private n = 0;
+  readonly runDir = path.join(BENCH_DIR, `run-${process.pid}`);
+
+  constructor(
+    readonly provider: Provider,
+    /** PostgreSQL: a server URL whose user may create databases. */
+    readonly pgBaseUrl: string | null = null,
+  ) {}
+
+  /** PostgreSQL URL of a database on the same server. */
+  pgUrl(name: string): string {
+    return withDatabase(this.pgBaseUrl as string, name);
+  }
+
+  private template(): Promise<string> {
+    this.templateReady ??= (async () => {
+      if (this.provider === "sqlite") {
+        fs.mkdirSync(this.runDir, { recursive: true });
+        onCleanup("remove the SQLite run folder", () => fs.rmSync(this.runDir, { recursive: true, force: true }));
+        const file = path.join(this.runDir, "template.db");
+        migrate(`file:${file}`);
+        return file;
+      }
+      const name = `${PG_PREFIX}${process.pid}_template`;
+      await this.createPg(name);
+      migrate(this.pgUrl(name));
+      return name;
+    })();
+    return this.templateReady;
+  }
+
+  private async createPg(name: string, template?: string): Promise<void> {
+    await withPgAdmin(this.pgBaseUrl as string, async (c) => {
+      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
+    });
+    onCleanup(`drop ${name}`, () => dropPg(this.pgBaseUrl as string, name));
+  }
+
+  /** A fresh migrated, empty database. */
+  async fresh(label: string): Promise<FreshDb> {
+    checkNotInterrupted();
+    const template = await this.template();
+    const id = `${label}-${++this.n}`;
+    if (this.provider === "sqlite") {
+      const file = path.join(this.runDir, `${id}.db`);
+      fs.copyFileSync(template, file);
+      return { url: `file:${file}`, provider: "sqlite", drop: async () => removeSqlite(file) };
+    }
+    const name = `${PG_PREFIX}${process.pid}_${id.replace(/\W/g, "_")}`;
+    await this.createPg(name, template);
+    return { url: this.pgUrl(name), provider: "postgres", drop: () => dropPg(this.pgBaseUrl as string, name) };
+  }
+}
+
+export function removeSqlite(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
+}
+
+export async function dropPg(baseUrl: string, name: string): Promise<void> {
+  await withPgAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
+}
+
+/** Whether a PostgreSQL server answers at `url` (with the reason when it does not). */
+export async function pgReachable(url: string): Promise<{ ok: boolean; reason?: string; version?: string }> {
+  try {
+    const version = await withPgAdmin(url, async (c) => (await c.query<{ v: string }>("SELECT current_setting('server_version') AS v")).rows[0].v);
+    return { ok: true, version };
+  } catch (err) {
+    return { ok: false, reason: (err as Error).message };
+  }
+}
