@@ -21,7 +21,7 @@ import { useRunListQuery, useTaskTypesQuery, type RunRow } from "../hooks/useTas
 import { useBackfillMutation, useBackfillsQuery, useScheduleActions, useScheduleQuery } from "../hooks/useSchedules";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { RunStatusTag } from "../tasks/StatusTag";
-import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason } from "./parts";
+import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason, useTriggerSchedule } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
 
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
@@ -77,14 +77,8 @@ function ScheduleDetail({ s }: { s: ScheduleJson }) {
   const [form, setForm] = useState({ open: false, key: 0 });
   const type = types.data?.items.find((x) => x.name === s.task_type);
 
-  const trigger = async () => {
-    try {
-      const res = await actions.trigger.mutateAsync(s.id);
-      feedback.enqueued(t.schedules.triggered(res.task_id), `/tasks/${res.task_id}`);
-    } catch (err) {
-      feedback.failed(err);
-    }
-  };
+  const triggerNow = useTriggerSchedule(actions.trigger);
+  const trigger = () => triggerNow(s.id);
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>

@@ -20,7 +20,7 @@ import { useTaskTypesQuery } from "../hooks/useTasks";
 import { useScheduleActions, useSchedulesQuery } from "../hooks/useSchedules";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { ImportExport } from "./ImportExport";
-import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason } from "./parts";
+import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason, useTriggerSchedule } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
 
 /** The form's state: which schedule (none: a new one), and a key so every opening starts fresh. */
@@ -45,14 +45,8 @@ export function SchedulesPage() {
 
   const openForm = (schedule?: ScheduleJson) => setFormState((f) => ({ open: true, schedule, key: f.key + 1 }));
 
-  const trigger = async (s: ScheduleJson) => {
-    try {
-      const res = await actions.trigger.mutateAsync(s.id);
-      feedback.enqueued(t.schedules.triggered(res.task_id), `/tasks/${res.task_id}`);
-    } catch (err) {
-      feedback.failed(err);
-    }
-  };
+  const triggerNow = useTriggerSchedule(actions.trigger);
+  const trigger = (s: ScheduleJson) => triggerNow(s.id);
 
   return (
     <Space orientation="vertical" size="middle" style={{ width: "100%" }}>

@@ -4,6 +4,8 @@ import Link from "next/link";
 import { Space, Tag, Tooltip, Typography } from "antd";
 import type { ScheduleJson } from "@/contracts/schedules";
 import type { TaskJson } from "@/contracts/tasks";
+import { useFeedback } from "../feedback";
+import { useScheduleActions } from "../hooks/useSchedules";
 import { useI18n } from "../i18n";
 import { formatTime } from "../format";
 import { TaskStatusTag } from "../tasks/StatusTag";
@@ -50,6 +52,23 @@ export function ScheduleTimingView({ s }: { s: ScheduleJson }) {
       {s.trading_days_only && (s.kind === "cron" || s.kind === "interval") && <Tag color="gold">{t.schedules.tradingDays}</Tag>}
     </Space>
   );
+}
+
+/**
+ * Triggers a schedule now with the page's own trigger mutation (so its pending state drives the
+ * page's buttons) and confirms with the link to the task, or says what went wrong.
+ */
+export function useTriggerSchedule(mutation: ReturnType<typeof useScheduleActions>["trigger"]): (id: string) => Promise<void> {
+  const { t } = useI18n();
+  const feedback = useFeedback();
+  return async (id) => {
+    try {
+      const res = await mutation.mutateAsync(id);
+      feedback.enqueued(t.schedules.triggered(res.task_id), `/tasks/${res.task_id}`);
+    } catch (err) {
+      feedback.failed(err);
+    }
+  };
 }
 
 /** The blocked reason in the UI's language (the server's known reasons are translated). */
