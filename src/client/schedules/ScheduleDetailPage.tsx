@@ -11,7 +11,7 @@ import Link from "next/link";
 import { Alert, Breadcrumb, Button, Card, DatePicker, Descriptions, Empty, Result, Space, Spin, Table, Tag, Tooltip, Typography, theme } from "antd";
 import dayjs, { type Dayjs } from "dayjs";
 import type { BackfillJson, ScheduleJson } from "@/contracts/schedules";
-import type { RunJson, TaskJson } from "@/contracts/tasks";
+import type { TaskJson } from "@/contracts/tasks";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
@@ -20,23 +20,12 @@ import { formatDuration, formatTime, prettyJson } from "../format";
 import { useRunListQuery, useTaskTypesQuery, type RunRow } from "../hooks/useTasks";
 import { useBackfillMutation, useBackfillsQuery, useScheduleActions, useScheduleQuery } from "../hooks/useSchedules";
 import { CursorPager, useCursorStack } from "../CursorPager";
-import { RunStatusTag } from "../tasks/StatusTag";
+import { runColumns } from "../tasks/RunsTable";
+import { jsonBlock } from "../tasks/RunPage";
 import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason, useTriggerSchedule } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
 
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
-
-const pre: React.CSSProperties = {
-  margin: 0,
-  maxHeight: 200,
-  overflow: "auto",
-  background: "#fafafa",
-  padding: 8,
-  borderRadius: 4,
-  fontSize: 12,
-  whiteSpace: "pre-wrap",
-  wordBreak: "break-all",
-};
 
 /** The solid colour of a task status, matching its tag (grey waiting, blue running, green done, red failed, orange stopped). */
 export function useStatusColors(): Record<string, string> {
@@ -148,7 +137,7 @@ function ScheduleDetail({ s }: { s: ScheduleJson }) {
           </Descriptions.Item>
           <Descriptions.Item label={t.schedules.detail.maxAttempts}>{s.max_attempts ?? type?.max_attempts ?? "—"}</Descriptions.Item>
           <Descriptions.Item label={t.schedules.detail.payload} span={2}>
-            <pre style={pre}>{prettyJson(s.payload)}</pre>
+            <pre style={{ ...jsonBlock, maxHeight: 200 }}>{prettyJson(s.payload)}</pre>
           </Descriptions.Item>
         </Descriptions>
       </Card>
@@ -182,29 +171,13 @@ function ScheduleRuns({ scheduleId }: { scheduleId: string }) {
         scroll={{ x: 860 }}
         locale={{ emptyText: <Empty description={t.schedules.detail.noRuns} /> }}
         data-testid="schedule-runs"
-        columns={[
-          {
-            title: t.schedules.detail.run,
-            dataIndex: "id",
-            width: 90,
-            render: (id: string) => (
-              <Link href={`/tasks/runs/${id}`} data-testid="schedule-run-link">
-                #{id}
-              </Link>
-            ),
-          },
-          { title: t.tasks.col.id, dataIndex: "task_id", width: 90, render: (id: string) => <Link href={`/tasks/${id}`}>#{id}</Link> },
-          { title: t.tasks.col.status, dataIndex: "status", width: 110, render: (v: RunJson["status"]) => <RunStatusTag status={v} /> },
-          { title: t.tasks.col.attempts, dataIndex: "attempt", width: 70 },
-          { title: t.tasks.col.started, dataIndex: "started_at", width: 170, render: (v: string) => formatTime(v, lang) },
-          { title: t.tasks.col.duration, dataIndex: "duration_ms", width: 100, render: (v: number | null) => formatDuration(v) },
-          {
-            title: t.tasks.col.error,
-            dataIndex: "error",
-            ellipsis: true,
-            render: (e: string | null) => (e ? <Typography.Text type="danger">{e.split("\n")[0]}</Typography.Text> : "—"),
-          },
-        ]}
+        columns={runColumns(t, lang, {
+          runLink: (id) => (
+            <Link href={`/tasks/runs/${id}`} data-testid="schedule-run-link">
+              #{id}
+            </Link>
+          ),
+        })}
       />
       <CursorPager stack={stack} nextCursor={runs.data?.next_cursor} />
     </>

@@ -17,7 +17,8 @@ import { ResultsTable } from "./ResultsTable";
 import { TaskTable } from "./TaskTable";
 import { RunStatusTag, TaskStatusTag } from "./StatusTag";
 
-const pre: React.CSSProperties = {
+/** A scrolling block of JSON or text (payloads, results, errors). */
+export const jsonBlock: React.CSSProperties = {
   margin: 0,
   maxHeight: 260,
   overflow: "auto",
@@ -200,11 +201,11 @@ export function RunPage({ runId }: { runId: string }) {
         </Col>
         <Col xs={24} xl={10}>
           <Card size="small" title={t.run.payload}>
-            <pre style={pre}>{prettyJson(task.payload)}</pre>
+            <pre style={jsonBlock}>{prettyJson(task.payload)}</pre>
           </Card>
           {isLatest && task.result !== null && (
             <Card size="small" title={t.run.result} style={{ marginTop: 16 }}>
-              <pre style={pre} data-testid="task-result">
+              <pre style={jsonBlock} data-testid="task-result">
                 {prettyJson(task.result)}
               </pre>
             </Card>
@@ -214,7 +215,7 @@ export function RunPage({ runId }: { runId: string }) {
 
       {run.error && (
         <Card size="small" title={<Typography.Text type="danger">{t.run.error}</Typography.Text>}>
-          <pre style={{ ...pre, background: "#fff2f0", color: "#a8071a" }} data-testid="run-error">
+          <pre style={{ ...jsonBlock, background: "#fff2f0", color: "#a8071a" }} data-testid="run-error">
             {run.error}
           </pre>
         </Card>
