@@ -21,11 +21,11 @@ const RUN_STATUSES: RunJson["status"][] = ["running", "succeeded", "failed", "ti
 export function runColumns(
   t: Dict,
   lang: Lang,
-  opts: { runTitle?: string; runLink?: (id: string) => ReactNode; withType?: boolean; withWorker?: boolean } = {},
+  opts: { runLink?: (id: string) => ReactNode; withType?: boolean; withWorker?: boolean } = {},
 ): TableColumnsType<RunRow> {
   return [
     {
-      title: opts.runTitle ?? t.schedules.detail.run,
+      title: t.schedules.detail.run,
       dataIndex: "id",
       width: 90,
       render: (id: string) => opts.runLink?.(id) ?? <Link href={`/tasks/runs/${id}`}>#{id}</Link>,
