@@ -12,6 +12,23 @@ export const join = Prisma.join;
 export const raw = Prisma.raw;
 export const empty = Prisma.empty;
 
+const PREPARED = new WeakSet<Sql>();
+
+/**
+ * Marks a hot-path statement whose text does not vary (lists go in as arrays) to be prepared
+ * once per PostgreSQL connection: planning a claim or close afresh cost more than running it.
+ * No effect on SQLite, where every statement is prepared and cached anyway.
+ */
+export function prepared(s: Sql): Sql {
+  PREPARED.add(s);
+  return s;
+}
+
+/** Whether `s` was marked with prepared(). */
+export function isPrepared(s: Sql): boolean {
+  return PREPARED.has(s);
+}
+
 export type SqlType = "int" | "bigint" | "text" | "timestamp" | "bool";
 
 const PG_TYPES: Record<SqlType, string> = {
@@ -33,6 +50,8 @@ export interface Dialect {
   skipLocked: Sql;
   /** A bound parameter with an explicit type where the database cannot infer one. */
   param(value: unknown, type: SqlType): Sql;
+  /** A LIMIT's row count (a non-negative integer). */
+  limit(n: number): Sql;
 }
 
 // SQLite stores DateTime as integer milliseconds (openDatabase sets the adapter's
@@ -44,6 +63,10 @@ const sqlite: Dialect = {
   nowPlus: (ms) => sql`(CAST(unixepoch('subsec') * 1000 AS INTEGER) + ${Math.round(ms)})`,
   skipLocked: empty,
   param: (value) => sql`${value}`,
+  // Written into the text: SQLite plans `ORDER BY … LIMIT ?` without knowing the count and
+  // claimed 5× slower than with the number in the statement (350 µs vs 65 µs for ten tasks).
+  // The few distinct counts are each prepared once and cached.
+  limit: (n) => raw(String(Math.max(0, Math.trunc(n)))),
 };
 
 // PostgreSQL columns are `timestamp(3)` holding UTC (as Prisma writes them), so the clock is
@@ -57,6 +80,8 @@ const postgres: Dialect = {
   nowPlus: (ms) => sql`((clock_timestamp() AT TIME ZONE 'UTC') + ${Math.round(ms)}::float8 * interval '1 millisecond')`,
   skipLocked: sql`FOR UPDATE SKIP LOCKED`,
   param: (value, type) => sql`${value}::${raw(PG_TYPES[type])}`,
+  // A parameter: the statement text stays the same and prepared; the plan does not depend on it.
+  limit: (n) => sql`${Math.max(0, Math.trunc(n))}`,
 };
 
 /** The dialect of a provider. */

@@ -132,6 +132,19 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     await this.writes;
   }
 
+  /**
+   * Ends the run's writes before it is closed: progress and every log write already started
+   * are written; the lines still buffered are returned, to be written by the close itself (in
+   * its transaction, only if it is applied) rather than by a statement of their own.
+   */
+  async finish(): Promise<LogLine[]> {
+    await this.flushProgress();
+    await this.writes;
+    const lines = this.lost ? [] : this.buffered;
+    this.close();
+    return lines;
+  }
+
   /** Stops accepting writes (the run is closed or abandoned). */
   close(): void {
     this.closed = true;

@@ -28,8 +28,11 @@ export interface ExecuteDeps {
   log: (message: string) => void;
 }
 
-/** Runs `task` to the end (or abandonment) and closes its run. `controller` is the run's abort switch. */
-export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controller: AbortController): Promise<void> {
+/**
+ * Runs `task` to the end (or abandonment) and closes its run. `controller` is the run's abort
+ * switch; `handlerDone` is called when the handler is over, before the close is written.
+ */
+export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controller: AbortController, handlerDone?: () => void): Promise<void> {
   const started = performance.now();
   const def = deps.registry.get(task.type);
   const { payload, problem } = parsePayload(def, task.payload);
@@ -49,6 +52,7 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
     outcome = controller.signal.aborted ? abortedOutcome(controller.signal, deps, task) : thrownOutcome(err, deps, task);
   } finally {
     clearTimeout(timeout);
+    handlerDone?.();
   }
 
   if (outcome === null || ctx.lost) {
@@ -57,13 +61,12 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
     return;
   }
   ctx.log[outcome.kind === "succeeded" ? "info" : outcome.kind === "requeued" ? "warn" : "error"](closingLine(outcome, task));
-  await ctx.flush();
-  ctx.close();
+  const lines = await ctx.finish();
   // Retried across a lost connection: closing is fenced, so a repeat of a close that did commit
   // is refused (applied: false) rather than applied twice; giving up would leave the task
   // running until its lease expired and run it again.
   const duration = performance.now() - started;
-  const closed = await retryOnConnectionError(() => closeRun(deps.conn, task.id, task.runId, outcome, duration));
+  const closed = await retryOnConnectionError(() => closeRun(deps.conn, task.id, task.runId, outcome, duration, lines));
   if (!closed.applied) deps.log(`run ${task.runId} (task ${task.id}) could not be closed: it no longer holds the lease`);
 }
 

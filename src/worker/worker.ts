@@ -28,6 +28,8 @@ interface Active {
   task: ClaimedTask;
   controller: AbortController;
   done: Promise<void>;
+  /** The handler is still running (false: it finished and the run is being closed). */
+  handling: boolean;
 }
 
 export interface WorkerOptions {
@@ -48,7 +50,13 @@ const DEFAULT_REGISTRY = path.resolve(path.dirname(fileURLToPath(import.meta.url
 export class QueueWorker {
   readonly id: string;
   private readonly conn: Conn;
+  /** Runs not yet closed: their handlers are running, or their closes are being written. */
   private readonly active = new Map<number, Active>();
+  /** Handlers running, in all and per queue: what the concurrency limits count. */
+  private handling = 0;
+  private readonly handlingIn = new Map<string, number>();
+  /** Runs whose handler finished and whose close is not written yet. */
+  private closing = 0;
   private readonly timers: NodeJS.Timeout[] = [];
   private heartbeatTimer: NodeJS.Timeout | null = null;
   private pollTimer: NodeJS.Timeout | null = null;
@@ -56,8 +64,6 @@ export class QueueWorker {
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
   private pumping = false;
-  /** Queues named by wake-ups since the last claim round (claimed first). */
-  private wokenQueues = new Set<string>();
   private pumpAgain = false;
   private cancelCheckAt = 0;
   private stopping = false;
@@ -72,9 +78,18 @@ export class QueueWorker {
     this.log = opts.log ?? ((m) => console.log(`[worker ${this.id}] ${m}`));
   }
 
-  /** Tasks running right now. */
+  /** Tasks running right now (handlers, and runs being closed). */
   get running(): number {
     return this.active.size;
+  }
+
+  /**
+   * Most finished runs waiting for their closes before claiming pauses. A slot is free again
+   * as soon as its handler returns, so the next claim overlaps the group-committed close of
+   * the last ones instead of waiting for it; this bounds how far closes may fall behind.
+   */
+  private get closingCap(): number {
+    return Math.max(2 * this.opts.config.concurrency, this.opts.config.claimBatch);
   }
 
   /** Registers the worker and starts claiming. */
@@ -88,7 +103,7 @@ export class QueueWorker {
       pid: process.pid,
       queues: config.queues.map((q) => (q.limit ? `${q.name}:${q.limit}` : q.name)).join(","),
     });
-    const handlers = { onWake: (queue: string | null) => this.pump(queue), onCancel: (runId: number | null) => this.onCancel(runId) };
+    const handlers = { onWake: () => this.pump(), onCancel: (runId: number | null) => this.onCancel(runId) };
     this.wakeup =
       database.provider === "postgres" ? listenPostgres(database.url, handlers, this.log) : watchSqlite(database.file as string, handlers, this.log);
     // Kept running through a graceful stop: tasks finishing in the grace period still need their leases.
@@ -156,11 +171,8 @@ export class QueueWorker {
     }
   }
 
-  /** Claims what the free slots allow, queue by queue, until nothing more is due. */
-  pump(queue: string | null = null): void {
-    // A wake-up names the queue that got work: claim there first, so the new task does not
-    // wait behind claim round trips on queues that have nothing.
-    if (queue && this.opts.config.queues.some((q) => q.name === queue)) this.wokenQueues.add(queue);
+  /** Claims what the free slots allow, across all queues at once, until nothing more is due. */
+  pump(): void {
     if (this.stopping) return;
     if (this.pumping) {
       this.pumpAgain = true;
@@ -197,31 +209,26 @@ export class QueueWorker {
 
   /** Slots free in queue q: bounded by its own limit and by the worker's total. */
   private freeSlots(q: QueueConfig["queues"][number]): number {
-    const { config } = this.opts;
-    let inQueue = 0;
-    for (const a of this.active.values()) if (a.task.queue === q.name) inQueue++;
-    return Math.min(config.concurrency - this.active.size, (q.limit ?? Infinity) - inQueue);
+    const inQueue = this.handlingIn.get(q.name) ?? 0;
+    return Math.max(0, Math.min(this.opts.config.concurrency - this.handling, (q.limit ?? Infinity) - inQueue));
   }
 
   private queuesWithCapacity(): string[] {
+    if (this.closing >= this.closingCap) return [];
     return this.opts.config.queues.filter((q) => this.freeSlots(q) > 0).map((q) => q.name);
   }
 
+  /** One claim statement per round for every queue with free slots, until a round comes back short. */
   private async claimLoop(): Promise<void> {
     const { config } = this.opts;
-    for (let more = true; more && !this.stopping;) {
-      more = false;
-      const woken = this.wokenQueues;
-      this.wokenQueues = new Set();
-      const order =
-        woken.size > 0 ? [...config.queues.filter((q) => woken.has(q.name)), ...config.queues.filter((q) => !woken.has(q.name))] : config.queues;
-      for (const q of order) {
-        const free = Math.min(this.freeSlots(q), config.claimBatch);
-        if (free <= 0) continue;
-        const claimed = await claimTasks(this.conn, { workerId: this.id, queue: q.name, limit: free, leaseMs: config.leaseMs });
-        for (const task of claimed) this.launch(task);
-        if (claimed.length === free) more = true;
-      }
+    while (!this.stopping && this.closing < this.closingCap) {
+      const limit = Math.min(config.concurrency - this.handling, config.claimBatch);
+      if (limit <= 0) return;
+      const slots = Object.fromEntries(config.queues.map((q) => [q.name, this.freeSlots(q)]));
+      const claimed = await claimTasks(this.conn, { workerId: this.id, slots, limit, leaseMs: config.leaseMs });
+      for (const task of claimed) this.launch(task);
+      // Short: nothing more is due in the open queues right now.
+      if (claimed.length < limit) return;
     }
   }
 
@@ -235,14 +242,42 @@ export class QueueWorker {
       pool: () => (this.pool ??= new ComputePool(this.opts.config.jobNum, this.opts.registryModule ?? DEFAULT_REGISTRY)),
       log: this.log,
     };
-    const done = executeTask(deps, task, controller)
+    const entry: Active = { task, controller, done: Promise.resolve(), handling: true };
+    this.handling++;
+    this.handlingIn.set(task.queue, (this.handlingIn.get(task.queue) ?? 0) + 1);
+    entry.done = executeTask(deps, task, controller, () => this.handlerDone(entry))
       .catch((err) => this.log(`task ${task.id} run ${task.runId}: closing failed: ${(err as Error).stack ?? err}`))
       .finally(() => {
+        const wasBlocked = this.closing >= this.closingCap;
+        this.handlerDone(entry); // when executeTask ended before its handler did
+        this.closing--;
         this.active.delete(task.runId);
+        // The handler's end already pumped; a close only matters when claiming waited for it.
+        if (wasBlocked) this.pump();
+      });
+    this.active.set(task.runId, entry);
+  }
+
+  /** The handler of `a` returned: its slot is free for the next claim. False if it was already counted. */
+  private handlerDone(a: Active): boolean {
+    if (!a.handling) return false;
+    a.handling = false;
+    this.handling--;
+    this.handlingIn.set(a.task.queue, (this.handlingIn.get(a.task.queue) ?? 1) - 1);
+    this.closing++;
+    // Handlers finishing in the same turn of the event loop free their slots for one claim,
+    // not one claim each.
+    if (!this.pumpSoon) {
+      this.pumpSoon = true;
+      setImmediate(() => {
+        this.pumpSoon = false;
         this.pump();
       });
-    this.active.set(task.runId, { task, controller, done });
+    }
+    return true;
   }
+
+  private pumpSoon = false;
 
   private onCancel(runId: number | null): void {
     if (this.active.size === 0) return;

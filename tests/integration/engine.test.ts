@@ -17,7 +17,7 @@ import { sql } from "@/queue/dialect";
 import { registry } from "@/tasks";
 import { freshDb, providers, type TestDb } from "./support/db";
 
-const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) => claimTasks(t.conn, { workerId: "w1", queue, limit, leaseMs });
+const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) => claimTasks(t.conn, { workerId: "w1", slots: { [queue]: limit }, limit, leaseMs });
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`engine on ${kind}`, () => {
@@ -60,6 +60,28 @@ for (const { kind, available } of providers()) {
       expect(z).toHaveLength(5);
       expect(new Set(ids).size).toBe(25);
       expect((await claim(t, 10, "compute")).map((c) => c.type)).toEqual(["busy"]);
+    });
+
+    it("claims across queues in one go: each queue within its slots, the best of them by priority within the limit", async () => {
+      const d = await enqueueMany(
+        t.conn,
+        registry,
+        Array.from({ length: 3 }, () => ({ type: "noop" })),
+      );
+      const urgent = await enqueue(t.conn, registry, { type: "busy", payload: { ms: 1 }, priority: 900 });
+      const c2 = await enqueue(t.conn, registry, { type: "busy", payload: { ms: 1 } });
+      await enqueue(t.conn, registry, { type: "busy", payload: { ms: 1 } });
+      const claimed = await claimTasks(t.conn, { workerId: "w1", slots: { default: 2, compute: 5, crawl: 3, empty: 0 }, limit: 4, leaseMs: 30_000 });
+      expect(claimed.map((c) => c.id)).toEqual([urgent.id, d.ids[0], d.ids[1], c2.id]);
+      // Every claimed task points at the run just opened for it, and that run at the task.
+      const runs = await t.database.db.run.findMany({ where: { id: { in: claimed.map((c) => c.runId) } } });
+      expect(new Set(runs.map((r) => r.id)).size).toBe(4);
+      for (const c of claimed) {
+        const task = await t.database.db.task.findUniqueOrThrow({ where: { id: c.id } });
+        expect(task.runId).toBe(c.runId);
+        expect(runs.find((r) => r.id === c.runId)).toMatchObject({ taskId: c.id, attempt: 1, status: "running", workerId: "w1" });
+      }
+      expect(await claimTasks(t.conn, { workerId: "w1", slots: { default: 0 }, limit: 4, leaseMs: 30_000 })).toEqual([]);
     });
 
     it("returns the existing unfinished task for a repeated idempotency key, and frees the key when it finishes", async () => {
@@ -260,7 +282,7 @@ for (const { kind, available } of providers()) {
       );
       const claimer = (worker: string) => async () => {
         let n = 0;
-        for (let i = 0; i < 40; i++) n += (await claimTasks(t.conn, { workerId: worker, queue: "default", limit: 5, leaseMs: 30_000 })).length;
+        for (let i = 0; i < 40; i++) n += (await claimTasks(t.conn, { workerId: worker, slots: { default: 5 }, limit: 5, leaseMs: 30_000 })).length;
         return n;
       };
       const [a, b] = await Promise.all([

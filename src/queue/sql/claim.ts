@@ -1,11 +1,12 @@
 /**
- * Claiming: take up to `limit` due tasks of one queue (higher priority first, then earliest
- * run_at, then id), mark them running under a lease, and open one run per task. One
- * transaction: the UPDATE comes first, so on SQLite the transaction holds the write lock
- * from its first statement; on PostgreSQL candidates are locked with SKIP LOCKED so
- * concurrent workers take disjoint sets.
+ * Claiming: take up to `limit` due tasks across a worker's queues (each queue within its own
+ * free slots; higher priority first, then earliest run_at, then id), mark them running under a
+ * lease, and open one run per task — in one statement on PostgreSQL, one short transaction on
+ * SQLite, however many queues the worker serves. On SQLite the UPDATE comes first, so the
+ * transaction holds the write lock from its first statement; on PostgreSQL candidates are
+ * locked with SKIP LOCKED so concurrent workers take disjoint sets.
  */
-import { join, sql } from "../dialect";
+import { empty, join, prepared, raw, sql, type Sql } from "../dialect";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
 /** A task handed to a worker, with the run that now holds its lease. */
@@ -26,6 +27,7 @@ export interface ClaimedTask {
 
 interface ClaimRow {
   id: number;
+  run_id?: number;
   type: string;
   queue: string;
   payload: string;
@@ -38,60 +40,134 @@ interface ClaimRow {
   schedule_id: string | null;
 }
 
-/** Claims up to `limit` due tasks of `queue` for `workerId`. */
-export async function claimTasks(conn: Conn, opts: { workerId: string; queue: string; limit: number; leaseMs: number }): Promise<ClaimedTask[]> {
-  if (opts.limit <= 0) return [];
+/** What one claim may take: at most `limit` tasks in all, at most `slots[queue]` of each queue. */
+export interface ClaimRequest {
+  workerId: string;
+  /** Free slots per queue (queues with 0 are skipped). */
+  slots: Record<string, number>;
+  /** Most tasks in all (the worker's free total, capped by its claim batch). */
+  limit: number;
+  leaseMs: number;
+}
+
+const RETURNED = sql`tasks.id, type, queue, payload, priority, attempts, max_attempts, timeout_ms, batch_id, parent_id, schedule_id`;
+
+/**
+ * The candidates: one MATERIALIZED CTE per queue, each its own index range scan with its own
+ * limit, then the best `limit` of their union. MATERIALIZED, not `id IN (SELECT … LIMIT n)`:
+ * on PostgreSQL a row changed concurrently makes the UPDATE re-check its join, which re-runs
+ * such a subquery and can claim more than `limit` rows; a CTE is evaluated exactly once.
+ */
+function candidates(conn: Conn, queues: [string, number][], limit: number): Sql {
+  const d = dialect(conn);
+  const perQueue = queues.map(
+    ([queue, n], i) =>
+      sql`${raw(`q${i}`)} AS MATERIALIZED (
+            SELECT id, priority, run_at FROM tasks
+            WHERE queue = ${queue} AND status = 'queued' AND run_at <= ${d.now}
+            ORDER BY priority DESC, run_at, id
+            LIMIT ${d.limit(Math.min(n, limit))}
+            ${d.skipLocked}
+          )`,
+  );
+  const union = join(
+    queues.map((_, i) => sql`SELECT id, priority, run_at FROM ${raw(`q${i}`)}`),
+    " UNION ALL ",
+  );
+  // One queue needs no second ordering pass.
+  const best =
+    queues.length === 1 ? sql`SELECT id FROM q0` : sql`SELECT id FROM (${union}) AS u ORDER BY priority DESC, run_at, id LIMIT ${d.limit(limit)}`;
+  return sql`${join(perQueue, ", ")}, candidates AS MATERIALIZED (${best})`;
+}
+
+/** Claims due tasks for `workerId` within its free slots (see ClaimRequest). */
+export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<ClaimedTask[]> {
+  const queues = Object.entries(req.slots).filter(([, n]) => n > 0);
+  if (req.limit <= 0 || queues.length === 0) return [];
+  const rows = dialect(conn).provider === "postgres" ? await claimPg(conn, req, queues) : await claimSqlite(conn, req, queues);
+  return rows
+    .map((r) => ({
+      id: Number(r.id),
+      runId: Number(r.run_id),
+      type: r.type,
+      queue: r.queue,
+      payload: r.payload,
+      priority: Number(r.priority),
+      attempt: Number(r.attempts),
+      maxAttempts: Number(r.max_attempts),
+      timeoutMs: Number(r.timeout_ms),
+      batchId: r.batch_id,
+      parentId: r.parent_id === null ? null : Number(r.parent_id),
+      scheduleId: r.schedule_id,
+    }))
+    .sort((a, b) => b.priority - a.priority || a.id - b.id);
+}
+
+/** Sets the claimed columns; `runId` also points the task at its new run (PostgreSQL). */
+function claimSet(conn: Conn, req: ClaimRequest, runId: Sql) {
+  const d = dialect(conn);
+  return sql`status = 'running', attempts = attempts + 1, worker_id = ${req.workerId}, ${runId}
+             started_at = ${d.now}, lease_expires_at = ${d.nowPlus(req.leaseMs)}, progress = 0, progress_message = NULL`;
+}
+
+/**
+ * PostgreSQL: one statement, one round trip. The run ids are drawn from the runs sequence
+ * up front (`runs_id_seq`, the SERIAL of runs.id) so the task row, its run and the wipe of
+ * an earlier attempt's result rows are all written by data-modifying CTEs of the same
+ * statement, atomically. A drawn id whose row lost the `status = 'queued'` re-check is
+ * simply never used.
+ */
+async function claimPg(conn: Conn, req: ClaimRequest, queues: [string, number][]): Promise<ClaimRow[]> {
+  const d = dialect(conn);
+  return query<ClaimRow>(
+    conn,
+    prepared(sql`WITH ${candidates(conn, queues, req.limit)},
+          numbered AS MATERIALIZED (SELECT id, nextval('runs_id_seq')::int AS run_id FROM candidates),
+          claimed AS (
+            UPDATE tasks SET ${claimSet(conn, req, sql`run_id = numbered.run_id,`)}
+            FROM numbered
+            WHERE tasks.id = numbered.id AND tasks.status = 'queued'
+            RETURNING ${RETURNED}, tasks.run_id
+          ),
+          opened AS (
+            INSERT INTO runs (id, task_id, attempt, worker_id, status, started_at)
+            SELECT run_id, id, attempts, ${req.workerId}, 'running', ${d.now} FROM claimed
+          ),
+          -- A new attempt replaces the result rows of earlier attempts, so results never double.
+          wiped AS (DELETE FROM result_rows WHERE task_id IN (SELECT id FROM claimed WHERE attempts > 1))
+        SELECT * FROM claimed`),
+  );
+}
+
+/**
+ * SQLite: one short write transaction (the connection is the process's only one, so nothing
+ * waits on a round trip): claim, open the runs, point each task at its run, wipe earlier
+ * attempts' result rows.
+ */
+async function claimSqlite(conn: Conn, req: ClaimRequest, queues: [string, number][]): Promise<ClaimRow[]> {
   const d = dialect(conn);
   return transaction(conn, async (tx) => {
     const rows = await query<ClaimRow>(
       tx,
-      // The candidates are a MATERIALIZED CTE, not `id IN (SELECT … LIMIT n)`: on PostgreSQL a
-      // row changed concurrently makes the UPDATE re-check its join, which re-runs such a
-      // subquery and can claim more than `limit` rows. A CTE is evaluated exactly once.
-      sql`WITH candidates AS MATERIALIZED (
-            SELECT id FROM tasks
-            WHERE queue = ${opts.queue} AND status = 'queued' AND run_at <= ${d.now}
-            ORDER BY priority DESC, run_at, id
-            LIMIT ${opts.limit}
-            ${d.skipLocked}
-          )
-          UPDATE tasks
-          SET status = 'running', attempts = attempts + 1, worker_id = ${opts.workerId},
-              started_at = ${d.now}, lease_expires_at = ${d.nowPlus(opts.leaseMs)},
-              progress = 0, progress_message = NULL
+      sql`WITH ${candidates(tx, queues, req.limit)}
+          UPDATE tasks SET ${claimSet(tx, req, empty)}
           FROM candidates
           WHERE tasks.id = candidates.id AND tasks.status = 'queued'
-          RETURNING tasks.id, type, queue, payload, priority, attempts, max_attempts, timeout_ms, batch_id, parent_id, schedule_id`,
+          RETURNING ${RETURNED}`,
     );
     if (rows.length === 0) return [];
     const ids = rows.map((r) => Number(r.id));
     const runs = await query<{ id: number; task_id: number }>(
       tx,
       sql`INSERT INTO runs (task_id, attempt, worker_id, status, started_at)
-          VALUES ${join(rows.map((r) => sql`(${r.id}, ${r.attempts}, ${opts.workerId}, 'running', ${d.now})`))}
+          VALUES ${join(rows.map((r) => sql`(${r.id}, ${r.attempts}, ${req.workerId}, 'running', ${d.now})`))}
           RETURNING id, task_id`,
     );
     await execute(tx, sql`UPDATE tasks SET run_id = (SELECT MAX(r.id) FROM runs r WHERE r.task_id = tasks.id) WHERE id IN (${join(ids)})`);
-    // A new attempt replaces the result rows of earlier attempts, so results never double.
     const retried = rows.filter((r) => Number(r.attempts) > 1).map((r) => Number(r.id));
     if (retried.length > 0) await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${join(retried)})`);
     const runOf = new Map(runs.map((r) => [Number(r.task_id), Number(r.id)]));
-    return rows
-      .map((r) => ({
-        id: Number(r.id),
-        runId: runOf.get(Number(r.id)) as number,
-        type: r.type,
-        queue: r.queue,
-        payload: r.payload,
-        priority: Number(r.priority),
-        attempt: Number(r.attempts),
-        maxAttempts: Number(r.max_attempts),
-        timeoutMs: Number(r.timeout_ms),
-        batchId: r.batch_id,
-        parentId: r.parent_id === null ? null : Number(r.parent_id),
-        scheduleId: r.schedule_id,
-      }))
-      .sort((a, b) => b.priority - a.priority || a.id - b.id);
+    return rows.map((r) => ({ ...r, run_id: runOf.get(Number(r.id)) as number }));
   });
 }
 

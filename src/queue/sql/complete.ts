@@ -5,8 +5,9 @@
  * and changes nothing.
  */
 import type { RunStatus, TaskStatus } from "../states";
-import { join, sql, type Sql } from "../dialect";
+import { join, prepared, sql, type Sql } from "../dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
+import { closingLinesPg, insertClosingLines, type LogLine } from "./runWrites";
 
 /** How a run ended, as the worker saw it. */
 export type RunOutcome =
@@ -25,16 +26,18 @@ export interface CloseResult {
 }
 
 /**
- * Writes the outcome of run `runId` of task `taskId`, fenced on the lease. Closes that arrive
- * together are group-committed: one transaction for every close pending when the previous one
- * finished, instead of one per task (each close keeps its own fence and its own result).
+ * Writes the outcome of run `runId` of task `taskId`, fenced on the lease, with the run's last
+ * log `lines` (written only if the close is applied, in the same transaction). Closes that
+ * arrive together are group-committed: one transaction for every close pending when the
+ * previous one finished, instead of one per task (each close keeps its own fence and its own
+ * result).
  */
-export function closeRun(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number): Promise<CloseResult> {
+export function closeRun(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number, lines: LogLine[] = []): Promise<CloseResult> {
   // Inside a caller's transaction, or without a native driver: write it now, in that context.
-  if (conn.inTransaction || !conn.native) return closeRunNow(conn, taskId, runId, outcome, durationMs);
+  if (conn.inTransaction || !conn.native) return closeRunNow(conn, { taskId, runId, outcome, durationMs, lines });
   let batcher = batchers.get(conn.native);
   if (!batcher) batchers.set(conn.native, (batcher = new CloseBatcher(conn)));
-  return batcher.add({ taskId, runId, outcome, durationMs });
+  return batcher.add({ taskId, runId, outcome, durationMs, lines });
 }
 
 interface PendingClose {
@@ -42,6 +45,7 @@ interface PendingClose {
   runId: number;
   outcome: RunOutcome;
   durationMs: number;
+  lines: LogLine[];
   resolve?: (r: CloseResult) => void;
   reject?: (err: unknown) => void;
 }
@@ -72,10 +76,20 @@ class CloseBatcher {
         const batch = this.pending.splice(0, MAX_CLOSE_BATCH);
         let results: CloseResult[] | null = null;
         try {
+          // PostgreSQL, successes only (a busy queue's usual batch): one statement, no transaction round trips.
+          if (dialect(this.conn).provider === "postgres" && batch.every((c) => c.outcome.kind === "succeeded")) {
+            const applied = await closeSucceededPg(this.conn, batch);
+            results = batch.map((c) =>
+              applied.has(c.runId)
+                ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
+                : { applied: false, taskStatus: null, runStatus: null },
+            );
+          } else
           results = await transaction(this.conn, async (tx) => {
             // Successes (nearly all of a busy queue) are closed with two statements for the whole batch.
             const ok = batch.filter((c) => c.outcome.kind === "succeeded");
             const applied = ok.length > 1 ? await closeSucceeded(tx, ok) : null;
+            // Lines of closes applied above are written below, with the others'.
             const out: CloseResult[] = [];
             for (const c of batch) {
               if (applied && c.outcome.kind === "succeeded")
@@ -84,8 +98,13 @@ class CloseBatcher {
                     ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
                     : { applied: false, taskStatus: null, runStatus: null },
                 );
-              else out.push(await closeRunNow(tx, c.taskId, c.runId, c.outcome, c.durationMs));
+              else out.push(await closeRunNow(tx, { ...c, lines: [] }));
             }
+            // The last lines of every applied close, in one statement.
+            await insertClosingLines(
+              tx,
+              batch.filter((c, i) => out[i].applied && c.lines.length > 0),
+            );
             return out;
           });
         } catch {
@@ -95,7 +114,7 @@ class CloseBatcher {
         if (results) batch.forEach((c, i) => c.resolve?.(results[i]));
         else
           for (const c of batch)
-            await closeRunNow(this.conn, c.taskId, c.runId, c.outcome, c.durationMs).then(
+            await closeRunNow(this.conn, c).then(
               (r) => c.resolve?.(r),
               (err: unknown) => c.reject?.(err),
             );
@@ -113,7 +132,7 @@ class CloseBatcher {
  */
 async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<number>> {
   const d = dialect(tx);
-  if (d.provider === "postgres") return closeSucceededPg(tx, items);
+  if (d.provider === "postgres") return closeSucceededPg(tx, items.map((c) => ({ ...c, lines: [] })));
   const rows = join(
     items.map(
       (c) =>
@@ -146,42 +165,41 @@ async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<numb
 }
 
 /**
- * PostgreSQL: the fence is a plain condition on the task row (run_id = ANY(…)), never a join.
- * A heartbeat of the same worker commits new lease times on these rows all the time; when the
- * UPDATE meets such a newer row version it re-checks it (EvalPlanQual), and with a joined
- * subquery that re-check could drop the row — the close was silently not applied and the task
- * was later rescued as lost. A run belongs to one task, so "id in the batch and run_id in the
- * batch" is the per-row fence (the id condition also lets the primary key find the rows); each
- * row's own result and duration are picked from the arrays by position.
+ * PostgreSQL: the whole batch in one statement — tasks, runs and the runs' last log lines, by
+ * data-modifying CTEs, so it commits atomically without a transaction's extra round trips. The
+ * fence is a plain condition on the task row (run_id = ANY(…)), never a join: a heartbeat of
+ * the same worker commits new lease times on these rows all the time, and when the UPDATE
+ * meets such a newer row version it re-checks it (EvalPlanQual); with a joined subquery that
+ * re-check could drop the row — the close was silently not applied and the task later rescued
+ * as lost. A run belongs to one task, so "id in the batch and run_id in the batch" is the
+ * per-row fence (the id condition also lets the primary key find the rows); each row's own
+ * result and duration are picked from the arrays by position. Runs and log lines are written
+ * only for the rows the fence let through.
  */
-async function closeSucceededPg(tx: Conn, items: PendingClose[]): Promise<Set<number>> {
-  const d = dialect(tx);
-  const taskIds = items.map((c) => c.taskId);
+async function closeSucceededPg(conn: Conn, items: PendingClose[]): Promise<Set<number>> {
+  const d = dialect(conn);
   const runIds = items.map((c) => c.runId);
-  const results = items.map((c) => (c.outcome as { result: string | null }).result);
   const done = await query<{ run_id: unknown }>(
-    tx,
-    sql`UPDATE tasks SET status = 'succeeded', result = (${results}::text[])[array_position(${runIds}::int[], run_id)],
-               progress = 100, error = NULL, finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
-        WHERE id = ANY(${taskIds}::int[]) AND run_id = ANY(${runIds}::int[]) AND status = 'running'
-        RETURNING run_id`,
+    conn,
+    prepared(sql`WITH done AS (
+            UPDATE tasks SET status = 'succeeded', result = (${items.map((c) => (c.outcome as { result: string | null }).result)}::text[])[array_position(${runIds}::int[], run_id)],
+                   progress = 100, error = NULL, finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
+            WHERE id = ANY(${items.map((c) => c.taskId)}::int[]) AND run_id = ANY(${runIds}::int[]) AND status = 'running'
+            RETURNING run_id
+          ),
+          closed AS (
+            UPDATE runs SET status = 'succeeded', finished_at = ${d.now}, error = NULL,
+                   duration_ms = (${items.map((c) => Math.round(c.durationMs))}::int[])[array_position(${runIds}::int[], id)]
+            WHERE id IN (SELECT run_id FROM done)
+          ),
+          logged AS (${closingLinesPg(items, sql`WHERE v.run_id IN (SELECT run_id FROM done)`)})
+        SELECT run_id FROM done`),
   );
-  const applied = new Set(done.map((r) => Number(r.run_id)));
-  const closing = items.filter((c) => applied.has(c.runId));
-  if (closing.length > 0) {
-    const ids = closing.map((c) => c.runId);
-    const durations = closing.map((c) => Math.round(c.durationMs));
-    await execute(
-      tx,
-      sql`UPDATE runs SET status = 'succeeded', finished_at = ${d.now}, error = NULL,
-                 duration_ms = (${durations}::int[])[array_position(${ids}::int[], id)]
-          WHERE id = ANY(${ids}::int[])`,
-    );
-  }
-  return applied;
+  return new Set(done.map((r) => Number(r.run_id)));
 }
 
-async function closeRunNow(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number): Promise<CloseResult> {
+async function closeRunNow(conn: Conn, c: PendingClose): Promise<CloseResult> {
+  const { taskId, runId, outcome, durationMs } = c;
   const d = dialect(conn);
   const fence = sql`WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running'`;
   // Columns every final state clears; the idempotency key is freed for new tasks.
@@ -234,6 +252,7 @@ async function closeRunNow(conn: Conn, taskId: number, runId: number, outcome: R
       sql`UPDATE runs SET status = ${runStatus}, finished_at = ${d.now}, duration_ms = ${Math.round(durationMs)}, error = ${error}
           WHERE id = ${runId}`,
     );
+    await insertClosingLines(tx, [c]);
     return { applied: true, taskStatus, runStatus };
   });
 }

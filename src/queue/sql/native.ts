@@ -15,7 +15,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { Provider } from "@/db/url";
-import type { Sql } from "../dialect";
+import { isPrepared, type Sql } from "../dialect";
 
 /** What the engine needs from a driver. */
 export interface NativeDriver {
@@ -216,6 +216,15 @@ const types = {
     oid === TIMESTAMP_OID && format !== "binary" ? parseUtc : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
 
+// Names of prepared statements, one per distinct text marked prepared() (a handful, all fixed).
+const statementNames = new Map<string, string>();
+function nameOf(s: Sql): string | undefined {
+  if (!isPrepared(s)) return undefined;
+  let name = statementNames.get(s.text);
+  if (!name) statementNames.set(s.text, (name = `qtask_${statementNames.size + 1}`));
+  return name;
+}
+
 function pgValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (v === undefined) return null;
@@ -233,8 +242,9 @@ export function postgresDriver(url: string, max = 10): NativeDriver {
   urgentPool.on("error", () => undefined);
   const on = (c: pg.Pool | pg.PoolClient): NativeDriver => ({
     provider: "postgres",
-    query: async (s) => (statementCounter.count++, (await c.query({ text: s.text, values: s.values.map(pgValue) })).rows),
-    execute: async (s) => (statementCounter.count++, (await c.query({ text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0),
+    query: async (s) => (statementCounter.count++, (await c.query({ name: nameOf(s), text: s.text, values: s.values.map(pgValue) })).rows),
+    execute: async (s) =>
+      (statementCounter.count++, (await c.query({ name: nameOf(s), text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0),
     async transaction(fn, urgent) {
       if (c !== pool) return fn(on(c));
       const client = await (urgent ? urgentPool : pool).connect();

@@ -4,7 +4,7 @@
  * itself, so a run that lost its lease cannot write a single row, and no read-then-write
  * transaction is needed (SQLite-safe).
  */
-import { join, sql } from "../dialect";
+import { empty, join, prepared, sql, type Sql } from "../dialect";
 import { dialect, execute, query, type Conn } from "./executor";
 
 /** The fence as a predicate usable in WHERE/EXISTS. */
@@ -78,4 +78,45 @@ export async function upsertResultRows(conn: Conn, taskId: number, runId: number
         ON CONFLICT (task_id, row_key) DO UPDATE SET run_id = excluded.run_id, data = excluded.data, created_at = excluded.created_at`,
   );
   return n > 0;
+}
+
+/** Most log lines per statement when a batch of closes writes its runs' last lines (SQLite). */
+const LOG_CHUNK = 2_000;
+
+/**
+ * PostgreSQL: the INSERT of runs' last log lines, one array per column (so the statement text
+ * never varies with the batch and stays prepared), limited to the rows `where` lets through.
+ */
+export function closingLinesPg(entries: { runId: number; lines: LogLine[] }[], where: Sql): Sql {
+  const all = entries.flatMap((e) => e.lines.map((l) => ({ runId: e.runId, l })));
+  return sql`INSERT INTO run_logs (run_id, seq, ts, level, message, data)
+      SELECT * FROM unnest(${all.map((c) => c.runId)}::int[], ${all.map((c) => c.l.seq)}::int[],
+                           ${all.map((c) => c.l.ts.toISOString())}::timestamp(3)[], ${all.map((c) => c.l.level)}::text[],
+                           ${all.map((c) => c.l.message)}::text[], ${all.map((c) => c.l.data)}::text[]) AS v (run_id, seq, ts, level, message, data)
+      ${where}
+      ON CONFLICT (run_id, seq) DO NOTHING`;
+}
+
+/**
+ * Inserts runs' last log lines with no fence of their own: the caller writes them in the
+ * transaction that closed those runs, after the close's fence let them through. The batch
+ * goes in as a fixed number of parameters — a JSON array read by json_each on SQLite, one
+ * array per column on PostgreSQL.
+ */
+export async function insertClosingLines(conn: Conn, entries: { runId: number; lines: LogLine[] }[]): Promise<void> {
+  if (!entries.some((e) => e.lines.length > 0)) return;
+  if (dialect(conn).provider === "postgres") {
+    await execute(conn, prepared(closingLinesPg(entries, empty)));
+    return;
+  }
+  const all = entries.flatMap((e) => e.lines.map((l) => [e.runId, l.seq, l.ts.getTime(), l.level, l.message, l.data]));
+  for (let i = 0; i < all.length; i += LOG_CHUNK) {
+    // `WHERE true`: SQLite needs it to read ON CONFLICT as the upsert clause after INSERT … SELECT.
+    await execute(
+      conn,
+      sql`INSERT INTO run_logs (run_id, seq, ts, level, message, data)
+          SELECT value ->> 0, value ->> 1, value ->> 2, value ->> 3, value ->> 4, value ->> 5 FROM json_each(${JSON.stringify(all.slice(i, i + LOG_CHUNK))}) WHERE true
+          ON CONFLICT (run_id, seq) DO NOTHING`,
+    );
+  }
 }
