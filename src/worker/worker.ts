@@ -16,13 +16,15 @@ import type { Database } from "@/db/client";
 import type { QueueConfig } from "@/queue/config";
 import type { Registry } from "@/queue/registry";
 import { claimTasks, msUntilNextDue, type ClaimedTask } from "@/queue/sql/claim";
-import { connOf, type Conn } from "@/queue/sql/executor";
+import { connOf, execute, type Conn } from "@/queue/sql/executor";
 import { cancelRequests, heartbeat, registerWorker, rescueExpired, stopWorker } from "@/queue/sql/lease";
 import { RunAborted } from "./abort";
 import { ComputePool } from "./compute-pool";
 import { executeTask } from "./execute";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
 import { SchedulerLoop } from "./scheduler";
+import { SAFETY_NET_PAGES, startCheckpointer, type Checkpointer } from "./checkpointer";
+import { raw } from "@/queue/dialect";
 
 interface Active {
   task: ClaimedTask;
@@ -63,6 +65,7 @@ export class QueueWorker {
   private wakeup: Wakeup | null = null;
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
+  private checkpointer: Checkpointer | null = null;
   private pumping = false;
   private pumpAgain = false;
   private cancelCheckAt = 0;
@@ -103,6 +106,10 @@ export class QueueWorker {
       pid: process.pid,
       queues: config.queues.map((q) => (q.limit ? `${q.name}:${q.limit}` : q.name)).join(","),
     });
+    if (database.provider === "sqlite" && database.file) {
+      this.checkpointer = startCheckpointer(database.file, 100, this.log);
+      await execute(this.conn, raw(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`));
+    }
     const handlers = { onWake: () => this.pump(), onCancel: (runId: number | null) => this.onCancel(runId) };
     this.wakeup =
       database.provider === "postgres" ? listenPostgres(database.url, handlers, this.log) : watchSqlite(database.file as string, handlers, this.log);
@@ -148,6 +155,7 @@ export class QueueWorker {
     // make that close wait forever (and the claim's transaction fail half-way).
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     await this.pool?.close();
+    await this.checkpointer?.stop();
     await stopWorker(this.conn, this.id).catch((err) => this.log(`deregistering failed: ${(err as Error).message}`));
   }
 
