@@ -68,6 +68,10 @@ export class QueueWorker {
   private checkpointer: Checkpointer | null = null;
   private pumping = false;
   private pumpAgain = false;
+  /** Wake-ups paused because the worker is busy (see busy()). */
+  private wakeupsPaused = false;
+  /** While wake-ups are paused on SQLite, cancel requests are asked for on this timer instead. */
+  private cancelPoll: NodeJS.Timeout | null = null;
   private cancelCheckAt = 0;
   private stopping = false;
   private started = false;
@@ -138,6 +142,7 @@ export class QueueWorker {
     for (const t of this.timers) clearInterval(t);
     if (this.pollTimer) clearTimeout(this.pollTimer);
     await this.scheduler?.stop();
+    if (this.cancelPoll) clearInterval(this.cancelPoll);
     await this.wakeup?.close();
     if (this.active.size > 0) {
       this.log(`stopping: waiting up to ${graceMs} ms for ${this.active.size} running task(s)`);
@@ -229,15 +234,39 @@ export class QueueWorker {
   /** One claim statement per round for every queue with free slots, until a round comes back short. */
   private async claimLoop(): Promise<void> {
     const { config } = this.opts;
-    while (!this.stopping && this.closing < this.closingCap) {
+    while (!this.stopping) {
       const limit = Math.min(config.concurrency - this.handling, config.claimBatch);
-      if (limit <= 0) return;
+      if (limit <= 0 || this.closing >= this.closingCap) {
+        this.busy(true);
+        return;
+      }
       const slots = Object.fromEntries(config.queues.map((q) => [q.name, this.freeSlots(q)]));
       const claimed = await claimTasks(this.conn, { workerId: this.id, slots, limit, leaseMs: config.leaseMs });
       for (const task of claimed) this.launch(task);
-      // Short: nothing more is due in the open queues right now.
-      if (claimed.length < limit) return;
+      // Short: nothing more is due in the open queues right now. If wake-ups were paused, a
+      // commit made before they resumed went unheard: claim once more to cover it.
+      if (claimed.length < limit && !this.busy(false)) return;
     }
+  }
+
+  /**
+   * Pauses wake-ups while every slot is taken (each finishing task claims again anyway; on
+   * SQLite the worker's own commits would wake it thousands of times a second) and resumes
+   * them when it waits for work; true when they were just resumed. Cancels, which also come
+   * by wake-up on SQLite, are asked for every 250 ms meanwhile.
+   */
+  private busy(paused: boolean): boolean {
+    if (!this.wakeup?.pause || paused === this.wakeupsPaused) return false;
+    this.wakeupsPaused = paused;
+    if (paused) {
+      this.wakeup.pause();
+      this.cancelPoll = setInterval(() => this.onCancel(null), 250);
+    } else {
+      if (this.cancelPoll) clearInterval(this.cancelPoll);
+      this.cancelPoll = null;
+      this.wakeup.resume?.();
+    }
+    return !paused;
   }
 
   private launch(task: ClaimedTask): void {

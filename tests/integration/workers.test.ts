@@ -85,6 +85,30 @@ for (const { kind, available } of providers()) {
       await waitFor(async () => (await status(next.id)) === "succeeded" && (await status(quick.id)) === "succeeded", 15_000, "later tasks done");
     });
 
+    it("a worker with every slot taken still hears cancels, and wakes at once for new work when idle again", async () => {
+      // Heartbeats and polls far apart: a cancel or a new task can reach the worker only by its
+      // wake-ups, or — while every slot is taken and wake-ups are paused — its cancel checks.
+      await spawnWorker({
+        QTASK_QUEUES: "default",
+        QTASK_CONCURRENCY: "2",
+        QTASK_LEASE_MS: "60000",
+        QTASK_HEARTBEAT_MS: "20000",
+        QTASK_POLL_MS: "20000",
+      });
+      const a = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 60_000 } });
+      const b = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 60_000 } });
+      await waitFor(async () => (await status(a.id)) === "running" && (await status(b.id)) === "running", 15_000, "both running");
+      for (const { id } of [a, b]) {
+        expect(await cancelTask(t.conn, id)).toBe("cancel_requested");
+        await waitFor(async () => (await status(id)) === "cancelled", 5_000, `task ${id} cancelled`);
+      }
+      // Idle again: a new task starts well before the next poll.
+      const enqueuedAt = Date.now();
+      const next = await enqueue(t.conn, registry, { type: "noop" });
+      await waitFor(async () => (await status(next.id)) === "succeeded", 5_000, "the new task done");
+      expect(Date.now() - enqueuedAt).toBeLessThan(5_000);
+    });
+
     it("retries a failing task with backoff until it succeeds", async () => {
       await spawnWorker({ QTASK_BACKOFF_BASE_MS: "100", QTASK_BACKOFF_MAX_MS: "400" });
       const { id } = await enqueue(t.conn, registry, { type: "flaky", payload: { fail_times: 2 } });
