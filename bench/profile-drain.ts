@@ -1,42 +1,53 @@
 /**
- * Where a drain's time goes: N noop tasks drained by a worker in this process, with the
- * statement count and wall time printed. Run under `node --cpu-prof --import tsx` to profile.
- *   node --import tsx bench/profile-drain.ts sqlite|postgres [tasks] [concurrency]
+ * Where a drain's time goes, for profiling rather than for the figures (`npm run bench` gives
+ * those): N waiting noop tasks drained by a worker in this process, printing wall time and SQL
+ * statements per task. Run it under `node --cpu-prof` to see the JavaScript side.
+ *
+ *   node --import tsx bench/profile-drain.ts sqlite|postgres [tasks=20000] [concurrency=10]
+ *
+ * STOP_AT=n stops once n tasks are left and KEEP=1 keeps the database (its URL is printed),
+ * to look at a half-drained queue with EXPLAIN. PostgreSQL: BENCH_POSTGRES_URL, else
+ * TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
  */
 import { DbFactory, num, openRaw } from "./lib/db";
 import { enqueueNoops } from "./lib/context";
+import { cleanupAll } from "./lib/procs";
 import { createWorker, loadConfig, openDatabase, registry } from "../src/qtask";
 import { statementCounter } from "../src/queue/sql/native";
-import { cleanupAll } from "./lib/procs";
 
-const provider = (process.argv[2] ?? "sqlite") as "sqlite" | "postgres";
+const provider = process.argv[2] === "postgres" ? "postgres" : "sqlite";
 const n = Number(process.argv[3] ?? 20_000);
 const concurrency = Number(process.argv[4] ?? 10);
-const factory = new DbFactory(provider, provider === "postgres" ? "postgresql://postgres@127.0.0.1:5432/test" : null);
+const pgUrl = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
+const factory = new DbFactory(provider, provider === "postgres" ? pgUrl : null);
 const db = await factory.fresh("profile");
 await enqueueNoops(db.url, n);
 const database = await openDatabase(db.url);
 const config = loadConfig({ ...process.env, QTASK_CONCURRENCY: String(concurrency), QTASK_SCHEDULER_MS: "0" });
 const worker = createWorker({ database, registry, config, log: () => undefined });
+// Watched from a connection of its own, as the bench does: the worker's stays the worker's.
+const raw = await openRaw(db.url);
+const left = async () => num((await raw.one<{ n: unknown }>(`SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n);
+const stopAt = Number(process.env.STOP_AT ?? 0);
 const before = statementCounter.count;
 const t0 = performance.now();
 await worker.start();
-// A connection of its own, as the bench watches: the worker's connection stays the worker's.
-const raw = await openRaw(db.url);
-const countTasks = async () => num((await raw.one<{ n: unknown }>(`SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n);
 for (;;) {
   await new Promise((r) => setTimeout(r, 50));
-  const left = await countTasks();
-  if (left === 0 || (process.env.STOP_AT && left <= Number(process.env.STOP_AT))) break;
+  if ((await left()) <= stopAt) break;
 }
 const ms = performance.now() - t0;
-if (process.env.WALSIZE && provider === "sqlite") console.log("wal bytes", (await import("node:fs")).statSync(db.url.slice(5) + "-wal").size);
 const statements = statementCounter.count - before;
 await raw.close();
 await worker.stop();
 await database.close();
-console.log(`${provider} c=${concurrency}: ${n} tasks in ${ms.toFixed(0)} ms = ${Math.round((n / ms) * 1000)} tasks/s; ${(statements / n).toFixed(2)} statements/task`);
+const done = n - stopAt;
+console.log(
+  `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task`,
+);
 if (process.env.KEEP) console.log(`kept ${db.url}`);
-else await db.drop();
-if (!process.env.KEEP) await cleanupAll();
+else {
+  await db.drop();
+  await cleanupAll();
+}
 process.exit(0);

@@ -17,7 +17,8 @@ import { sql } from "@/queue/dialect";
 import { registry } from "@/tasks";
 import { freshDb, providers, type TestDb } from "./support/db";
 
-const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) => claimTasks(t.conn, { workerId: "w1", slots: { [queue]: limit }, limit, leaseMs });
+const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) =>
+  claimTasks(t.conn, { workerId: "w1", slots: { [queue]: limit }, limit, leaseMs });
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`engine on ${kind}`, () => {

@@ -32,7 +32,14 @@ export interface CloseResult {
  * previous one finished, instead of one per task (each close keeps its own fence and its own
  * result).
  */
-export function closeRun(conn: Conn, taskId: number, runId: number, outcome: RunOutcome, durationMs: number, lines: LogLine[] = []): Promise<CloseResult> {
+export function closeRun(
+  conn: Conn,
+  taskId: number,
+  runId: number,
+  outcome: RunOutcome,
+  durationMs: number,
+  lines: LogLine[] = [],
+): Promise<CloseResult> {
   // Inside a caller's transaction, or without a native driver: write it now, in that context.
   if (conn.inTransaction || !conn.native) return closeRunNow(conn, { taskId, runId, outcome, durationMs, lines });
   let batcher = batchers.get(conn.native);
@@ -85,28 +92,28 @@ class CloseBatcher {
                 : { applied: false, taskStatus: null, runStatus: null },
             );
           } else
-          results = await transaction(this.conn, async (tx) => {
-            // Successes (nearly all of a busy queue) are closed with two statements for the whole batch.
-            const ok = batch.filter((c) => c.outcome.kind === "succeeded");
-            const applied = ok.length > 1 ? await closeSucceeded(tx, ok) : null;
-            // Lines of closes applied above are written below, with the others'.
-            const out: CloseResult[] = [];
-            for (const c of batch) {
-              if (applied && c.outcome.kind === "succeeded")
-                out.push(
-                  applied.has(c.runId)
-                    ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
-                    : { applied: false, taskStatus: null, runStatus: null },
-                );
-              else out.push(await closeRunNow(tx, { ...c, lines: [] }));
-            }
-            // The last lines of every applied close, in one statement.
-            await insertClosingLines(
-              tx,
-              batch.filter((c, i) => out[i].applied && c.lines.length > 0),
-            );
-            return out;
-          });
+            results = await transaction(this.conn, async (tx) => {
+              // Successes (nearly all of a busy queue) are closed with two statements for the whole batch.
+              const ok = batch.filter((c) => c.outcome.kind === "succeeded");
+              const applied = ok.length > 1 ? await closeSucceeded(tx, ok) : null;
+              // Lines of closes applied above are written below, with the others'.
+              const out: CloseResult[] = [];
+              for (const c of batch) {
+                if (applied && c.outcome.kind === "succeeded")
+                  out.push(
+                    applied.has(c.runId)
+                      ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
+                      : { applied: false, taskStatus: null, runStatus: null },
+                  );
+                else out.push(await closeRunNow(tx, { ...c, lines: [] }));
+              }
+              // The last lines of every applied close, in one statement.
+              await insertClosingLines(
+                tx,
+                batch.filter((c, i) => out[i].applied && c.lines.length > 0),
+              );
+              return out;
+            });
         } catch {
           // One bad close must not fail the others: on any error, close each on its own.
           results = null;
@@ -132,7 +139,11 @@ class CloseBatcher {
  */
 async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<number>> {
   const d = dialect(tx);
-  if (d.provider === "postgres") return closeSucceededPg(tx, items.map((c) => ({ ...c, lines: [] })));
+  if (d.provider === "postgres")
+    return closeSucceededPg(
+      tx,
+      items.map((c) => ({ ...c, lines: [] })),
+    );
   const rows = join(
     items.map(
       (c) =>

@@ -243,8 +243,7 @@ export function postgresDriver(url: string, max = 10): NativeDriver {
   const on = (c: pg.Pool | pg.PoolClient): NativeDriver => ({
     provider: "postgres",
     query: async (s) => (statementCounter.count++, (await c.query({ name: nameOf(s), text: s.text, values: s.values.map(pgValue) })).rows),
-    execute: async (s) =>
-      (statementCounter.count++, (await c.query({ name: nameOf(s), text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0),
+    execute: async (s) => (statementCounter.count++, (await c.query({ name: nameOf(s), text: s.text, values: s.values.map(pgValue) })).rowCount ?? 0),
     async transaction(fn, urgent) {
       if (c !== pool) return fn(on(c));
       const client = await (urgent ? urgentPool : pool).connect();
