@@ -32,11 +32,13 @@ for (const { kind, available } of providers()) {
 
     it("three workers drain 2,000 tasks: each runs exactly once, never twice at the same time", async () => {
       const inputs = Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? { type: "sleep", payload: { ms: 5 } } : { type: "noop" }));
-      const { ids } = await enqueueMany(t.conn, registry, inputs);
       // A production-like lease: with the tests' 3 s lease, SQLite write contention on a
       // starved 2-core machine can stall a worker past its lease, and a rescued task then runs
       // twice — correct at-least-once behaviour, but not what this test is about.
       await Promise.all([0, 1, 2].map(() => spawnWorker({ QTASK_CONCURRENCY: "20", QTASK_LEASE_MS: "20000", QTASK_HEARTBEAT_MS: "1000" })));
+      // Enqueued once all three are up: two workers drain 2,000 tasks in about a second, before
+      // a third that is slower to start would get any.
+      const { ids } = await enqueueMany(t.conn, registry, inputs);
       await waitFor(async () => (await t.database.db.task.count({ where: { status: "succeeded" } })) === 2_000, 90_000, "all tasks succeeded");
       const runs = await t.database.db.run.findMany({ select: { taskId: true, status: true, workerId: true } });
       expect(runs).toHaveLength(2_000);
