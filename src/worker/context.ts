@@ -125,13 +125,6 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     return this.runCompute(fn, input, this.signal) as Promise<O>;
   }
 
-  /** Writes everything still buffered (called before the run is closed). */
-  async flush(): Promise<void> {
-    await this.flushProgress();
-    await this.flushLogs();
-    await this.writes;
-  }
-
   /**
    * Ends the run's writes before it is closed: progress and every log write already started
    * are written; the lines still buffered are returned, to be written by the close itself (in

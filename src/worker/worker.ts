@@ -68,6 +68,8 @@ export class QueueWorker {
   private checkpointer: Checkpointer | null = null;
   private pumping = false;
   private pumpAgain = false;
+  /** A pump is scheduled for the end of this turn of the event loop (see handlerDone()). */
+  private pumpSoon = false;
   /** Wake-ups paused because the worker is busy (see busy()). */
   private wakeupsPaused = false;
   /** While wake-ups are paused on SQLite, cancel requests are asked for on this timer instead. */
@@ -295,9 +297,9 @@ export class QueueWorker {
     this.active.set(task.runId, entry);
   }
 
-  /** The handler of `a` returned: its slot is free for the next claim. False if it was already counted. */
-  private handlerDone(a: Active): boolean {
-    if (!a.handling) return false;
+  /** The handler of `a` returned: its slot is free for the next claim (counted once). */
+  private handlerDone(a: Active): void {
+    if (!a.handling) return;
     a.handling = false;
     this.handling--;
     this.handlingIn.set(a.task.queue, (this.handlingIn.get(a.task.queue) ?? 1) - 1);
@@ -311,10 +313,7 @@ export class QueueWorker {
         this.pump();
       });
     }
-    return true;
   }
-
-  private pumpSoon = false;
 
   private onCancel(runId: number | null): void {
     if (this.active.size === 0) return;
