@@ -3,72 +3,53 @@
  * batch over a small demo universe (result rows per fund, progress, log), a screening
  * strategy, a backtest batch, and the crawl jobs against a local HTTP server this test starts.
  */
-import http from "node:http";
 import fs from "node:fs";
 import path from "node:path";
-import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue, enqueueMany } from "@/queue/enqueue";
 import { seedFunds } from "@/domain/demo";
 import { loadSeries } from "@/domain/series";
 import { registry } from "@/tasks";
-import { freshDb, providers, waitFor, type TestDb } from "./support/db";
+import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
+import { fixtureServer } from "./support/http";
 import { startWorker, type WorkerProcess } from "./support/processes";
 
 // A tiny NAV source: /nav/<code>.json, /nav/<code>.csv, /flaky/<code>.json (fails twice), /basic.json
-let server: http.Server;
-let base = "";
-const hits = new Map<string, number>();
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const url = req.url ?? "";
-    hits.set(url, (hits.get(url) ?? 0) + 1);
-    const json = (v: unknown, status = 200) => {
-      res.writeHead(status, { "content-type": "application/json" });
-      res.end(JSON.stringify(v));
-    };
-    let m: RegExpExecArray | null;
-    if ((m = /^\/nav\/(\w+)\.json$/.exec(url))) {
-      if (m[1] === "999999") return json({ error: "no such fund" }, 404);
-      return json({
-        code: m[1],
-        name: `基金${m[1]}`,
-        points: [
-          { date: "2030-01-02", nav: 1.5, acc_nav: 2.5 },
-          { date: "2030-01-03", nav: 1.6 },
-        ],
-      });
-    }
-    if ((m = /^\/nav\/(\w+)\.csv$/.exec(url))) {
-      res.writeHead(200, { "content-type": "text/csv" });
-      return res.end("date,nav,acc_nav\n2030-01-02,1.1,1.2\n2030-01-03,1.2,1.3\n");
-    }
-    if ((m = /^\/flaky\/(\w+)\.json$/.exec(url))) {
-      if ((hits.get(url) ?? 0) <= 2) return json({ error: "busy" }, 503);
-      return json({ points: [{ date: "2030-01-02", nav: 1.01 }] });
-    }
-    if (url === "/basic.json")
-      return json([
-        { code: "000001", name: "改名后的基金", fund_type: "bond" },
-        { code: "888888", name: "新基金", fund_type: "stock" },
-      ]);
-    json({ error: "not found" }, 404);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const source = fixtureServer((url, { send, json }) => {
+  let m: RegExpExecArray | null;
+  if ((m = /^\/nav\/(\w+)\.json$/.exec(url))) {
+    if (m[1] === "999999") return json({ error: "no such fund" }, 404);
+    return json({
+      code: m[1],
+      name: `基金${m[1]}`,
+      points: [
+        { date: "2030-01-02", nav: 1.5, acc_nav: 2.5 },
+        { date: "2030-01-03", nav: 1.6 },
+      ],
+    });
+  }
+  if (/^\/nav\/(\w+)\.csv$/.test(url)) return send("date,nav,acc_nav\n2030-01-02,1.1,1.2\n2030-01-03,1.2,1.3\n", "text/csv");
+  if (/^\/flaky\/(\w+)\.json$/.test(url)) {
+    if ((source.hits.get(url) ?? 0) <= 2) return json({ error: "busy" }, 503);
+    return json({ points: [{ date: "2030-01-02", nav: 1.01 }] });
+  }
+  if (url === "/basic.json")
+    return json([
+      { code: "000001", name: "改名后的基金", fund_type: "bond" },
+      { code: "888888", name: "新基金", fund_type: "stock" },
+    ]);
+  json({ error: "not found" }, 404);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`domain tasks on ${kind}`, () => {
     let t: TestDb;
     let worker: WorkerProcess;
     const task = (id: number) => t.database.db.task.findUniqueOrThrow({ where: { id } });
-    const done = (id: number) =>
-      waitFor(async () => ["succeeded", "failed", "cancelled"].includes((await task(id)).status), 60_000, `task ${id} finished`);
+    const done = (id: number) => finishedTask(t, id, 60_000);
 
     beforeEach(async () => {
-      hits.clear();
+      source.hits.clear();
       t = await freshDb(kind);
       await seedFunds(t.database.db, 60);
       worker = await startWorker(t.url, { JOB_NUM: "2", QTASK_IMPORT_DIR: path.resolve(".data/test/import") });
@@ -136,7 +117,7 @@ for (const { kind, available } of providers()) {
       const before = (await loadSeries(t.database.db, [code])).get(code)!.dates.length;
       const json = await enqueue(t.conn, registry, {
         type: "fund_nav_sync",
-        payload: { source: "http", url: `${base}/nav/{code}.json`, fund_codes: [code, "999999"], rate_per_sec: 20 },
+        payload: { source: "http", url: `${source.base}/nav/{code}.json`, fund_codes: [code, "999999"], rate_per_sec: 20 },
       });
       await done(json.id);
       const r = await task(json.id);
@@ -150,16 +131,16 @@ for (const { kind, available } of providers()) {
 
       const flaky = await enqueue(t.conn, registry, {
         type: "fund_nav_sync",
-        payload: { source: "http", url: `${base}/flaky/{code}.json`, fund_codes: ["777777"], retries: 3 },
+        payload: { source: "http", url: `${source.base}/flaky/{code}.json`, fund_codes: ["777777"], retries: 3 },
       });
       await done(flaky.id);
       expect((await task(flaky.id)).status).toBe("succeeded");
-      expect(hits.get("/flaky/777777.json")).toBe(3);
+      expect(source.hits.get("/flaky/777777.json")).toBe(3);
       expect((await loadSeries(t.database.db, ["777777"])).get("777777")?.nav[0]).toBe(1.01);
 
       const csv = await enqueue(t.conn, registry, {
         type: "fund_nav_sync",
-        payload: { source: "http", url: `${base}/nav/{code}.csv`, fund_codes: ["000123"] },
+        payload: { source: "http", url: `${source.base}/nav/{code}.csv`, fund_codes: ["000123"] },
       });
       await done(csv.id);
       expect((await loadSeries(t.database.db, ["000123"])).get("000123")?.dates.length).toBe(2);
@@ -174,7 +155,7 @@ for (const { kind, available } of providers()) {
       await done(escape.id);
       expect((await task(escape.id)).status).toBe("failed");
 
-      const basic = await enqueue(t.conn, registry, { type: "fund_basic_sync", payload: { url: `${base}/basic.json` } });
+      const basic = await enqueue(t.conn, registry, { type: "fund_basic_sync", payload: { url: `${source.base}/basic.json` } });
       await done(basic.id);
       expect(JSON.parse((await task(basic.id)).result as string)).toMatchObject({ funds: 2 });
       expect(await t.database.db.instrument.findUniqueOrThrow({ where: { code: "888888" } })).toMatchObject({ name: "新基金", fundType: "stock" });

@@ -6,16 +6,15 @@
  * 503 is retried; fund_basic_sync with stock rows and fund_nav_sync without a code list; and
  * `as_of` on signals_batch / strategy_screen using only the NAV points up to that day.
  */
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
 import { seedFunds } from "@/domain/demo";
 import { computeSignals } from "@/domain/signals";
 import { loadSeries, parseYmd, ymd } from "@/domain/series";
 import { registry } from "@/tasks";
 import { seriesAsOf, todayInShanghai } from "@/tasks/shared";
-import { freshDb, providers, waitFor, type TestDb } from "./support/db";
+import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
+import { fixtureServer } from "./support/http";
 import { startWorker, type WorkerProcess } from "./support/processes";
 
 type Row = Record<string, string | number>;
@@ -52,48 +51,32 @@ function toCsv(rows: Row[]): string {
 
 // /feed/<dataset>.<json|csv>, /feed/<dataset>/<date>.<json|csv>, /items/<dataset>.json ({items}
 // served as text/plain), /flaky/<dataset>.json (503 on the first hit), /bad/…, /basic.csv, /nav/<code>.json
-let server: http.Server;
-let base = "";
-const hits = new Map<string, number>();
-beforeAll(async () => {
-  server = http.createServer((req, res) => {
-    const url = req.url ?? "";
-    hits.set(url, (hits.get(url) ?? 0) + 1);
-    const path = url.split("?")[0];
-    const send = (body: string, type: string, status = 200) => {
-      res.writeHead(status, { "content-type": type });
-      res.end(body);
-    };
-    const json = (v: unknown, status = 200) => send(JSON.stringify(v), "application/json", status);
-    let m: RegExpExecArray | null;
-    if ((m = /^\/feed\/(\w+)(?:\/[\d-]+)?\.(json|csv)$/.exec(path)) && FIXTURES[m[1]])
-      return m[2] === "json" ? json(rowsOf(m[1])) : send(toCsv(rowsOf(m[1])), "text/csv");
-    if ((m = /^\/items\/(\w+)\.json$/.exec(path)) && FIXTURES[m[1]]) return send(JSON.stringify({ items: rowsOf(m[1]) }), "text/plain");
-    if ((m = /^\/flaky\/(\w+)\.json$/.exec(path)) && FIXTURES[m[1]])
-      return (hits.get(url) ?? 0) <= 1 ? json({ error: "busy" }, 503) : json(rowsOf(m[1]));
-    if (path === "/bad/quotes.json")
-      return json([
-        { code: "600519.SH", price: 1 },
-        { code: "000002", change_pct: 1 },
-      ]);
-    if (path === "/bad/capital_flow.csv") return send("code,main_net_inflow\n600519.SH,1\n000001,2\n000002,abc\n", "text/csv");
-    if (path === "/basic.csv")
-      return send("code,name,kind,fund_type\n110011,易方达中小盘,,hybrid\n600519.SH,贵州茅台,stock,\n000905.SH,中证500,index,\n", "text/csv");
-    if ((m = /^\/nav\/([\w.]+)\.json$/.exec(path))) return json({ points: [{ date: "2030-01-02", nav: 1.5 }] });
-    json({ error: "not found" }, 404);
-  });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const source = fixtureServer((url, { send, json }) => {
+  const path = url.split("?")[0];
+  let m: RegExpExecArray | null;
+  if ((m = /^\/feed\/(\w+)(?:\/[\d-]+)?\.(json|csv)$/.exec(path)) && FIXTURES[m[1]])
+    return m[2] === "json" ? json(rowsOf(m[1])) : send(toCsv(rowsOf(m[1])), "text/csv");
+  if ((m = /^\/items\/(\w+)\.json$/.exec(path)) && FIXTURES[m[1]]) return send(JSON.stringify({ items: rowsOf(m[1]) }), "text/plain");
+  if ((m = /^\/flaky\/(\w+)\.json$/.exec(path)) && FIXTURES[m[1]])
+    return (source.hits.get(url) ?? 0) <= 1 ? json({ error: "busy" }, 503) : json(rowsOf(m[1]));
+  if (path === "/bad/quotes.json")
+    return json([
+      { code: "600519.SH", price: 1 },
+      { code: "000002", change_pct: 1 },
+    ]);
+  if (path === "/bad/capital_flow.csv") return send("code,main_net_inflow\n600519.SH,1\n000001,2\n000002,abc\n", "text/csv");
+  if (path === "/basic.csv")
+    return send("code,name,kind,fund_type\n110011,易方达中小盘,,hybrid\n600519.SH,贵州茅台,stock,\n000905.SH,中证500,index,\n", "text/csv");
+  if ((m = /^\/nav\/([\w.]+)\.json$/.exec(path))) return json({ points: [{ date: "2030-01-02", nav: 1.5 }] });
+  json({ error: "not found" }, 404);
 });
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`feed jobs on ${kind}`, () => {
     let t: TestDb;
     let worker: WorkerProcess;
     const task = (id: number) => t.database.db.task.findUniqueOrThrow({ where: { id } });
-    const done = (id: number) =>
-      waitFor(async () => ["succeeded", "failed", "cancelled"].includes((await task(id)).status), 30_000, `task ${id} finished`);
+    const done = (id: number) => finishedTask(t, id);
     /** Enqueues all, waits for all, returns the finished tasks in order. */
     const runAll = async (jobs: { type: string; payload: unknown }[]) => {
       const ids: number[] = [];
@@ -106,7 +89,7 @@ for (const { kind, available } of providers()) {
       t.database.db.marketRecord.findMany({ where: { dataset, ...(date ? { date } : {}) }, orderBy: [{ code: "asc" }, { date: "asc" }] });
 
     beforeEach(async () => {
-      hits.clear();
+      source.hits.clear();
       priceBump = 0;
       t = await freshDb(kind);
       worker = await startWorker(t.url, {
@@ -116,7 +99,7 @@ for (const { kind, available } of providers()) {
         QTASK_QUOTES_URL: "",
         QTASK_FINANCIALS_URL: "",
         QTASK_TOP_LIST_URL: "",
-        QTASK_CAPITAL_FLOW_URL: `${base}/feed/capital_flow.json`,
+        QTASK_CAPITAL_FLOW_URL: `${source.base}/feed/capital_flow.json`,
       });
     });
     afterEach(async () => {
@@ -136,16 +119,16 @@ for (const { kind, available } of providers()) {
       // Runs of one dataset in parallel would race for the same statements rows: the financials CSV
       // run goes second, after the JSON one, so the counts below are deterministic.
       const jobs = Object.entries(types).flatMap(([ds, type]) => [
-        { type, payload: { url: `${base}/feed/${ds}.json`, date: D1 } },
-        { type, payload: { url: `${base}/feed/${ds}/{date}.csv`, date: D2 } },
+        { type, payload: { url: `${source.base}/feed/${ds}.json`, date: D1 } },
+        { type, payload: { url: `${source.base}/feed/${ds}/{date}.csv`, date: D2 } },
       ]);
       const first = await runAll(jobs.filter((_, i) => i !== 3));
       first.splice(3, 0, ...(await runAll([jobs[3]])));
       for (const r of first) expect(r.status, r.error ?? "").toBe("succeeded");
       for (const ds of Object.keys(types)) {
         // `?date=` appended to a URL without {date}; {date} replaced in the other.
-        expect(hits.get(`/feed/${ds}.json?date=${D1}`), ds).toBe(1);
-        expect(hits.get(`/feed/${ds}/${D2}.csv`), ds).toBe(1);
+        expect(source.hits.get(`/feed/${ds}.json?date=${D1}`), ds).toBe(1);
+        expect(source.hits.get(`/feed/${ds}/${D2}.csv`), ds).toBe(1);
       }
 
       // Date-keyed datasets: every row once per day, the CSV's codes still strings and its numbers numbers.
@@ -177,10 +160,10 @@ for (const { kind, available } of providers()) {
       expect(log.some((m) => /3 inserted, 0 updated/.test(m))).toBe(true);
 
       // Re-runs upsert: the same feed changes nothing, a changed feed updates in place.
-      const [same] = await runAll([{ type: "realtime_quotes_sync", payload: { url: `${base}/feed/quotes.json`, date: D1 } }]);
+      const [same] = await runAll([{ type: "realtime_quotes_sync", payload: { url: `${source.base}/feed/quotes.json`, date: D1 } }]);
       expect(result(same)).toMatchObject({ fetched: 3, inserted: 0, updated: 0, unchanged: 3 });
       priceBump = 1;
-      const [changed] = await runAll([{ type: "realtime_quotes_sync", payload: { url: `${base}/feed/quotes.json`, date: D1 } }]);
+      const [changed] = await runAll([{ type: "realtime_quotes_sync", payload: { url: `${source.base}/feed/quotes.json`, date: D1 } }]);
       expect(result(changed)).toMatchObject({ inserted: 0, updated: 3, unchanged: 0 });
       expect(await records("quotes")).toHaveLength(6);
       expect(JSON.parse((await records("quotes", D1)).find((r) => r.code === "000001")!.data).price).toBe(11.1);
@@ -189,18 +172,18 @@ for (const { kind, available } of providers()) {
       const D3 = "2024-05-08";
       const today = todayInShanghai();
       const [filtered, items, fromEnv, undated] = await runAll([
-        { type: "realtime_quotes_sync", payload: { url: `${base}/feed/quotes.json`, date: D3, codes: ["000001", "999999"] } },
-        { type: "top_list_sync", payload: { url: `${base}/items/top_list.json`, date: D3 } },
+        { type: "realtime_quotes_sync", payload: { url: `${source.base}/feed/quotes.json`, date: D3, codes: ["000001", "999999"] } },
+        { type: "top_list_sync", payload: { url: `${source.base}/items/top_list.json`, date: D3 } },
         { type: "capital_flow_sync", payload: { date: D3 } },
-        { type: "realtime_quotes_sync", payload: { url: `${base}/feed/quotes.json` } },
+        { type: "realtime_quotes_sync", payload: { url: `${source.base}/feed/quotes.json` } },
       ]);
       expect(result(filtered)).toMatchObject({ fetched: 3, stored: 1, filtered_out: 2 });
       expect((await records("quotes", D3)).map((r) => r.code)).toEqual(["000001"]);
       expect(result(items)).toMatchObject({ stored: 2 });
       expect(fromEnv.status).toBe("succeeded");
-      expect(hits.get(`/feed/capital_flow.json?date=${D3}`)).toBe(1);
+      expect(source.hits.get(`/feed/capital_flow.json?date=${D3}`)).toBe(1);
       expect(await records("capital_flow", D3)).toHaveLength(2);
-      expect(hits.get("/feed/quotes.json")).toBe(1);
+      expect(source.hits.get("/feed/quotes.json")).toBe(1);
       const undatedDay = result(undated).date as string;
       expect([today, todayInShanghai()]).toContain(undatedDay); // the run may straddle midnight
       expect(await records("quotes", undatedDay)).toHaveLength(3);
@@ -208,11 +191,11 @@ for (const { kind, available } of providers()) {
 
     it("fails bad feeds with the row, a missing URL permanently, retries a 503; basic and NAV sync; as_of signals", async () => {
       const [badJson, badCsv, noUrl, flaky, basic] = await runAll([
-        { type: "realtime_quotes_sync", payload: { url: `${base}/bad/quotes.json`, date: "2024-05-06" } },
-        { type: "capital_flow_sync", payload: { url: `${base}/bad/capital_flow.csv`, date: "2024-05-06" } },
+        { type: "realtime_quotes_sync", payload: { url: `${source.base}/bad/quotes.json`, date: "2024-05-06" } },
+        { type: "capital_flow_sync", payload: { url: `${source.base}/bad/capital_flow.csv`, date: "2024-05-06" } },
         { type: "top_list_sync", payload: {} },
-        { type: "financial_statements_sync", payload: { url: `${base}/flaky/financials.json`, retries: 2 } },
-        { type: "fund_basic_sync", payload: { url: `${base}/basic.csv` } },
+        { type: "financial_statements_sync", payload: { url: `${source.base}/flaky/financials.json`, retries: 2 } },
+        { type: "fund_basic_sync", payload: { url: `${source.base}/basic.csv` } },
       ]);
       for (const bad of [badJson, badCsv, noUrl]) {
         expect(bad.status).toBe("failed");
@@ -223,7 +206,7 @@ for (const { kind, available } of providers()) {
       expect(noUrl.error).toMatch(/set QTASK_TOP_LIST_URL/);
       expect(await t.database.db.marketRecord.count({ where: { dataset: { in: ["quotes", "capital_flow"] } } })).toBe(0);
       expect(flaky.status).toBe("succeeded");
-      expect(hits.get("/flaky/financials.json")).toBe(2);
+      expect(source.hits.get("/flaky/financials.json")).toBe(2);
       expect(await records("financials")).toHaveLength(3);
 
       // fund_basic_sync: kind-less rows are funds, stock and index rows keep no fund type.
@@ -235,10 +218,10 @@ for (const { kind, available } of providers()) {
         { code: "600519.SH", kind: "stock", fundType: null },
       ]);
       // fund_nav_sync without fund_codes syncs every fund in the database (only 110011 here).
-      const [nav] = await runAll([{ type: "fund_nav_sync", payload: { source: "http", url: `${base}/nav/{code}.json`, rate_per_sec: 50 } }]);
+      const [nav] = await runAll([{ type: "fund_nav_sync", payload: { source: "http", url: `${source.base}/nav/{code}.json`, rate_per_sec: 50 } }]);
       expect(result(nav)).toMatchObject({ funds: 1, failed: 0, new_points: 1 });
-      expect(hits.get("/nav/110011.json")).toBe(1);
-      expect(hits.has("/nav/600519.SH.json")).toBe(false);
+      expect(source.hits.get("/nav/110011.json")).toBe(1);
+      expect(source.hits.has("/nav/600519.SH.json")).toBe(false);
 
       // as_of: signals computed only from the points on or before the day.
       await t.database.db.instrument.deleteMany({});

@@ -90,3 +90,10 @@ export async function waitFor<T>(fn: () => Promise<T> | T, timeoutMs = 20_000, w
   }
   throw new Error(`timed out after ${timeoutMs} ms waiting for ${what} (last value: ${JSON.stringify(last)})`);
 }
+
+/** Waits until task `id` has reached a final state (succeeded, failed or cancelled) and returns its row. */
+export async function finishedTask(t: TestDb, id: number, timeoutMs = 30_000) {
+  const row = () => t.database.db.task.findUniqueOrThrow({ where: { id } });
+  await waitFor(async () => ["succeeded", "failed", "cancelled"].includes((await row()).status), timeoutMs, `task ${id} finished`);
+  return row();
+}
