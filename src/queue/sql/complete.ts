@@ -86,11 +86,7 @@ class CloseBatcher {
           // PostgreSQL, successes only (a busy queue's usual batch): one statement, no transaction round trips.
           if (dialect(this.conn).provider === "postgres" && batch.every((c) => c.outcome.kind === "succeeded")) {
             const applied = await closeSucceededPg(this.conn, batch);
-            results = batch.map((c) =>
-              applied.has(c.runId)
-                ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
-                : { applied: false, taskStatus: null, runStatus: null },
-            );
+            results = batch.map((c) => succeededResult(applied, c.runId));
           } else
             results = await transaction(this.conn, async (tx) => {
               // Successes (nearly all of a busy queue) are closed with two statements for the whole batch.
@@ -99,12 +95,7 @@ class CloseBatcher {
               // Lines of closes applied above are written below, with the others'.
               const out: CloseResult[] = [];
               for (const c of batch) {
-                if (applied && c.outcome.kind === "succeeded")
-                  out.push(
-                    applied.has(c.runId)
-                      ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
-                      : { applied: false, taskStatus: null, runStatus: null },
-                  );
+                if (applied && c.outcome.kind === "succeeded") out.push(succeededResult(applied, c.runId));
                 else out.push(await closeRunNow(tx, { ...c, lines: [] }));
               }
               // The last lines of every applied close, in one statement.
@@ -130,6 +121,13 @@ class CloseBatcher {
       this.flushing = false;
     }
   }
+}
+
+/** The result of a close written by a batch of successes: applied if the batch's fence let its run through. */
+function succeededResult(applied: Set<number>, runId: number): CloseResult {
+  return applied.has(runId)
+    ? { applied: true, taskStatus: "succeeded", runStatus: "succeeded" }
+    : { applied: false, taskStatus: null, runStatus: null };
 }
 
 /**
