@@ -14,7 +14,10 @@
  *   QTASK_ABANDON_MS       a fast handler ignoring its AbortSignal is
  *                          abandoned after this long                          (default 2000)
  *   QTASK_BACKOFF_BASE_MS / QTASK_BACKOFF_MAX_MS  retry backoff               (default 1000 / 600000)
- *   QTASK_CLAIM_BATCH      most tasks claimed per round trip                  (default 50)
+ *   QTASK_CLAIM_BATCH      most tasks claimed per round trip                  (default 200)
+ *   QTASK_PREFETCH_MS      claim ahead of free slots, for queues whose tasks
+ *                          are short: as many as the slots get through in
+ *                          this long at the queue's recent pace; 0: never     (default 10)
  *   QTASK_LOG_MAX_LINES    log lines kept per run before truncation           (default 100000)
  *   QTASK_SCHEDULER_MS     how often the scheduler looks for due schedules;
  *                          0 turns the scheduler off in this worker           (default 1000)
@@ -61,7 +64,8 @@ const EnvSchema = z.object({
   QTASK_ABANDON_MS: int(0).default(2_000),
   QTASK_BACKOFF_BASE_MS: int(0).default(1_000),
   QTASK_BACKOFF_MAX_MS: int(0).default(600_000),
-  QTASK_CLAIM_BATCH: int(1, 1000).default(50),
+  QTASK_CLAIM_BATCH: int(1, 1000).default(200),
+  QTASK_PREFETCH_MS: int(0, 60_000).default(10),
   QTASK_LOG_MAX_LINES: int(10).default(100_000),
   QTASK_SCHEDULER_MS: int(0).default(1_000),
 });
@@ -79,6 +83,8 @@ export interface QueueConfig {
   abandonMs: number;
   backoff: { baseMs: number; maxMs: number };
   claimBatch: number;
+  /** Claimed tasks may wait for a slot about this long at their queue's pace (see QueueWorker.prefetchFor). */
+  prefetchMs: number;
   logMaxLines: number;
   /** Scheduler tick in ms; 0: this worker never fires schedules. */
   schedulerMs: number;
@@ -105,6 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     abandonMs: e.QTASK_ABANDON_MS,
     backoff: { baseMs: e.QTASK_BACKOFF_BASE_MS, maxMs: e.QTASK_BACKOFF_MAX_MS },
     claimBatch: e.QTASK_CLAIM_BATCH,
+    prefetchMs: e.QTASK_PREFETCH_MS,
     logMaxLines: e.QTASK_LOG_MAX_LINES,
     schedulerMs: e.QTASK_SCHEDULER_MS,
     ...overrides,

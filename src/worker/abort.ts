@@ -1,5 +1,6 @@
-/** Why a run's AbortSignal fired; handed to handlers as `signal.reason`. */
-export type AbortKind = "cancel" | "timeout" | "shutdown" | "lease_lost";
+/** Why a run's AbortSignal fired; handed to handlers as `signal.reason`. "release": a claimed
+ * task handed back before its handler started (shutdown, or it waited too long for a slot). */
+export type AbortKind = "cancel" | "timeout" | "shutdown" | "lease_lost" | "release";
 
 /** The reason object of an aborted run. */
 export class RunAborted extends Error {

@@ -40,10 +40,12 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
     deps.pool().run(`fn:${fn}`, input, signal, () => undefined),
   );
   const timeout = setTimeout(() => controller.abort(new RunAborted("timeout", `timed out after ${task.timeoutMs} ms`)), task.timeoutMs);
-  ctx.log.info(`attempt ${task.attempt}/${task.maxAttempts} started on worker ${deps.workerId}`);
+  // Aborted while it waited for a slot (cancelled, handed back): its handler never starts.
+  if (!controller.signal.aborted) ctx.log.info(`attempt ${task.attempt}/${task.maxAttempts} started on worker ${deps.workerId}`);
 
   let outcome: RunOutcome | null;
   try {
+    controller.signal.throwIfAborted();
     if (!def || problem) throw new TaskFailPermanently(problem ?? `no handler registered for task type ${task.type}`);
     const value = await untilAbandoned(runHandler(deps, def, ctx, task), controller.signal, deps.config.abandonMs);
     if (value === ABANDONED) ctx.log.warn(`handler ignored its abort signal for ${deps.config.abandonMs} ms and was abandoned`);
@@ -125,6 +127,8 @@ function abortedOutcome(signal: AbortSignal, deps: ExecuteDeps, task: ClaimedTas
       return { kind: "failed", error: reason, retryable: true, timedOut: true, backoffMs: backoffMs(task.attempt, deps.config.backoff) };
     case "shutdown":
       return { kind: "requeued", delayMs: 0, reason: "worker shut down before the task finished", runStatus: "requeued" };
+    case "release":
+      return { kind: "requeued", delayMs: 0, reason, runStatus: "requeued" };
     case "lease_lost":
       return null;
     default:

@@ -32,7 +32,19 @@ interface Active {
   done: Promise<void>;
   /** The handler is still running (false: it finished and the run is being closed). */
   handling: boolean;
+  /** performance.now() when the handler started. */
+  startedAt: number;
 }
+
+/** A claimed task waiting here for a free slot (see prefetchFor()). */
+interface Waiting {
+  task: ClaimedTask;
+  /** performance.now() when it was claimed. */
+  claimedAt: number;
+}
+
+/** Past this age a waiting task goes back to the queue, for any worker to take. */
+const WAIT_LIMIT_MS = 2_000;
 
 export interface WorkerOptions {
   database: Database;
@@ -54,6 +66,11 @@ export class QueueWorker {
   private readonly conn: Conn;
   /** Runs not yet closed: their handlers are running, or their closes are being written. */
   private readonly active = new Map<number, Active>();
+  /** Claimed tasks whose handlers have not started, in claim (priority) order. */
+  private waiting: Waiting[] = [];
+  /** Per queue: a moving average of how long its handlers took, in ms. */
+  private readonly paceMs = new Map<string, number>();
+  private readonly queueConfig: Map<string, QueueConfig["queues"][number]>;
   /** Handlers running, in all and per queue: what the concurrency limits count. */
   private handling = 0;
   private readonly handlingIn = new Map<string, number>();
@@ -85,11 +102,12 @@ export class QueueWorker {
     this.id = opts.id ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.conn = connOf(opts.database.db, opts.database.provider);
     this.log = opts.log ?? ((m) => console.log(`[worker ${this.id}] ${m}`));
+    this.queueConfig = new Map(opts.config.queues.map((q) => [q.name, q]));
   }
 
-  /** Tasks running right now (handlers, and runs being closed). */
+  /** Tasks this worker holds: handlers running, runs being closed, claimed tasks waiting for a slot. */
   get running(): number {
-    return this.active.size;
+    return this.active.size + this.waiting.length;
   }
 
   /**
@@ -146,6 +164,8 @@ export class QueueWorker {
     await this.scheduler?.stop();
     if (this.cancelPoll) clearInterval(this.cancelPoll);
     await this.wakeup?.close();
+    // Claimed ahead but not started: back to the queue now, not after the grace period.
+    this.release(this.waiting.length, "worker shut down before the task started");
     if (this.active.size > 0) {
       this.log(`stopping: waiting up to ${graceMs} ms for ${this.active.size} running task(s)`);
       const all = Promise.all([...this.active.values()].map((a) => a.done));
@@ -161,6 +181,11 @@ export class QueueWorker {
     // The caller closes the database next: a claim or heartbeat still using a connection would
     // make that close wait forever (and the claim's transaction fail half-way).
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+    // A claim that was in flight when the stop began: what it brought goes straight back.
+    if (this.waiting.length > 0) {
+      this.release(this.waiting.length, "worker shut down before the task started");
+      await Promise.all([...this.active.values()].map((a) => a.done));
+    }
     await this.pool?.close();
     await this.checkpointer?.stop();
     await stopWorker(this.conn, this.id).catch((err) => this.log(`deregistering failed: ${(err as Error).message}`));
@@ -233,22 +258,87 @@ export class QueueWorker {
     return this.opts.config.queues.filter((q) => this.freeSlots(q) > 0).map((q) => q.name);
   }
 
-  /** One claim statement per round for every queue with free slots, until a round comes back short. */
+  /**
+   * How many claimed tasks of queue q may wait here for a slot. Claiming only for free slots
+   * costs a round trip per handful of tasks when tasks are short; claiming ahead (as Graphile
+   * Worker's local queue does) costs nothing when they are short, but holds back tasks other
+   * workers could run when they are long. So: as many as q's slots get through in
+   * config.prefetchMs at q's recent pace, none before one of q's handlers has finished, and
+   * none while one of them has been running longer than the pace says.
+   */
+  private prefetchFor(q: QueueConfig["queues"][number], now: number): number {
+    const { config } = this.opts;
+    const pace = this.paceMs.get(q.name);
+    if (pace === undefined || config.prefetchMs === 0) return 0;
+    let slowest = pace;
+    for (const a of this.active.values()) if (a.handling && a.task.queue === q.name) slowest = Math.max(slowest, now - a.startedAt);
+    const slots = Math.min(config.concurrency, q.limit ?? Infinity);
+    // A floor on the pace: a no-op handler takes microseconds, and the claim batch caps it anyway.
+    return Math.min(config.claimBatch, Math.floor((slots * config.prefetchMs) / Math.max(slowest, 0.05)));
+  }
+
+  /** Tasks of queue q to claim now: its free slots and what may wait for them, less what already waits. */
+  private wanted(q: QueueConfig["queues"][number], now = performance.now()): number {
+    let waitingHere = 0;
+    for (const w of this.waiting) if (w.task.queue === q.name) waitingHere++;
+    return Math.max(0, this.freeSlots(q) + this.prefetchFor(q, now) - waitingHere);
+  }
+
+  /** One claim statement per round for every queue with room, until a round comes back short. */
   private async claimLoop(): Promise<void> {
     const { config } = this.opts;
     while (!this.stopping) {
-      const limit = Math.min(config.concurrency - this.handling, config.claimBatch);
-      if (limit <= 0 || this.closing >= this.closingCap) {
+      this.startWaiting();
+      const now = performance.now();
+      const slots = Object.fromEntries(config.queues.map((q) => [q.name, this.wanted(q, now)]));
+      const ahead = Math.max(0, ...config.queues.map((q) => this.prefetchFor(q, now)));
+      const free = config.concurrency - this.handling;
+      const limit = Math.min(
+        config.claimBatch,
+        free + ahead - this.waiting.length,
+        Object.values(slots).reduce((a, b) => a + b, 0),
+      );
+      // Every slot is taken and enough is waiting: top up once half of it has started, in one
+      // claim, rather than a claim for every few slots that free up.
+      const toppedUp = free <= 0 && this.waiting.length > ahead / 2;
+      if (limit <= 0 || toppedUp || this.closing >= this.closingCap) {
         this.busy(true);
         return;
       }
-      const slots = Object.fromEntries(config.queues.map((q) => [q.name, this.freeSlots(q)]));
       const claimed = await claimTasks(this.conn, { workerId: this.id, slots, limit, leaseMs: config.leaseMs });
-      for (const task of claimed) this.launch(task);
+      const claimedAt = performance.now();
+      for (const task of claimed) this.waiting.push({ task, claimedAt });
+      this.startWaiting();
       // Short: nothing more is due in the open queues right now. If wake-ups were paused, a
       // commit made before they resumed went unheard: claim once more to cover it.
       if (claimed.length < limit && !this.busy(false)) return;
     }
+  }
+
+  /** Starts waiting tasks, oldest claim first, while their queues have free slots. */
+  private startWaiting(): void {
+    if (this.waiting.length === 0 || this.stopping || this.handling >= this.opts.config.concurrency) return;
+    const still: Waiting[] = [];
+    for (let i = 0; i < this.waiting.length; i++) {
+      const w = this.waiting[i];
+      if (this.handling >= this.opts.config.concurrency) {
+        still.push(...this.waiting.slice(i));
+        break;
+      }
+      const q = this.queueConfig.get(w.task.queue);
+      if (q && this.freeSlots(q) > 0) this.launch(w.task);
+      else still.push(w);
+    }
+    this.waiting = still;
+  }
+
+  /**
+   * Hands the `n` most recently claimed waiting tasks back to the queue without running
+   * them; their runs end "requeued", which uses up no attempt. Also how a waiting task that
+   * was cancelled ends (with a cancel instead).
+   */
+  private release(n: number, reason: string): void {
+    for (const w of this.waiting.splice(this.waiting.length - n, n)) this.launch(w.task, new RunAborted("release", reason));
   }
 
   /**
@@ -271,8 +361,10 @@ export class QueueWorker {
     return !paused;
   }
 
-  private launch(task: ClaimedTask): void {
+  /** Starts task's handler, or with `abort`, closes its run without starting it. */
+  private launch(task: ClaimedTask, abort?: RunAborted): void {
     const controller = new AbortController();
+    if (abort) controller.abort(abort);
     const deps = {
       workerId: this.id,
       conn: this.conn,
@@ -281,7 +373,7 @@ export class QueueWorker {
       pool: () => (this.pool ??= new ComputePool(this.opts.config.jobNum, this.opts.registryModule ?? DEFAULT_REGISTRY)),
       log: this.log,
     };
-    const entry: Active = { task, controller, done: Promise.resolve(), handling: true };
+    const entry: Active = { task, controller, done: Promise.resolve(), handling: true, startedAt: performance.now() };
     this.handling++;
     this.handlingIn.set(task.queue, (this.handlingIn.get(task.queue) ?? 0) + 1);
     entry.done = executeTask(deps, task, controller, () => this.handlerDone(entry))
@@ -304,46 +396,77 @@ export class QueueWorker {
     this.handling--;
     this.handlingIn.set(a.task.queue, (this.handlingIn.get(a.task.queue) ?? 1) - 1);
     this.closing++;
+    if (!a.controller.signal.aborted) {
+      const took = performance.now() - a.startedAt;
+      const pace = this.paceMs.get(a.task.queue);
+      this.paceMs.set(a.task.queue, pace === undefined ? took : 0.8 * pace + 0.2 * took);
+    }
     // Handlers finishing in the same turn of the event loop free their slots for one claim,
     // not one claim each.
     if (!this.pumpSoon) {
       this.pumpSoon = true;
       setImmediate(() => {
         this.pumpSoon = false;
+        this.startWaiting();
         this.pump();
       });
     }
   }
 
   private onCancel(runId: number | null): void {
-    if (this.active.size === 0) return;
+    if (this.running === 0) return;
     if (runId !== null) {
       const a = this.active.get(runId);
       if (a) a.controller.abort(new RunAborted("cancel", "cancelled by request"));
+      const i = this.waiting.findIndex((w) => w.task.runId === runId);
+      if (i >= 0) this.launch(this.waiting.splice(i, 1)[0].task, new RunAborted("cancel", "cancelled by request"));
       return;
     }
     // Unspecific hint (SQLite WAL change): ask the database, at most every 200 ms.
     const now = Date.now();
     if (now - this.cancelCheckAt < 200) return;
     this.cancelCheckAt = now;
-    void this.track(cancelRequests(this.conn, [...this.active.keys()]))
+    void this.track(cancelRequests(this.conn, this.heldRuns()))
       .then((ids) => ids.forEach((id) => this.onCancel(id)))
       .catch((err) => this.log(`cancel check failed: ${(err as Error).message}`));
   }
 
   private lastBeat = 0;
 
+  /** Runs whose leases this worker holds: active ones and waiting ones. */
+  private heldRuns(): number[] {
+    return [...this.active.keys(), ...this.waiting.map((w) => w.task.runId)];
+  }
+
+  /**
+   * Waiting tasks claimed more than WAIT_LIMIT_MS ago go back to the queue: the queue's pace
+   * turned slow after they were claimed (prefetchFor() stops claiming ahead, but what it
+   * already claimed would otherwise wait behind the slow ones while other workers idle).
+   */
+  private releaseStale(): void {
+    const old = performance.now() - WAIT_LIMIT_MS;
+    const stale = this.waiting.filter((w) => w.claimedAt < old).length;
+    if (stale === 0) return;
+    this.log(`handing ${stale} task(s) back to the queue: they waited over ${WAIT_LIMIT_MS} ms for a slot`);
+    // Oldest claims are at the front; release() takes from the back, so move them there.
+    this.waiting = [...this.waiting.filter((w) => w.claimedAt >= old), ...this.waiting.filter((w) => w.claimedAt < old)];
+    this.release(stale, `waited over ${WAIT_LIMIT_MS} ms for a free slot on this worker`);
+  }
+
   private async beat(): Promise<void> {
     const started = Date.now();
     // A late or slow heartbeat is how a live worker loses its leases: say so in its log.
     const late = this.lastBeat ? started - this.lastBeat - this.opts.config.heartbeatMs : 0;
     this.lastBeat = started;
-    const res = await heartbeat(this.conn, { workerId: this.id, runIds: [...this.active.keys()], leaseMs: this.opts.config.leaseMs });
+    this.releaseStale();
+    const res = await heartbeat(this.conn, { workerId: this.id, runIds: this.heldRuns(), leaseMs: this.opts.config.leaseMs });
     const took = Date.now() - started;
     if (late > this.opts.config.leaseMs / 4 || took > this.opts.config.leaseMs / 4)
       this.log(`heartbeat ${late > 0 ? `started ${late} ms late and ` : ""}took ${took} ms (lease ${this.opts.config.leaseMs} ms)`);
     for (const id of res.cancelRequested) this.onCancel(id);
     for (const id of res.lost) {
+      // Waiting ones just go: their runs are someone else's to close now.
+      this.waiting = this.waiting.filter((w) => w.task.runId !== id);
       const a = this.active.get(id);
       if (a && !a.controller.signal.aborted) {
         this.log(`run ${id} (task ${a.task.id}) lost its lease; stopping it`);

@@ -111,6 +111,82 @@ for (const { kind, available } of providers()) {
       expect(Date.now() - enqueuedAt).toBeLessThan(5_000);
     });
 
+    // Claiming ahead (src/worker/worker.ts, prefetchFor): a worker may claim more tasks than it
+    // has free slots when its queue's tasks are short; the extra ones wait in the worker.
+    const noops = (n: number, priority = 500) => Array.from({ length: n }, () => ({ type: "noop", priority, maxAttempts: 3 }));
+    const allSucceeded = (ids: number[]) =>
+      waitFor(
+        async () => (await t.database.db.task.count({ where: { id: { in: ids }, status: "succeeded" } })) === ids.length,
+        30_000,
+        "all succeeded",
+      );
+    const tasksPerClaim = async (ids: number[]) => {
+      const perClaim = new Map<number, number>();
+      for (const { startedAt } of await t.database.db.task.findMany({ where: { id: { in: ids } }, select: { startedAt: true } }))
+        perClaim.set(startedAt!.getTime(), (perClaim.get(startedAt!.getTime()) ?? 0) + 1);
+      return [...perClaim.values()];
+    };
+    const logOf = async (runId: number) => (await t.database.db.runLog.findMany({ where: { runId }, orderBy: { seq: "asc" } })).map((l) => l.message);
+
+    it("claims ahead of its free slots while tasks are short, never while they are long", async () => {
+      await spawnWorker({ QTASK_QUEUES: "default", QTASK_CONCURRENCY: "2" });
+      // Long tasks: once the first has shown the pace, nothing is claimed beyond the 2 slots.
+      // (A claim stamps all its tasks with one started_at; the database's running count is no
+      // measure, as a slot is free for the next claim before the last close is committed.)
+      const long = await enqueueMany(
+        t.conn,
+        registry,
+        Array.from({ length: 6 }, () => ({ type: "sleep", payload: { ms: 300 } })),
+      );
+      await allSucceeded(long.ids);
+      expect(Math.max(...(await tasksPerClaim(long.ids)))).toBeLessThanOrEqual(2);
+      // Short tasks: claims of many at a time (a claim stamps all its tasks with one started_at).
+      const short = await enqueueMany(t.conn, registry, noops(600));
+      await allSucceeded(short.ids);
+      expect(Math.max(...(await tasksPerClaim(short.ids)))).toBeGreaterThanOrEqual(20);
+    });
+
+    it("ends a waiting task that is cancelled without running it, and hands waiting tasks back on SIGTERM", async () => {
+      const w = await spawnWorker({ QTASK_QUEUES: "default", QTASK_CONCURRENCY: "1", QTASK_PREFETCH_MS: "1000", QTASK_GRACE_MS: "5000" });
+      await allSucceeded((await enqueueMany(t.conn, registry, noops(20))).ids); // the queue's pace: short
+      // One claim takes all six; the long one runs first (priority), the short ones wait for its slot.
+      const { ids } = await enqueueMany(t.conn, registry, [{ type: "sleep", payload: { ms: 1_800 }, priority: 900 }, ...noops(5, 100)]);
+      const [long, cancelled, ...back] = ids;
+      await waitFor(async () => (await t.database.db.task.count({ where: { id: { in: ids }, status: "running" } })) === 6, 15_000, "all six claimed");
+      expect(await cancelTask(t.conn, cancelled)).toBe("cancel_requested");
+      await waitFor(async () => (await status(cancelled)) === "cancelled", 5_000, "the waiting task cancelled");
+      expect(await w.stop("SIGTERM")).toBe(0);
+      expect(await status(long)).toBe("succeeded");
+      const [cancelledRun] = await runsOf(cancelled);
+      expect(cancelledRun.status).toBe("cancelled");
+      expect((await logOf(cancelledRun.id)).some((m) => /started/.test(m))).toBe(false);
+      for (const id of back) {
+        const task = await t.database.db.task.findUniqueOrThrow({ where: { id } });
+        expect(task.status).toBe("queued");
+        expect(task.maxAttempts - task.attempts).toBe(3); // handing back uses up no attempt
+        const runs = await runsOf(id);
+        expect(runs.map((r) => r.status)).toEqual(["requeued"]);
+        expect(await logOf(runs[0].id)).toEqual([expect.stringMatching(/worker shut down before the task started/)]);
+      }
+    });
+
+    it("hands back tasks that waited too long when the queue turned slow, and runs them later", async () => {
+      await spawnWorker({ QTASK_QUEUES: "default", QTASK_CONCURRENCY: "1", QTASK_PREFETCH_MS: "1000" });
+      await allSucceeded((await enqueueMany(t.conn, registry, noops(20))).ids);
+      const { ids } = await enqueueMany(t.conn, registry, [{ type: "sleep", payload: { ms: 3_500 }, priority: 900 }, ...noops(3, 100)]);
+      await allSucceeded(ids);
+      for (const id of ids.slice(1)) {
+        const runs = await runsOf(id);
+        expect(runs.map((r) => r.status)).toEqual(["requeued", "succeeded"]);
+        expect(runs[0].error).toMatch(/waited over 2000 ms for a free slot/);
+        expect((await logOf(runs[0].id)).some((m) => /started/.test(m))).toBe(false);
+        expect(runs[1].startedAt.getTime()).toBeGreaterThanOrEqual(runs[0].finishedAt!.getTime());
+        // The handed-back run used up no attempt: one is used, by the run that succeeded.
+        const task = await t.database.db.task.findUniqueOrThrow({ where: { id } });
+        expect(task.maxAttempts - task.attempts).toBe(2);
+      }
+    });
+
     it("retries a failing task with backoff until it succeeds", async () => {
       await spawnWorker({ QTASK_BACKOFF_BASE_MS: "100", QTASK_BACKOFF_MAX_MS: "400" });
       const { id } = await enqueue(t.conn, registry, { type: "flaky", payload: { fail_times: 2 } });
