@@ -1,8 +1,8 @@
 /**
  * The worker process: `npm run worker` (the launcher starts it beside `next start`).
  * Serves the queues of QTASK_QUEUES (see src/queue/config.ts) until SIGTERM/SIGINT, then
- * drains gracefully: stop claiming, let running tasks finish within QTASK_GRACE_MS, hand
- * the rest back to the queue.
+ * drains gracefully: stop claiming, hand back tasks claimed ahead that have not started, let
+ * running tasks finish within QTASK_GRACE_MS, hand the rest back to the queue.
  */
 import { createWorker, loadConfig, openDatabase, registry } from "../src/qtask";
 
