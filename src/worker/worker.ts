@@ -165,7 +165,7 @@ export class QueueWorker {
     if (this.cancelPoll) clearInterval(this.cancelPoll);
     await this.wakeup?.close();
     // Claimed ahead but not started: back to the queue now, not after the grace period.
-    this.release(this.waiting.length, "worker shut down before the task started");
+    this.handBackWaiting();
     if (this.active.size > 0) {
       this.log(`stopping: waiting up to ${graceMs} ms for ${this.active.size} running task(s)`);
       const all = Promise.all([...this.active.values()].map((a) => a.done));
@@ -183,7 +183,7 @@ export class QueueWorker {
     while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
     // A claim that was in flight when the stop began: what it brought goes straight back.
     if (this.waiting.length > 0) {
-      this.release(this.waiting.length, "worker shut down before the task started");
+      this.handBackWaiting();
       await Promise.all([...this.active.values()].map((a) => a.done));
     }
     await this.pool?.close();
@@ -333,12 +333,18 @@ export class QueueWorker {
   }
 
   /**
-   * Hands the `n` most recently claimed waiting tasks back to the queue without running
-   * them; their runs end "requeued", which uses up no attempt. Also how a waiting task that
-   * was cancelled ends (with a cancel instead).
+   * Hands waiting tasks back to the queue without running them: their runs end "requeued",
+   * which uses up no attempt. The caller has taken them out of `waiting`.
    */
-  private release(n: number, reason: string): void {
-    for (const w of this.waiting.splice(this.waiting.length - n, n)) this.launch(w.task, new RunAborted("release", reason));
+  private release(items: Waiting[], reason: string): void {
+    for (const w of items) this.launch(w.task, new RunAborted("release", reason));
+  }
+
+  /** Shutting down: every waiting task goes back to the queue. */
+  private handBackWaiting(): void {
+    const all = this.waiting;
+    this.waiting = [];
+    this.release(all, "worker shut down before the task started");
   }
 
   /**
@@ -445,11 +451,10 @@ export class QueueWorker {
    */
   private releaseStale(): void {
     const old = performance.now() - WAIT_LIMIT_MS;
-    const stale = this.waiting.filter((w) => w.claimedAt < old).length;
-    if (stale === 0) return;
-    this.log(`handing ${stale} task(s) back to the queue: they waited over ${WAIT_LIMIT_MS} ms for a slot`);
-    // Oldest claims are at the front; release() takes from the back, so move them there.
-    this.waiting = [...this.waiting.filter((w) => w.claimedAt >= old), ...this.waiting.filter((w) => w.claimedAt < old)];
+    const stale = this.waiting.filter((w) => w.claimedAt < old);
+    if (stale.length === 0) return;
+    this.log(`handing ${stale.length} task(s) back to the queue: they waited over ${WAIT_LIMIT_MS} ms for a slot`);
+    this.waiting = this.waiting.filter((w) => w.claimedAt >= old);
     this.release(stale, `waited over ${WAIT_LIMIT_MS} ms for a free slot on this worker`);
   }
 
