@@ -277,21 +277,22 @@ export class QueueWorker {
     return Math.min(config.claimBatch, Math.floor((slots * config.prefetchMs) / Math.max(slowest, 0.05)));
   }
 
-  /** Tasks of queue q to claim now: its free slots and what may wait for them, less what already waits. */
-  private wanted(q: QueueConfig["queues"][number], now = performance.now()): number {
-    let waitingHere = 0;
-    for (const w of this.waiting) if (w.task.queue === q.name) waitingHere++;
-    return Math.max(0, this.freeSlots(q) + this.prefetchFor(q, now) - waitingHere);
-  }
-
   /** One claim statement per round for every queue with room, until a round comes back short. */
   private async claimLoop(): Promise<void> {
     const { config } = this.opts;
     while (!this.stopping) {
       this.startWaiting();
       const now = performance.now();
-      const slots = Object.fromEntries(config.queues.map((q) => [q.name, this.wanted(q, now)]));
-      const ahead = Math.max(0, ...config.queues.map((q) => this.prefetchFor(q, now)));
+      const waitingIn = new Map<string, number>();
+      for (const w of this.waiting) waitingIn.set(w.task.queue, (waitingIn.get(w.task.queue) ?? 0) + 1);
+      // Per queue: its free slots and what may wait for them, less what already waits.
+      let ahead = 0;
+      const slots: Record<string, number> = {};
+      for (const q of config.queues) {
+        const may = this.prefetchFor(q, now);
+        ahead = Math.max(ahead, may);
+        slots[q.name] = Math.max(0, this.freeSlots(q) + may - (waitingIn.get(q.name) ?? 0));
+      }
       const free = config.concurrency - this.handling;
       const limit = Math.min(
         config.claimBatch,

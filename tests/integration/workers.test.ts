@@ -31,7 +31,10 @@ for (const { kind, available } of providers()) {
     });
 
     it("three workers drain 2,000 tasks: each runs exactly once, never twice at the same time", async () => {
-      const inputs = Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? { type: "sleep", payload: { ms: 5 } } : { type: "noop" }));
+      // Every tenth task sleeps 40 ms: 200 of them take one worker at least 400 ms, so the others
+      // get a share. With only no-ops, a worker claiming ahead 200 at a time drains them all in a
+      // blink while the others' claims wait out SQLite's busy back-off (up to 100 ms a try).
+      const inputs = Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? { type: "sleep", payload: { ms: 40 } } : { type: "noop" }));
       // A production-like lease: with the tests' 3 s lease, SQLite write contention on a
       // starved 2-core machine can stall a worker past its lease, and a rescued task then runs
       // twice — correct at-least-once behaviour, but not what this test is about.
