@@ -9,6 +9,7 @@
  * to look at a half-drained queue with EXPLAIN. PostgreSQL: BENCH_POSTGRES_URL, else
  * TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
  */
+import fs from "node:fs";
 import { DbFactory, num, openRaw } from "./lib/db";
 import { enqueueNoops } from "./lib/context";
 import { cleanupAll } from "./lib/procs";
@@ -29,6 +30,23 @@ const worker = createWorker({ database, registry, config, log: () => undefined }
 const raw = await openRaw(db.url);
 const left = async () => num((await raw.one<{ n: unknown }>(`SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n);
 const stopAt = Number(process.env.STOP_AT ?? 0);
+/** CPU milliseconds used so far by every PostgreSQL server process of this machine (from /proc). */
+const pgCpu = (): number => {
+  let t = 0;
+  for (const pid of fs.readdirSync("/proc").filter((d) => /^\d+$/.test(d))) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, "utf8");
+      if (!stat.includes("(postgres)")) continue;
+      const f = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      t += Number(f[11]) + Number(f[12]);
+    } catch {
+      // The process ended between the listing and the read.
+    }
+  }
+  return t * 10;
+};
+const pg0 = pgCpu();
+const cpu0 = process.cpuUsage();
 const before = statementCounter.count;
 const t0 = performance.now();
 await worker.start();
@@ -37,13 +55,15 @@ for (;;) {
   if ((await left()) <= stopAt) break;
 }
 const ms = performance.now() - t0;
+const cpu = process.cpuUsage(cpu0);
+const pgMs = pgCpu() - pg0;
 const statements = statementCounter.count - before;
 await raw.close();
 await worker.stop();
 await database.close();
 const done = n - stopAt;
 console.log(
-  `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task`,
+  `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task; node ${(((cpu.user + cpu.system) / 1000 / done) * 1000).toFixed(1)} µs/task${provider === "postgres" ? `, postgres ${((pgMs / done) * 1000).toFixed(1)} µs/task` : ""}`,
 );
 if (process.env.KEEP) console.log(`kept ${db.url}`);
 else {

@@ -158,8 +158,8 @@ function statements(d: Dialect, l: VolumeLayout, baseMs: number): { table: strin
     out.push({
       table: "runs",
       rows: b - a + 1,
-      sql: `INSERT INTO runs (id, task_id, attempt, worker_id, status, started_at, finished_at, duration_ms, error)
-        SELECT id, id, 1, 'bench-seed', status, started_at, finished_at,
+      sql: `INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at, finished_at, duration_ms, error)
+        SELECT id, id, 1, max_attempts, 'bench-seed', status, started_at, finished_at,
           CASE WHEN finished_at IS NULL THEN NULL ELSE ${d.diffMs("finished_at", "started_at")} END, error
         FROM tasks WHERE id BETWEEN ${a} AND ${b}`,
     });
@@ -168,8 +168,8 @@ function statements(d: Dialect, l: VolumeLayout, baseMs: number): { table: strin
   out.push({
     table: "runs",
     rows: T - l.runningFrom,
-    sql: `INSERT INTO runs (id, task_id, attempt, worker_id, status, started_at)
-      SELECT id, id, 1, 'bench-seed', 'running', started_at FROM tasks WHERE id > ${l.runningFrom}`,
+    sql: `INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at)
+      SELECT id, id, 1, max_attempts, 'bench-seed', 'running', started_at FROM tasks WHERE id > ${l.runningFrom}`,
   });
   for (const id of l.bigRuns) {
     const q = d.series("q", 1, l.linesPerBigRun);

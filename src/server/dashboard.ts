@@ -2,11 +2,11 @@
 import { z } from "zod";
 import type { Database } from "@/db/client";
 import type { BatchJson, LogPage, OverviewResponse, TaskTypeJson, TypeStatistics } from "@/contracts/tasks";
-import { LOG_LEVELS } from "@/contracts/tasks";
 import type { Conn } from "@/queue/sql/executor";
 import { countByStatus, finishedSince, nextQueuedIds, queueCounts, runDurations, throughput } from "@/queue/sql/reads";
 import { isFinished } from "@/queue/states";
-import type { Registry } from "@/queue/registry";
+import type { LogLevel, Registry } from "@/queue/registry";
+import { readRunLog } from "@/queue/runLog";
 import { DASHBOARD_TZ, healthWorkers, percentile, runJson, startOfDay, taskJson, tasksByIds } from "./tasks";
 
 /**
@@ -173,24 +173,19 @@ export async function runDetail(database: Database, runId: number) {
   return { run: runJson(run), task: taskJson(run.task), runs: run.task.runs.map(runJson) };
 }
 
-/** Log lines of a run after `afterSeq`, at or above `level`, containing `q`. */
+/** Log lines of a run after `afterSeq`, at or above `level`, containing `q` (stored and rendered: src/queue/runLog.ts). */
 export async function logPage(
   database: Database,
   runId: number,
-  q: { after_seq: number; limit: number; level?: string; q?: string },
+  q: { after_seq: number; limit: number; level?: LogLevel; q?: string },
 ): Promise<LogPage | null> {
-  const run = await database.db.run.findUnique({ where: { id: runId }, select: { status: true } });
+  const run = await database.db.run.findUnique({ where: { id: runId } });
   if (!run) return null;
-  const levels = q.level ? LOG_LEVELS.slice(LOG_LEVELS.indexOf(q.level as (typeof LOG_LEVELS)[number])) : undefined;
-  const rows = await database.db.runLog.findMany({
-    where: { runId, seq: { gt: q.after_seq }, ...(levels ? { level: { in: [...levels] } } : {}), ...(q.q ? { message: { contains: q.q } } : {}) },
-    orderBy: { seq: "asc" },
-    take: q.limit,
-  });
-  const items = rows.map((l) => ({
+  const lines = await readRunLog(database.db, run, { afterSeq: q.after_seq, limit: q.limit, level: q.level, q: q.q });
+  const items = lines.map((l) => ({
     seq: l.seq,
     ts: l.ts.toISOString(),
-    level: l.level as (typeof LOG_LEVELS)[number],
+    level: l.level,
     message: l.message,
     data: l.data === null ? null : safeJson(l.data),
   }));

@@ -61,6 +61,15 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     this.log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
   }
 
+  /**
+   * Leaves seq 1 to the run's first line, "attempt n/m started on worker w", which the log
+   * reads render from the run row instead of it being written (src/queue/runLog.ts): a busy
+   * queue's runs then write no log row at all unless their handlers log.
+   */
+  reserveStartLine(): void {
+    if (this.seq === 0) this.seq = 1;
+  }
+
   /** Buffers one log line (dropped past the per-run cap, with one visible marker). */
   append(level: LogLevel, message: string, data?: unknown): void {
     if (this.closed || this.lost) return;

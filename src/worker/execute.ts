@@ -40,8 +40,9 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
     deps.pool().run(`fn:${fn}`, input, signal, () => undefined),
   );
   const timeout = setTimeout(() => controller.abort(new RunAborted("timeout", `timed out after ${task.timeoutMs} ms`)), task.timeoutMs);
-  // Aborted while it waited for a slot (cancelled, handed back): its handler never starts.
-  if (!controller.signal.aborted) ctx.log.info(`attempt ${task.attempt}/${task.maxAttempts} started on worker ${deps.workerId}`);
+  // Aborted while it waited for a slot (cancelled, handed back): its handler never starts, and
+  // its closing line takes seq 1, where the rendered start line would be, so none is shown.
+  if (!controller.signal.aborted) ctx.reserveStartLine();
 
   let outcome: RunOutcome | null;
   try {
@@ -62,7 +63,8 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
     deps.log(`run ${task.runId} (task ${task.id}) lost its lease; nothing more is written`);
     return;
   }
-  ctx.log[outcome.kind === "succeeded" ? "info" : outcome.kind === "requeued" ? "warn" : "error"](closingLine(outcome, task));
+  // A success's closing line is rendered from the run row by the log reads, like the start line.
+  if (outcome.kind !== "succeeded") ctx.log[outcome.kind === "requeued" ? "warn" : "error"](closingLine(outcome, task));
   const lines = await ctx.finish();
   // Retried across a lost connection: closing is fenced, so a repeat of a close that did commit
   // is refused (applied: false) rather than applied twice; giving up would leave the task

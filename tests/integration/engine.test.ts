@@ -15,6 +15,7 @@ import { insertLogLines, upsertResultRows, writeProgress } from "@/queue/sql/run
 import { IllegalTransitionError } from "@/queue/states";
 import { sql } from "@/queue/dialect";
 import { registry } from "@/tasks";
+import { readRunLog, type RunLogQuery } from "@/queue/runLog";
 import { freshDb, providers, type TestDb } from "./support/db";
 
 const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) =>
@@ -205,6 +206,46 @@ for (const { kind, available } of providers()) {
       expect(await t.database.db.resultRow.findMany({ where: { taskId: id } })).toMatchObject([{ rowKey: "a", data: '"new"', runId: next.runId }]);
       expect((await t.database.db.runLog.findMany({ where: { runId: next.runId } })).map((l) => l.message)).toEqual(["hello"]);
       expect(await t.database.db.runLog.count({ where: { runId: old.runId } })).toBe(0);
+    });
+
+    it("reads a run's log with its start and success lines rendered from the run row, paged and filtered", async () => {
+      const { id } = await enqueue(t.conn, registry, { type: "noop", maxAttempts: 4 });
+      const [c] = await claim(t, 1);
+      const line = (seq: number, level: "info" | "warn", message: string) => ({ seq, ts: new Date(), level, message, data: null });
+      // What a worker writes: its handler's lines from seq 2 on.
+      expect(await insertLogLines(t.conn, id, c.runId, [line(2, "info", "fetched 3 rows"), line(3, "warn", "slow source")])).toBe(true);
+      const read = async (q: Partial<RunLogQuery> = {}) => {
+        const run = await t.database.db.run.findUniqueOrThrow({ where: { id: c.runId } });
+        return (await readRunLog(t.database.db, run, { afterSeq: 0, limit: 100, ...q })).map((l) => `${l.seq} ${l.level} ${l.message}`);
+      };
+      // Running: started, then the stored lines; no closing line yet.
+      expect(await read()).toEqual(["1 info attempt 1/4 started on worker w1", "2 info fetched 3 rows", "3 warn slow source"]);
+      expect((await closeRun(t.conn, id, c.runId, { kind: "succeeded", result: null }, 5)).applied).toBe(true);
+      expect(await read()).toEqual(["1 info attempt 1/4 started on worker w1", "2 info fetched 3 rows", "3 warn slow source", "4 info succeeded"]);
+      // Paged: every line once, the closing one only on the page that reaches the end.
+      expect(await read({ limit: 2 })).toEqual(["1 info attempt 1/4 started on worker w1", "2 info fetched 3 rows"]);
+      expect(await read({ afterSeq: 2, limit: 1 })).toEqual(["3 warn slow source"]);
+      expect(await read({ afterSeq: 3, limit: 1 })).toEqual(["4 info succeeded"]);
+      expect(await read({ afterSeq: 4 })).toEqual([]);
+      // Filtered like stored lines.
+      expect(await read({ level: "warn" })).toEqual(["3 warn slow source"]);
+      expect(await read({ q: "succeeded" })).toEqual(["4 info succeeded"]);
+      expect(await read({ q: "started" })).toEqual(["1 info attempt 1/4 started on worker w1"]);
+      // Rendered lines are not stored: a drain writes no log row for a task whose handler is silent.
+      expect(await t.database.db.runLog.count({ where: { runId: c.runId } })).toBe(2);
+
+      // A stored line at seq 1 (a task that ended before its handler started) replaces the start line.
+      const other = await enqueue(t.conn, registry, { type: "noop" });
+      const [c2] = await claim(t, 1);
+      expect(c2.id).toBe(other.id);
+      expect(await insertLogLines(t.conn, other.id, c2.runId, [line(1, "warn", "handed back to the queue: shutdown")])).toBe(true);
+      const run2 = await t.database.db.run.findUniqueOrThrow({ where: { id: c2.runId } });
+      expect((await readRunLog(t.database.db, run2, { afterSeq: 0, limit: 10 })).map((l) => l.message)).toEqual([
+        "handed back to the queue: shutdown",
+      ]);
+      // A run from before migration 0006 (no max_attempts) stored all its lines: none is rendered.
+      await t.database.db.run.update({ where: { id: c.runId }, data: { maxAttempts: null } });
+      expect(await read()).toEqual(["2 info fetched 3 rows", "3 warn slow source"]);
     });
 
     it("fails a task whose lease expires with no attempts left, and cancels one with a pending cancel", async () => {

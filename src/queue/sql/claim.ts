@@ -138,8 +138,8 @@ async function claimPg(conn: Conn, req: ClaimRequest, queues: [string, number][]
             RETURNING ${RETURNED}, tasks.run_id
           ),
           opened AS (
-            INSERT INTO runs (id, task_id, attempt, worker_id, status, started_at)
-            SELECT run_id, id, attempts, ${req.workerId}, 'running', ${d.now} FROM claimed
+            INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at)
+            SELECT run_id, id, attempts, max_attempts, ${req.workerId}, 'running', ${d.now} FROM claimed
           ),
           -- A new attempt replaces the result rows of earlier attempts, so results never double.
           wiped AS (DELETE FROM result_rows WHERE task_id IN (SELECT id FROM claimed WHERE attempts > 1))
@@ -167,8 +167,8 @@ async function claimSqlite(conn: Conn, req: ClaimRequest, queues: [string, numbe
     const ids = rows.map((r) => Number(r.id));
     const runs = await query<{ id: number; task_id: number }>(
       tx,
-      sql`INSERT INTO runs (task_id, attempt, worker_id, status, started_at)
-          VALUES ${join(rows.map((r) => sql`(${r.id}, ${r.attempts}, ${req.workerId}, 'running', ${d.now})`))}
+      sql`INSERT INTO runs (task_id, attempt, max_attempts, worker_id, status, started_at)
+          VALUES ${join(rows.map((r) => sql`(${r.id}, ${r.attempts}, ${r.max_attempts}, ${req.workerId}, 'running', ${d.now})`))}
           RETURNING id, task_id`,
     );
     await execute(tx, sql`UPDATE tasks SET run_id = (SELECT MAX(r.id) FROM runs r WHERE r.task_id = tasks.id) WHERE id IN (${join(ids)})`);
