@@ -64,6 +64,26 @@ for (const { kind, available } of providers()) {
       expect((await claim(t, 10, "compute")).map((c) => c.type)).toEqual(["busy"]);
     });
 
+    it("opens one run per claimed task, pointed to by the task, with ids never reused", async () => {
+      const first = await enqueueMany(t.conn, registry, [{ type: "noop" }, { type: "noop" }, { type: "noop" }]);
+      const claimed = await claim(t, 10);
+      const runs = await t.database.db.run.findMany({ orderBy: { id: "asc" } });
+      expect(runs.map((r) => [r.id, r.taskId, r.attempt, r.status])).toEqual(
+        claimed.map((c) => [c.runId, c.id, 1, "running"]).sort((a, b) => a[0] - b[0]),
+      );
+      const tasks = await t.database.db.task.findMany({ where: { id: { in: first.ids } } });
+      expect(tasks.every((task) => claimed.find((c) => c.id === task.id)?.runId === task.runId)).toBe(true);
+      // The newest run goes (its task deleted): the next claim's run still gets a new id, so a
+      // late write of the deleted run can never pass the fence of the new one.
+      const newest = Math.max(...claimed.map((c) => c.runId));
+      for (const c of claimed) expect((await closeRun(t.conn, c.id, c.runId, { kind: "succeeded", result: null }, 1)).applied).toBe(true);
+      await deleteTask(t.conn, claimed.find((c) => c.runId === newest)!.id);
+      await enqueue(t.conn, registry, { type: "noop" });
+      const [next] = await claim(t, 1);
+      expect(next.runId).toBeGreaterThan(newest);
+      expect((await t.database.db.task.findUniqueOrThrow({ where: { id: next.id } })).runId).toBe(next.runId);
+    });
+
     it("claims across queues in one go: each queue within its slots, the best of them by priority within the limit", async () => {
       const d = await enqueueMany(
         t.conn,

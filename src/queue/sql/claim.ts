@@ -149,33 +149,37 @@ async function claimPg(conn: Conn, req: ClaimRequest, queues: [string, number][]
 
 /**
  * SQLite: one short write transaction (the connection is the process's only one, so nothing
- * waits on a round trip): claim, open the runs, point each task at its run, wipe earlier
- * attempts' result rows.
+ * waits on a round trip): claim and point each task at its run, open the runs, wipe earlier
+ * attempts' result rows. The run ids are numbered in the claim itself, after the last one
+ * runs' AUTOINCREMENT handed out (sqlite_sequence; no row before the first run), so each task
+ * row is written once: the UPDATE is the transaction's first statement and holds the write
+ * lock, so nothing else can insert a run in between, and every candidate it read is still
+ * queued when it writes.
  */
 async function claimSqlite(conn: Conn, req: ClaimRequest, queues: [string, number][]): Promise<ClaimRow[]> {
   const d = dialect(conn);
   return transaction(conn, async (tx) => {
     const rows = await query<ClaimRow>(
       tx,
-      sql`WITH ${candidates(tx, queues, req.limit)}
-          UPDATE tasks SET ${claimSet(tx, req, empty)}
-          FROM candidates
-          WHERE tasks.id = candidates.id AND ${stillQueued}
-          RETURNING ${RETURNED}`,
+      sql`WITH ${candidates(tx, queues, req.limit)},
+            numbered AS MATERIALIZED (
+              SELECT id, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + row_number() OVER (ORDER BY id) AS run_id
+              FROM candidates
+            )
+          UPDATE tasks SET ${claimSet(tx, req, sql`run_id = numbered.run_id,`)}
+          FROM numbered
+          WHERE tasks.id = numbered.id AND ${stillQueued}
+          RETURNING ${RETURNED}, tasks.run_id`,
     );
     if (rows.length === 0) return [];
-    const ids = rows.map((r) => Number(r.id));
-    const runs = await query<{ id: number; task_id: number }>(
+    await execute(
       tx,
-      sql`INSERT INTO runs (task_id, attempt, max_attempts, worker_id, status, started_at)
-          VALUES ${join(rows.map((r) => sql`(${r.id}, ${r.attempts}, ${r.max_attempts}, ${req.workerId}, 'running', ${d.now})`))}
-          RETURNING id, task_id`,
+      sql`INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at)
+          VALUES ${join(rows.map((r) => sql`(${r.run_id}, ${r.id}, ${r.attempts}, ${r.max_attempts}, ${req.workerId}, 'running', ${d.now})`))}`,
     );
-    await execute(tx, sql`UPDATE tasks SET run_id = (SELECT MAX(r.id) FROM runs r WHERE r.task_id = tasks.id) WHERE id IN (${join(ids)})`);
     const retried = rows.filter((r) => Number(r.attempts) > 1).map((r) => Number(r.id));
     if (retried.length > 0) await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${join(retried)})`);
-    const runOf = new Map(runs.map((r) => [Number(r.task_id), Number(r.id)]));
-    return rows.map((r) => ({ ...r, run_id: runOf.get(Number(r.id)) as number }));
+    return rows;
   });
 }
 
