@@ -69,7 +69,7 @@ for (const { kind, available } of providers()) {
       const claimed = await claim(t, 10);
       const runs = await t.database.db.run.findMany({ orderBy: { id: "asc" } });
       expect(runs.map((r) => [r.id, r.taskId, r.attempt, r.status])).toEqual(
-        claimed.map((c) => [c.runId, c.id, 1, "running"]).sort((a, b) => a[0] - b[0]),
+        [...claimed].sort((a, b) => a.runId - b.runId).map((c) => [c.runId, c.id, 1, "running"]),
       );
       const tasks = await t.database.db.task.findMany({ where: { id: { in: first.ids } } });
       expect(tasks.every((task) => claimed.find((c) => c.id === task.id)?.runId === task.runId)).toBe(true);
