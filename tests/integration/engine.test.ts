@@ -3,12 +3,13 @@
  * atomicity, caller transactions, fencing, rescue, cancel and retry. Runs on SQLite and on
  * PostgreSQL (skipped, and reported as skipped, when PostgreSQL is not configured).
  */
+import pg from "pg";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue, enqueueMany, InvalidTaskError } from "@/queue/enqueue";
 import { claimTasks } from "@/queue/sql/claim";
 import { closeRun } from "@/queue/sql/complete";
 import { cancelTask, deleteTask, retryTask, TaskNotFoundError } from "@/queue/sql/control";
-import { insertTasks, type TaskInsert } from "@/queue/sql/enqueue";
+import { insertTasks, WAKEUP_CHANNEL, type TaskInsert } from "@/queue/sql/enqueue";
 import { connOf, execute, transaction } from "@/queue/sql/executor";
 import { heartbeat, liveWorkers, registerWorker, rescueExpired, stopWorker } from "@/queue/sql/lease";
 import { insertLogLines, upsertResultRows, writeProgress } from "@/queue/sql/runWrites";
@@ -16,7 +17,7 @@ import { IllegalTransitionError } from "@/queue/states";
 import { sql } from "@/queue/dialect";
 import { registry } from "@/tasks";
 import { readRunLog, type RunLogQuery } from "@/queue/runLog";
-import { freshDb, providers, type TestDb } from "./support/db";
+import { freshDb, providers, waitFor, type TestDb } from "./support/db";
 
 const claim = (t: TestDb, limit = 10, queue = "default", leaseMs = 30_000) =>
   claimTasks(t.conn, { workerId: "w1", slots: { [queue]: limit }, limit, leaseMs });
@@ -169,6 +170,31 @@ for (const { kind, available } of providers()) {
       expect(new Set(ok.ids).size).toBe(2_500);
       expect(await t.database.db.task.count({ where: { batchId: ok.batchId } })).toBe(2_500);
     });
+
+    // PostgreSQL only (SQLite workers watch the database file instead), so not even listed on SQLite.
+    if (kind === "postgres")
+      it("wakes listening workers at the enqueue's commit, once per queue, and not for an idempotency hit", async () => {
+        const listener = new pg.Client({ connectionString: t.url });
+        await listener.connect();
+        const heard: string[] = [];
+        listener.on("notification", (n) => heard.push(n.payload ?? ""));
+        await listener.query(`LISTEN ${WAKEUP_CHANNEL}`);
+        try {
+          await enqueue(t.conn, registry, { type: "noop", idempotencyKey: "k1" });
+          await waitFor(() => heard.length === 1, 5_000, "the wake-up of a single enqueue");
+          expect(heard).toEqual(["default"]);
+          await enqueueMany(t.conn, registry, [{ type: "noop" }, { type: "busy", payload: { ms: 1 } }, { type: "noop" }]);
+          await waitFor(() => heard.length === 3, 5_000, "one wake-up per queue of a batch");
+          expect(heard.slice(1).sort()).toEqual(["compute", "default"]);
+          // Nothing inserted (the key is held by an unfinished task): nothing to wake for.
+          expect((await enqueue(t.conn, registry, { type: "noop", idempotencyKey: "k1" })).created).toBe(false);
+          await enqueue(t.conn, registry, { type: "noop", queue: "crawl" });
+          await waitFor(() => heard.length === 4, 5_000, "the next wake-up");
+          expect(heard[3]).toBe("crawl");
+        } finally {
+          await listener.end();
+        }
+      });
 
     it("enqueues inside a caller's Prisma transaction: rolled back with it, committed with it", async () => {
       await expect(
