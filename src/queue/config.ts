@@ -14,7 +14,7 @@
  *   QTASK_ABANDON_MS       a fast handler ignoring its AbortSignal is
  *                          abandoned after this long                          (default 2000)
  *   QTASK_BACKOFF_BASE_MS / QTASK_BACKOFF_MAX_MS  retry backoff               (default 1000 / 600000)
- *   QTASK_CLAIM_BATCH      most tasks claimed per round trip                  (default 200)
+ *   QTASK_CLAIM_BATCH      most tasks claimed per round trip      (default 1000 on PostgreSQL, 200 on SQLite)
  *   QTASK_PREFETCH_MS      claim ahead of free slots, for queues whose tasks
  *                          are short: as many as the slots get through in
  *                          this long at the queue's recent pace; 0: never     (default 10)
@@ -64,7 +64,7 @@ const EnvSchema = z.object({
   QTASK_ABANDON_MS: int(0).default(2_000),
   QTASK_BACKOFF_BASE_MS: int(0).default(1_000),
   QTASK_BACKOFF_MAX_MS: int(0).default(600_000),
-  QTASK_CLAIM_BATCH: int(1, 1000).default(200),
+  QTASK_CLAIM_BATCH: int(1, 1000).optional(),
   QTASK_PREFETCH_MS: int(0, 60_000).default(10),
   QTASK_LOG_MAX_LINES: int(10).default(100_000),
   QTASK_SCHEDULER_MS: int(0).default(1_000),
@@ -82,7 +82,8 @@ export interface QueueConfig {
   graceMs: number;
   abandonMs: number;
   backoff: { baseMs: number; maxMs: number };
-  claimBatch: number;
+  /** Most tasks claimed per round trip; null: the database's default (see claimBatchFor). */
+  claimBatch: number | null;
   /** Claimed tasks may wait for a slot about this long at their queue's pace (see QueueWorker.prefetchFor). */
   prefetchMs: number;
   logMaxLines: number;
@@ -110,7 +111,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     graceMs: e.QTASK_GRACE_MS,
     abandonMs: e.QTASK_ABANDON_MS,
     backoff: { baseMs: e.QTASK_BACKOFF_BASE_MS, maxMs: e.QTASK_BACKOFF_MAX_MS },
-    claimBatch: e.QTASK_CLAIM_BATCH,
+    claimBatch: e.QTASK_CLAIM_BATCH ?? null,
     prefetchMs: e.QTASK_PREFETCH_MS,
     logMaxLines: e.QTASK_LOG_MAX_LINES,
     schedulerMs: e.QTASK_SCHEDULER_MS,
@@ -127,4 +128,17 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`invalid queue configuration: QTASK_HEARTBEAT_MS (${cfg.heartbeatMs}) must be at most half of QTASK_LEASE_MS (${cfg.leaseMs})`);
   }
   return cfg;
+}
+
+/**
+ * The claim batch a worker uses: QTASK_CLAIM_BATCH, else 1000 on PostgreSQL and 200 on SQLite.
+ * On PostgreSQL every claim and every close is a round trip to a server process with a fixed
+ * cost per statement, and larger claims keep a claim and a batch of closes in flight together:
+ * draining no-op tasks with 1,000 instead of 200 was 13–27% faster (interleaved runs; 2,000
+ * was no faster than 1,000). On SQLite a claim holds the write lock that closes wait for, and
+ * 800 instead of 200 was about 8% slower. Claiming ahead stays bounded by QTASK_PREFETCH_MS
+ * of work at the queue's pace either way, so long tasks are never claimed in bulk.
+ */
+export function claimBatchFor(config: QueueConfig, provider: "sqlite" | "postgres"): number {
+  return config.claimBatch ?? (provider === "postgres" ? 1000 : 200);
 }

@@ -13,7 +13,7 @@ import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { fileURLToPath } from "node:url";
 import type { Database } from "@/db/client";
-import type { QueueConfig } from "@/queue/config";
+import { claimBatchFor, type QueueConfig } from "@/queue/config";
 import type { Registry } from "@/queue/registry";
 import { claimTasks, msUntilNextDue, type ClaimedTask } from "@/queue/sql/claim";
 import { connOf, execute, type Conn } from "@/queue/sql/executor";
@@ -97,12 +97,15 @@ export class QueueWorker {
   /** Background database work in flight (claims, polls, heartbeats, rescues), awaited on stop. */
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly log: (message: string) => void;
+  /** Most tasks per claim (claimBatchFor). */
+  private readonly claimBatch: number;
 
   constructor(private readonly opts: WorkerOptions) {
     this.id = opts.id ?? `${os.hostname()}-${process.pid}-${randomBytes(3).toString("hex")}`;
     this.conn = connOf(opts.database.db, opts.database.provider);
     this.log = opts.log ?? ((m) => console.log(`[worker ${this.id}] ${m}`));
     this.queueConfig = new Map(opts.config.queues.map((q) => [q.name, q]));
+    this.claimBatch = claimBatchFor(opts.config, opts.database.provider);
   }
 
   /** Tasks this worker holds: handlers running, runs being closed, claimed tasks waiting for a slot. */
@@ -116,7 +119,7 @@ export class QueueWorker {
    * the last ones instead of waiting for it; this bounds how far closes may fall behind.
    */
   private get closingCap(): number {
-    return Math.max(2 * this.opts.config.concurrency, this.opts.config.claimBatch);
+    return Math.max(2 * this.opts.config.concurrency, this.claimBatch);
   }
 
   /** Registers the worker and starts claiming. */
@@ -274,7 +277,7 @@ export class QueueWorker {
     for (const a of this.active.values()) if (a.handling && a.task.queue === q.name) slowest = Math.max(slowest, now - a.startedAt);
     const slots = Math.min(config.concurrency, q.limit ?? Infinity);
     // A floor on the pace: a no-op handler takes microseconds, and the claim batch caps it anyway.
-    return Math.min(config.claimBatch, Math.floor((slots * config.prefetchMs) / Math.max(slowest, 0.05)));
+    return Math.min(this.claimBatch, Math.floor((slots * config.prefetchMs) / Math.max(slowest, 0.05)));
   }
 
   /** One claim statement per round for every queue with room, until a round comes back short. */
@@ -295,7 +298,7 @@ export class QueueWorker {
       }
       const free = config.concurrency - this.handling;
       const limit = Math.min(
-        config.claimBatch,
+        this.claimBatch,
         free + ahead - this.waiting.length,
         Object.values(slots).reduce((a, b) => a + b, 0),
       );

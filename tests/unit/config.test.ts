@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import os from "node:os";
-import { loadConfig, parseQueues } from "@/queue/config";
+import { claimBatchFor, loadConfig, parseQueues } from "@/queue/config";
 
 describe("queue configuration", () => {
   it("has defaults for everything", () => {
@@ -16,6 +16,14 @@ describe("queue configuration", () => {
     expect(c.leaseMs).toBe(30_000);
     expect(c.heartbeatMs).toBe(2_000);
     expect(c.graceMs).toBe(10_000);
+  });
+
+  it("claims 1000 per round trip on PostgreSQL and 200 on SQLite unless QTASK_CLAIM_BATCH says otherwise", () => {
+    expect(claimBatchFor(loadConfig({}), "postgres")).toBe(1000);
+    expect(claimBatchFor(loadConfig({}), "sqlite")).toBe(200);
+    const set = loadConfig({ QTASK_CLAIM_BATCH: "50" });
+    expect([claimBatchFor(set, "postgres"), claimBatchFor(set, "sqlite")]).toEqual([50, 50]);
+    expect(() => loadConfig({ QTASK_CLAIM_BATCH: "1001" })).toThrow(/QTASK_CLAIM_BATCH/);
   });
 
   it("takes environment overrides", () => {
