@@ -1,6 +1,7 @@
 /**
- * Inserting tasks: one multi-row INSERT per chunk, inside one transaction, so a batch is
- * all-or-nothing. An idempotency key that is already held by an unfinished task does not
+ * Inserting tasks: through the engine's pg driver one INSERT for the whole batch (its columns
+ * as arrays); otherwise (SQLite, a caller's Prisma transaction) one multi-row INSERT per chunk
+ * inside one transaction. Either way a batch is all-or-nothing. An idempotency key that is already held by an unfinished task does not
  * insert (ON CONFLICT DO NOTHING) and resolves to the existing task instead.
  */
 import { join, prepared, sql } from "../dialect";
