@@ -32,10 +32,11 @@ for (const { kind, available } of providers()) {
     });
 
     it("three workers drain 2,000 tasks: each runs exactly once, never twice at the same time", async () => {
-      // Every tenth task sleeps 40 ms: 200 of them take one worker at least 400 ms, so the others
-      // get a share. With only no-ops, a worker claiming ahead 200 at a time drains them all in a
-      // blink while the others' claims wait out SQLite's busy back-off (up to 100 ms a try).
-      const inputs = Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? { type: "sleep", payload: { ms: 40 } } : { type: "noop" }));
+      // Every tenth task sleeps 150 ms: 200 of them take one worker at least 1.5 s, so the others
+      // get a share. With only no-ops (or 40 ms sleeps, once claims got faster), two workers
+      // can drain them all while the third's claims wait out SQLite's busy back-off (up to 100 ms
+      // a try), which is not fair between processes.
+      const inputs = Array.from({ length: 2_000 }, (_, i) => (i % 10 === 0 ? { type: "sleep", payload: { ms: 150 } } : { type: "noop" }));
       // A production-like lease: with the tests' 3 s lease, SQLite write contention on a
       // starved 2-core machine can stall a worker past its lease, and a rescued task then runs
       // twice — correct at-least-once behaviour, but not what this test is about.
