@@ -64,6 +64,9 @@ export async function readRunLog(db: Db, run: RunForLog, query: RunLogQuery): Pr
   if (run.maxAttempts === null) return stored;
 
   const wanted = (l: RunLogLine) => l.seq > query.afterSeq && (!levels || levels.includes(l.level)) && (!query.q || l.message.includes(query.q));
+  // Unfiltered, the stored page itself says what the rendered lines need (whether seq 1 is
+  // stored, the last seq); only a filtered page, which may skip those rows, asks again.
+  const filtered = levels !== null || query.q !== undefined;
   const lines = [...stored];
   const start: RunLogLine = {
     seq: 1,
@@ -72,16 +75,17 @@ export async function readRunLog(db: Db, run: RunForLog, query: RunLogQuery): Pr
     message: `attempt ${run.attempt}/${run.maxAttempts} started on worker ${run.workerId ?? "?"}`,
     data: null,
   };
-  if (
-    wanted(start) &&
-    stored[0]?.seq !== 1 &&
-    !(await db.runLog.findUnique({ where: { runId_seq: { runId: run.id, seq: 1 } }, select: { seq: true } }))
-  )
-    lines.unshift(start);
+  if (wanted(start) && stored[0]?.seq !== 1) {
+    const storedFirst = filtered && (await db.runLog.findUnique({ where: { runId_seq: { runId: run.id, seq: 1 } }, select: { seq: true } }));
+    if (!storedFirst) lines.unshift(start);
+  }
   // The closing line comes after every stored line, so only a page that reached the end shows it.
   if (run.status === "succeeded" && stored.length < query.limit) {
-    const last = (await db.runLog.aggregate({ where: { runId: run.id }, _max: { seq: true } }))._max.seq ?? 1;
-    const end: RunLogLine = { seq: Math.max(last, 1) + 1, ts: run.finishedAt ?? run.startedAt, level: "info", message: "succeeded", data: null };
+    const last =
+      !filtered && stored.length > 0
+        ? stored[stored.length - 1].seq
+        : ((await db.runLog.aggregate({ where: { runId: run.id }, _max: { seq: true } }))._max.seq ?? 1);
+    const end: RunLogLine = { seq: last + 1, ts: run.finishedAt ?? run.startedAt, level: "info", message: "succeeded", data: null };
     if (wanted(end)) lines.push(end);
   }
   return lines.slice(0, query.limit);

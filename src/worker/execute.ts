@@ -146,10 +146,9 @@ function thrownOutcome(err: unknown, deps: ExecuteDeps, task: ClaimedTask): RunO
   return { kind: "failed", error, retryable, timedOut: false, backoffMs: backoffMs(task.attempt, deps.config.backoff) };
 }
 
-function closingLine(o: RunOutcome, task: ClaimedTask): string {
+/** The stored last line of a run that did not succeed (a success's is rendered: src/queue/runLog.ts). */
+function closingLine(o: Exclude<RunOutcome, { kind: "succeeded" }>, task: ClaimedTask): string {
   switch (o.kind) {
-    case "succeeded":
-      return "succeeded";
     case "cancelled":
       return `cancelled: ${o.error ?? ""}`.trim();
     case "requeued":

@@ -289,6 +289,8 @@ for (const { kind, available } of providers()) {
       expect((await readRunLog(t.database.db, run2, { afterSeq: 0, limit: 10 })).map((l) => l.message)).toEqual([
         "handed back to the queue: shutdown",
       ]);
+      // Also when a filter hides that stored line from the page.
+      expect(await readRunLog(t.database.db, run2, { afterSeq: 0, limit: 10, q: "attempt" })).toEqual([]);
       // A run from before migration 0006 (no max_attempts) stored all its lines: none is rendered.
       await t.database.db.run.update({ where: { id: c.runId }, data: { maxAttempts: null } });
       expect(await read()).toEqual(["2 info fetched 3 rows", "3 warn slow source"]);
