@@ -55,7 +55,8 @@ export async function insertTasks(conn: Conn, rows: TaskInsert[]): Promise<Inser
         sql`INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
               timeout_ms, batch_id, idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id)
             VALUES ${join(values)}
-            ON CONFLICT (idempotency_key) DO NOTHING
+            -- The WHERE names the partial unique index (migration 0007); both databases require it.
+            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id, idempotency_key`,
       );
       for (const g of got) inserted.push({ id: Number(g.id), key: g.idempotency_key });
@@ -103,7 +104,7 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
                  WITH ORDINALITY AS t(type, queue, payload, priority, run_at, delay_ms, max_attempts, timeout_ms,
                                       batch_id, idem, parent_id, schedule_id, ord)
             ORDER BY t.ord
-            ON CONFLICT (idempotency_key) DO NOTHING
+            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
             RETURNING id, idempotency_key
       )
       SELECT id, idempotency_key,
