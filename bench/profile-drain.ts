@@ -10,7 +10,7 @@
  * TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
  */
 import fs from "node:fs";
-import { DbFactory, num, openRaw } from "./lib/db";
+import { DbFactory, drainWatch, num, openRaw } from "./lib/db";
 import { enqueueNoops } from "./lib/context";
 import { cleanupAll } from "./lib/procs";
 import { createWorker, loadConfig, openDatabase, registry } from "../src/qtask";
@@ -26,9 +26,9 @@ await enqueueNoops(db.url, n);
 const database = await openDatabase(db.url);
 const config = loadConfig({ ...process.env, QTASK_CONCURRENCY: String(concurrency), QTASK_SCHEDULER_MS: "0" });
 const worker = createWorker({ database, registry, config, log: () => undefined });
-// Watched from a connection of its own, as the bench does: the worker's stays the worker's.
+// Watched from a connection of its own, as the bench does (drainWatch): the worker's stays the worker's.
 const raw = await openRaw(db.url);
-const left = async () => num((await raw.one<{ n: unknown }>(`SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n);
+const watch = drainWatch(raw);
 const stopAt = Number(process.env.STOP_AT ?? 0);
 /** CPU milliseconds used so far by every PostgreSQL server process of this machine (from /proc). */
 const pgCpu = (): number => {
@@ -52,7 +52,7 @@ const t0 = performance.now();
 await worker.start();
 for (;;) {
   await new Promise((r) => setTimeout(r, 50));
-  if ((await left()) <= stopAt) break;
+  if (stopAt > 0 ? (await watch.left()) <= stopAt : !(await watch.busy())) break;
 }
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);

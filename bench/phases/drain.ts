@@ -3,10 +3,10 @@
  * (scripts/worker.ts, QTASK_CONCURRENCY=c), timed from the worker's "started:" line (this
  * process's clock, when the line arrived) to the finished_at of the last task (the database's
  * clock, mapped onto this process's clock by the measured offset; ~0 on one machine). The
- * bench watches with a cheap count every 50 ms. Each repetition: a fresh database and a new
- * worker.
+ * bench watches with a cheap EXISTS every 50 ms and counts what is left once a second
+ * (drainWatch). Each repetition: a fresh database and a new worker.
  */
-import { clockOffsetMs, num, openRaw } from "../lib/db";
+import { clockOffsetMs, drainWatch, num, openRaw } from "../lib/db";
 import { enqueueNoops, type Ctx } from "../lib/context";
 import { explain, memoryOf, sampleRss, startWorker } from "../lib/procs";
 import { progress, progressDone, say, sleep } from "../lib/log";
@@ -35,19 +35,25 @@ export async function drainOnce(ctx: Ctx, n: number, concurrency: number, label:
       const worker = await startWorker(db.url, { QTASK_CONCURRENCY: String(concurrency) });
       worker.proc.stdout?.on("data", (b: Buffer) => (problems += (b.toString().match(/failed|error/gi) ?? []).length));
       const rss = sampleRss(() => [worker.pid], 100);
+      const watch = drainWatch(raw);
       let left = n;
       let lastChange = Date.now();
+      let countedAt = 0;
       let hwmKb = 0;
       try {
         for (;;) {
-          const now = num((await raw.one<{ n: unknown }>(`SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n);
+          const busy = await watch.busy();
           hwmKb = Math.max(hwmKb, memoryOf(worker.pid)?.hwmKb ?? 0);
-          if (now !== left) {
-            left = now;
-            lastChange = Date.now();
-            progress(`  [${ctx.provider}] ${label}: ${fmt(n - left)} / ${fmt(n)} done`);
+          if (!busy) break;
+          if (Date.now() - countedAt >= 1_000) {
+            countedAt = Date.now();
+            const now = await watch.left();
+            if (now !== left) {
+              left = now;
+              lastChange = Date.now();
+              progress(`  [${ctx.provider}] ${label}: ${fmt(n - left)} / ${fmt(n)} done`);
+            }
           }
-          if (left === 0) break;
           if (!worker.alive()) throw new Error(`the worker exited with ${left} tasks left\n${explain(worker)}`);
           if (Date.now() - lastChange > 120_000) throw new Error(`no progress for 2 minutes with ${left} tasks left\n${explain(worker)}`);
           await sleep(50);
