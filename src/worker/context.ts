@@ -8,7 +8,7 @@ import type { LogLevel, TaskContext } from "@/queue/registry";
 import { insertLogLines, upsertResultRows, writeProgress, type LogLine } from "@/queue/sql/runWrites";
 import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
 import type { ClaimedTask } from "@/queue/sql/claim";
-import { RunAborted } from "./abort";
+import { RunAborted, type RunAbort } from "./abort";
 
 const LOG_FLUSH_MS = 200;
 const LOG_FLUSH_LINES = 500;
@@ -29,7 +29,6 @@ export class RunContext<P = unknown> implements TaskContext<P> {
   readonly runId: number;
   readonly attempt: number;
   readonly maxAttempts: number;
-  readonly signal: AbortSignal;
   readonly log: TaskContext["log"];
 
   private seq = 0;
@@ -47,7 +46,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     readonly conn: Conn,
     task: ClaimedTask,
     readonly payload: P,
-    private readonly controller: AbortController,
+    private readonly controller: RunAbort,
     private readonly maxLines: number,
     private readonly runCompute: (fn: string, input: unknown, signal: AbortSignal) => Promise<unknown> = () =>
       Promise.reject(new Error("no compute pool")),
@@ -56,7 +55,6 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     this.runId = task.runId;
     this.attempt = task.attempt;
     this.maxAttempts = task.maxAttempts;
-    this.signal = controller.signal;
     const at = (level: LogLevel) => (message: string, data?: unknown) => this.append(level, message, data);
     this.log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
   }
@@ -125,6 +123,11 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     }
   }
 
+  /** The run's AbortSignal, created when first asked for (see RunAbort). */
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
   get db(): Db {
     return this.conn.db as Db;
   }
@@ -167,7 +170,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     if (this.lost) return;
     this.lost = true;
     this.close();
-    if (!this.controller.signal.aborted) this.controller.abort(new RunAborted("lease_lost", "the run lost its lease"));
+    this.controller.abort(new RunAborted("lease_lost", "the run lost its lease"));
   }
 
   private flushLogs(): Promise<void> {

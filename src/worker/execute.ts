@@ -10,7 +10,7 @@ import { closeRun, type RunOutcome } from "@/queue/sql/complete";
 import type { ClaimedTask } from "@/queue/sql/claim";
 import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
 import type { QueueConfig } from "@/queue/config";
-import { RunAborted, abortKind } from "./abort";
+import { RunAborted, abortKind, type RunAbort } from "./abort";
 import { RunContext } from "./context";
 import type { ComputePool } from "./compute-pool";
 
@@ -32,7 +32,7 @@ export interface ExecuteDeps {
  * Runs `task` to the end (or abandonment) and closes its run. `controller` is the run's abort
  * switch; `handlerDone` is called when the handler is over, before the close is written.
  */
-export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controller: AbortController, handlerDone?: () => void): Promise<void> {
+export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controller: RunAbort, handlerDone?: () => void): Promise<void> {
   const started = performance.now();
   const def = deps.registry.get(task.type);
   const { payload, problem } = parsePayload(def, task.payload);
@@ -42,17 +42,17 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
   const timeout = setTimeout(() => controller.abort(new RunAborted("timeout", `timed out after ${task.timeoutMs} ms`)), task.timeoutMs);
   // Aborted while it waited for a slot (cancelled, handed back): its handler never starts, and
   // its closing line takes seq 1, where the rendered start line would be, so none is shown.
-  if (!controller.signal.aborted) ctx.reserveStartLine();
+  if (!controller.aborted) ctx.reserveStartLine();
 
   let outcome: RunOutcome | null;
   try {
-    controller.signal.throwIfAborted();
+    controller.throwIfAborted();
     if (!def || problem) throw new TaskFailPermanently(problem ?? `no handler registered for task type ${task.type}`);
-    const value = await untilAbandoned(runHandler(deps, def, ctx, task), controller.signal, deps.config.abandonMs);
+    const value = await untilAbandoned(runHandler(deps, def, ctx, task), controller, deps.config.abandonMs);
     if (value === ABANDONED) ctx.log.warn(`handler ignored its abort signal for ${deps.config.abandonMs} ms and was abandoned`);
-    outcome = controller.signal.aborted ? abortedOutcome(controller.signal, deps, task) : succeeded(value);
+    outcome = controller.aborted ? abortedOutcome(controller, deps, task) : succeeded(value);
   } catch (err) {
-    outcome = controller.signal.aborted ? abortedOutcome(controller.signal, deps, task) : thrownOutcome(err, deps, task);
+    outcome = controller.aborted ? abortedOutcome(controller, deps, task) : thrownOutcome(err, deps, task);
   } finally {
     clearTimeout(timeout);
     handlerDone?.();
@@ -99,17 +99,15 @@ async function runHandler(deps: ExecuteDeps, def: TaskDefinition, ctx: RunContex
 }
 
 /** Resolves with the handler's value, or with ABANDONED when it outlives an abort by `graceMs`. */
-function untilAbandoned<T>(work: Promise<T>, signal: AbortSignal, graceMs: number): Promise<T | typeof ABANDONED> {
+function untilAbandoned<T>(work: Promise<T>, run: RunAbort, graceMs: number): Promise<T | typeof ABANDONED> {
   return new Promise((resolve, reject) => {
     let timer: NodeJS.Timeout | null = null;
-    const onAbort = () => {
+    const stopListening = run.onAbort(() => {
       timer = setTimeout(() => resolve(ABANDONED), graceMs);
-    };
-    if (signal.aborted) onAbort();
-    else signal.addEventListener("abort", onAbort, { once: true });
+    });
     work.then(resolve, reject).finally(() => {
       if (timer) clearTimeout(timer);
-      signal.removeEventListener("abort", onAbort);
+      stopListening();
     });
   });
 }
@@ -122,9 +120,9 @@ function succeeded(value: unknown): RunOutcome {
   return { kind: "succeeded", result: result ?? null };
 }
 
-function abortedOutcome(signal: AbortSignal, deps: ExecuteDeps, task: ClaimedTask): RunOutcome | null {
-  const reason = signal.reason instanceof RunAborted ? signal.reason.message : "aborted";
-  switch (abortKind(signal)) {
+function abortedOutcome(run: RunAbort, deps: ExecuteDeps, task: ClaimedTask): RunOutcome | null {
+  const reason = run.reason instanceof RunAborted ? run.reason.message : "aborted";
+  switch (abortKind(run)) {
     case "timeout":
       return { kind: "failed", error: reason, retryable: true, timedOut: true, backoffMs: backoffMs(task.attempt, deps.config.backoff) };
     case "shutdown":

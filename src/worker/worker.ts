@@ -18,7 +18,7 @@ import type { Registry } from "@/queue/registry";
 import { claimTasks, msUntilNextDue, type ClaimedTask } from "@/queue/sql/claim";
 import { connOf, execute, type Conn } from "@/queue/sql/executor";
 import { cancelRequests, heartbeat, registerWorker, rescueExpired, stopWorker } from "@/queue/sql/lease";
-import { RunAborted } from "./abort";
+import { RunAbort, RunAborted } from "./abort";
 import { ComputePool } from "./compute-pool";
 import { executeTask } from "./execute";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
@@ -28,7 +28,7 @@ import { raw } from "@/queue/dialect";
 
 interface Active {
   task: ClaimedTask;
-  controller: AbortController;
+  controller: RunAbort;
   done: Promise<void>;
   /** The handler is still running (false: it finished and the run is being closed). */
   handling: boolean;
@@ -373,7 +373,7 @@ export class QueueWorker {
 
   /** Starts task's handler, or with `abort`, closes its run without starting it. */
   private launch(task: ClaimedTask, abort?: RunAborted): void {
-    const controller = new AbortController();
+    const controller = new RunAbort();
     if (abort) controller.abort(abort);
     const deps = {
       workerId: this.id,
@@ -406,7 +406,7 @@ export class QueueWorker {
     this.handling--;
     this.handlingIn.set(a.task.queue, (this.handlingIn.get(a.task.queue) ?? 1) - 1);
     this.closing++;
-    if (!a.controller.signal.aborted) {
+    if (!a.controller.aborted) {
       const took = performance.now() - a.startedAt;
       const pace = this.paceMs.get(a.task.queue);
       this.paceMs.set(a.task.queue, pace === undefined ? took : 0.8 * pace + 0.2 * took);
@@ -477,7 +477,7 @@ export class QueueWorker {
       // Waiting ones just go: their runs are someone else's to close now.
       this.waiting = this.waiting.filter((w) => w.task.runId !== id);
       const a = this.active.get(id);
-      if (a && !a.controller.signal.aborted) {
+      if (a && !a.controller.aborted) {
         this.log(`run ${id} (task ${a.task.id}) lost its lease; stopping it`);
         a.controller.abort(new RunAborted("lease_lost", "the run lost its lease"));
       }
