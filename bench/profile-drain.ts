@@ -1,7 +1,9 @@
 /**
  * Where a drain's time goes, for profiling rather than for the figures (`npm run bench` gives
  * those): N waiting noop tasks drained by a worker in this process, printing wall time and SQL
- * statements per task. Run it under `node --cpu-prof` to see the JavaScript side.
+ * statements per task, and the CPU time per task of this process and of the PostgreSQL server.
+ * PROFILE=file.cpuprofile writes a CPU profile of the drain alone (not of the set-up), for
+ * Chrome's DevTools or any .cpuprofile viewer.
  *
  *   node --import tsx bench/profile-drain.ts sqlite|postgres [tasks=20000] [concurrency=10]
  *
@@ -10,6 +12,7 @@
  * TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
  */
 import fs from "node:fs";
+import inspector from "node:inspector";
 import { DbFactory, drainWatch, num, openRaw } from "./lib/db";
 import { enqueueNoops } from "./lib/context";
 import { cleanupAll } from "./lib/procs";
@@ -45,6 +48,15 @@ const pgCpu = (): number => {
   }
   return t * 10;
 };
+// The inspector's profiler, started and stopped around the drain only (--cpu-prof would also
+// record the migration and the enqueue of the tasks).
+const profiler = process.env.PROFILE ? new inspector.Session() : null;
+const post = (method: string) => new Promise<unknown>((resolve, reject) => profiler?.post(method, (err, res) => (err ? reject(err) : resolve(res))));
+if (profiler) {
+  profiler.connect();
+  await post("Profiler.enable");
+  await post("Profiler.start");
+}
 const pg0 = pgCpu();
 const cpu0 = process.cpuUsage();
 const before = statementCounter.count;
@@ -58,6 +70,11 @@ const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const pgMs = pgCpu() - pg0;
 const statements = statementCounter.count - before;
+if (profiler) {
+  const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+  fs.writeFileSync(process.env.PROFILE as string, JSON.stringify(profile));
+  profiler.disconnect();
+}
 await raw.close();
 await worker.stop();
 await database.close();
