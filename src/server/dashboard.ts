@@ -18,6 +18,18 @@ import { DASHBOARD_TZ, healthWorkers, percentile, runJson, startOfDay, taskJson,
  * first.
  */
 export const AGGREGATE_MAX_AGE_MS = 2_000;
+/** …or this many times as long as the last refresh took, if longer (see aggregateMaxAgeMs). */
+const AGGREGATE_AGE_PER_REFRESH_MS = 20;
+
+/**
+ * The age limit of aggregates whose last refresh took `tookMs`: AGGREGATE_MAX_AGE_MS, stretched
+ * on a table so large (or a machine so busy) that refreshing every 2 s would keep the database
+ * counting for more than a twentieth of the time — with a million tasks on 2 cores the count
+ * took 300 ms in a slow hour, and every poll meanwhile shared the CPU with it.
+ */
+export function aggregateMaxAgeMs(tookMs: number): number {
+  return Math.max(AGGREGATE_MAX_AGE_MS, AGGREGATE_AGE_PER_REFRESH_MS * tookMs);
+}
 
 interface Aggregates {
   counts: Record<string, number>;
@@ -26,7 +38,7 @@ interface Aggregates {
   points: Awaited<ReturnType<typeof throughput>>;
 }
 
-const aggregateCache = new Map<string, { at: number; value: Aggregates; refreshing: Promise<Aggregates> | null }>();
+const aggregateCache = new Map<string, { at: number; tookMs: number; value: Aggregates; refreshing: Promise<Aggregates> | null }>();
 
 async function computeAggregates(conn: Conn): Promise<Aggregates> {
   const [counts, queues, today, points] = await Promise.all([
@@ -38,14 +50,15 @@ async function computeAggregates(conn: Conn): Promise<Aggregates> {
   return { counts, queues, today, points };
 }
 
-/** The overview's aggregates for this database, at most AGGREGATE_MAX_AGE_MS old (see above). */
+/** The overview's aggregates for this database, at most aggregateMaxAgeMs() old (see above). */
 async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
   const key = database.url;
   const entry = aggregateCache.get(key);
   const refresh = () => {
+    const started = Date.now();
     const p = computeAggregates(conn).then(
       (value) => {
-        aggregateCache.set(key, { at: Date.now(), value, refreshing: null });
+        aggregateCache.set(key, { at: Date.now(), tookMs: Date.now() - started, value, refreshing: null });
         return value;
       },
       (err: unknown) => {
@@ -58,7 +71,7 @@ async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
     return p;
   };
   if (!entry) return refresh();
-  if (Date.now() - entry.at > AGGREGATE_MAX_AGE_MS && !entry.refreshing) void refresh().catch(() => undefined);
+  if (Date.now() - entry.at > aggregateMaxAgeMs(entry.tookMs) && !entry.refreshing) void refresh().catch(() => undefined);
   return entry.value;
 }
 
