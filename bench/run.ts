@@ -15,6 +15,7 @@
 import { DbFactory, pgReachable, removeLeftovers, type Provider } from "./lib/db";
 import { volumes, type Ctx } from "./lib/context";
 import { cleanupAll, installExitHandlers, interrupted } from "./lib/procs";
+import { calibrationMs } from "./lib/calibrate";
 import { PHASES, Report, machineFacts, type Phase } from "./lib/report";
 import { say } from "./lib/log";
 import { engineEnqueue, httpEnqueue } from "./phases/enqueue";
@@ -88,6 +89,8 @@ async function main(): Promise<number> {
     } else pgVersion = reach.version ?? null;
   }
   await removeLeftovers(pgVersion ? pgUrl : null);
+  const calibrationAtStart = calibrationMs();
+  say(`calibration: ${calibrationAtStart} ms (a fixed single-thread workload; lower is faster)`);
   say(
     `${opts.quick ? "QUICK volumes" : "full volumes"}, ${opts.reps} repetitions; figures: ${opts.only.join(", ")}; databases: ${providers.join(", ")}`,
   );
@@ -119,8 +122,10 @@ async function main(): Promise<number> {
   }
 
   if (interrupted()) return 130; // the exit handler cleans up and exits; no results from a cut-short run
+  const calibration = { start_ms: calibrationAtStart, end_ms: calibrationMs() };
   const meta = {
     ...machineFacts(),
+    calibration,
     options: opts,
     volumes: v,
     postgres: pgVersion ? { url: pgUrl.replace(/\/\/[^@]*@/, "//***@"), server_version: pgVersion } : null,
@@ -136,7 +141,7 @@ async function main(): Promise<number> {
   console.log(report.table(providers, opts.only));
   console.log("");
   console.log(
-    `✗ misses its target; ! its figure group reported errors (below; failed repetitions are left out of throughput figures). ${opts.quick ? "QUICK volumes: not the issue's volumes. " : ""}Machine: ${meta.cpus} CPUs, Node ${meta.node}, commit ${String(meta.commit).slice(0, 10)}${meta.dirty ? " (+ uncommitted changes)" : ""}.`,
+    `✗ misses its target; ! its figure group reported errors (below; failed repetitions are left out of throughput figures). ${opts.quick ? "QUICK volumes: not the issue's volumes. " : ""}Machine: ${meta.cpus} CPUs, Node ${meta.node}, commit ${String(meta.commit).slice(0, 10)}${meta.dirty ? " (+ uncommitted changes)" : ""}; calibration ${calibration.start_ms} ms at the start, ${calibration.end_ms} ms at the end (a fixed single-thread workload: lower is faster; compare tables only at similar values).`,
   );
   for (const e of report.errors) console.log(`error [${e.provider}] ${e.phase}: ${e.message.split("\n")[0]}`);
   console.log(`results: ${file} (and bench/results/latest.json); ${Math.round((Date.now() - started) / 1000)} s in all`);
