@@ -33,7 +33,7 @@ export interface RawDb {
    * Like one(), as a statement prepared once per connection: for a query repeated many times a
    * second while something is measured, whose planning would otherwise cost more than running it.
    */
-  oneprepared<T = Record<string, unknown>>(name: string, sql: string): Promise<T>;
+  onePrepared<T = Record<string, unknown>>(name: string, sql: string): Promise<T>;
   /** Runs a statement (or, without params, several separated by semicolons). */
   exec(sql: string, params?: unknown[]): Promise<void>;
   /** An SQL expression giving the epoch milliseconds of a DateTime column as a number. */
@@ -61,7 +61,7 @@ export async function openRaw(url: string): Promise<RawDb> {
       url,
       all: async <T>(sql: string, params: unknown[] = []) => (await client.query(conv(sql), params)).rows as T[],
       one: async <T>(sql: string, params: unknown[] = []) => (await client.query(conv(sql), params)).rows[0] as T,
-      oneprepared: async <T>(name: string, sql: string) => (await client.query({ name, text: sql })).rows[0] as T,
+      onePrepared: async <T>(name: string, sql: string) => (await client.query({ name, text: sql })).rows[0] as T,
       exec: async (sql, params) => {
         await client.query(params ? conv(sql) : sql, params);
       },
@@ -79,7 +79,7 @@ export async function openRaw(url: string): Promise<RawDb> {
     url,
     all: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).all(...params) as T[],
     one: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).get(...params) as T,
-    oneprepared: async <T>(name: string, sql: string) => {
+    onePrepared: async <T>(name: string, sql: string) => {
       let st = statements.get(name);
       if (!st) statements.set(name, (st = db.prepare(sql)));
       return st.get() as T;
@@ -266,13 +266,13 @@ export function drainWatch(raw: RawDb): { busy(): Promise<boolean>; left(): Prom
     busy: async () =>
       num(
         (
-          await raw.oneprepared<{ b: unknown }>(
+          await raw.onePrepared<{ b: unknown }>(
             "qtask_bench_busy",
             `SELECT CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE status IN ('queued', 'running')) THEN 1 ELSE 0 END AS b`,
           )
         ).b,
       ) === 1,
     left: async () =>
-      num((await raw.oneprepared<{ n: unknown }>("qtask_bench_left", `SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n),
+      num((await raw.onePrepared<{ n: unknown }>("qtask_bench_left", `SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n),
   };
 }

@@ -1,8 +1,9 @@
 /**
  * Inserting tasks: through the engine's pg driver one INSERT for the whole batch (its columns
  * as arrays); otherwise (SQLite, a caller's Prisma transaction) one multi-row INSERT per chunk
- * inside one transaction. Either way a batch is all-or-nothing. An idempotency key that is already held by an unfinished task does not
- * insert (ON CONFLICT DO NOTHING) and resolves to the existing task instead.
+ * inside one transaction. Either way a batch is all-or-nothing. An idempotency key that is
+ * already held by an unfinished task does not insert (ON CONFLICT DO NOTHING, on the partial
+ * unique index of migration 0007) and resolves to the existing task instead.
  */
 import { join, prepared, sql } from "../dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
