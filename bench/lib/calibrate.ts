@@ -6,6 +6,7 @@
  */
 import { createHash } from "node:crypto";
 
+/** Milliseconds for the fixed workload on this machine now, the best of three rounds. */
 export function calibrationMs(): number {
   let best = Infinity;
   for (let round = 0; round < 3; round++) {

@@ -16,9 +16,9 @@ export class RunAborted extends Error {
 /**
  * A run's abort switch. Its AbortSignal is created only when something asks for it (a handler
  * reading ctx.signal, a compute task): on Node 20 creating a signal costs microseconds and
- * listening on one several more — with their garbage, a quarter of the worker's CPU per task in
- * a drain of no-op tasks, which never look at it. The worker itself reads `aborted` and `reason` and
- * listens with onAbort(), which cost nothing until the run is aborted.
+ * listening on one several more — with their garbage, a quarter of the worker's CPU per task
+ * in a drain of no-op tasks, which never look at it. The worker itself reads `aborted` and
+ * `reason` and listens with onAbort(), which cost nothing until the run is aborted.
  */
 export class RunAbort {
   aborted = false;
