@@ -228,7 +228,28 @@ function nameOf(s: Sql): string | undefined {
 function pgValue(v: unknown): unknown {
   if (v instanceof Date) return v.toISOString();
   if (v === undefined) return null;
+  if (Array.isArray(v)) return pgArray(v) ?? v;
   return v;
+}
+
+/**
+ * An array parameter in PostgreSQL's text form, or null for elements this does not handle
+ * (left to pg). pg's own serialiser quotes every element through two regular expressions
+ * and a concatenation each: for a close batch's arrays that was a tenth of everything a busy
+ * worker allocated. Numbers go in bare, strings quoted with `"` and `\` escaped, as pg does.
+ */
+function pgArray(a: unknown[]): string | null {
+  const parts = new Array<string>(a.length);
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (v === null || v === undefined) parts[i] = "NULL";
+    else if (typeof v === "number") parts[i] = String(v);
+    else if (typeof v === "string") parts[i] = `"${/["\\]/.test(v) ? v.replace(/["\\]/g, "\\$&") : v}"`;
+    else if (typeof v === "boolean") parts[i] = v ? "t" : "f";
+    else if (v instanceof Date) parts[i] = `"${v.toISOString()}"`;
+    else return null;
+  }
+  return `{${parts.join(",")}}`;
 }
 
 /** A driver on a pg pool of its own (`max` connections). */
