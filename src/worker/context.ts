@@ -29,7 +29,8 @@ export class RunContext<P = unknown> implements TaskContext<P> {
   readonly runId: number;
   readonly attempt: number;
   readonly maxAttempts: number;
-  readonly log: TaskContext["log"];
+  /** Created when a handler first logs: most no-op and short handlers never do. */
+  private logger: TaskContext["log"] | null = null;
 
   private seq = 0;
   private buffered: LogLine[] = [];
@@ -38,7 +39,8 @@ export class RunContext<P = unknown> implements TaskContext<P> {
   private pendingProgress: { percent: number; message: string | null } | null = null;
   private progressTimer: NodeJS.Timeout | null = null;
   private lastProgressAt = 0;
-  private writes: Promise<unknown> = Promise.resolve();
+  /** The run's writes in order (serial()); null until the first one. */
+  private writes: Promise<unknown> | null = null;
   private closed = false;
   lost = false;
 
@@ -55,8 +57,14 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     this.runId = task.runId;
     this.attempt = task.attempt;
     this.maxAttempts = task.maxAttempts;
-    const at = (level: LogLevel) => (message: string, data?: unknown) => this.append(level, message, data);
-    this.log = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+  }
+
+  get log(): TaskContext["log"] {
+    if (!this.logger) {
+      const at = (level: LogLevel) => (message: string, data?: unknown) => this.append(level, message, data);
+      this.logger = { debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
+    }
+    return this.logger;
   }
 
   /**
@@ -142,9 +150,16 @@ export class RunContext<P = unknown> implements TaskContext<P> {
    * are written; the lines still buffered are returned, to be written by the close itself (in
    * its transaction, only if it is applied) rather than by a statement of their own.
    */
-  async finish(): Promise<LogLine[]> {
-    await this.flushProgress();
-    await this.writes;
+  finish(): LogLine[] | Promise<LogLine[]> {
+    // Nothing written or pending (a short handler's usual case): no promise to wait for.
+    if (!this.writes && !this.pendingProgress) return this.closeWith();
+    return this.flushProgress()
+      .then(() => this.writes)
+      .then(() => this.closeWith());
+  }
+
+  /** close(), returning the lines still buffered for the close to write. */
+  private closeWith(): LogLine[] {
     const lines = this.lost ? [] : this.buffered;
     this.close();
     return lines;
@@ -161,9 +176,14 @@ export class RunContext<P = unknown> implements TaskContext<P> {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.writes.then(fn, fn);
+    const next = this.writes ? this.writes.then(fn, fn) : fn();
     this.writes = next.catch(() => undefined);
     return next;
+  }
+
+  /** Resolves when the writes started so far are over. */
+  private settled(): Promise<void> {
+    return this.writes ? this.writes.then(() => undefined) : Promise.resolve();
   }
 
   private leaseLost(): void {
@@ -178,7 +198,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     this.logTimer = null;
     const lines = this.buffered;
     this.buffered = [];
-    if (lines.length === 0 || this.lost) return this.writes.then(() => undefined);
+    if (lines.length === 0 || this.lost) return this.settled();
     return this.serial(async () => {
       try {
         if (!(await retryOnConnectionError(() => insertLogLines(this.conn, this.taskId, this.runId, lines)))) this.leaseLost();
@@ -194,7 +214,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
     this.progressTimer = null;
     const p = this.pendingProgress;
     this.pendingProgress = null;
-    if (!p || this.lost) return this.writes.then(() => undefined);
+    if (!p || this.lost) return this.settled();
     this.lastProgressAt = Date.now();
     return this.serial(async () => {
       try {

@@ -25,6 +25,8 @@ export interface ExecuteDeps {
   registry: Registry;
   config: QueueConfig;
   pool: () => ComputePool;
+  /** ctx.compute(fn, input): runs a registered compute function in the pool. */
+  compute: (fn: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
   log: (message: string) => void;
 }
 
@@ -36,9 +38,7 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
   const started = performance.now();
   const def = deps.registry.get(task.type);
   const { payload, problem } = parsePayload(def, task.payload);
-  const ctx = new RunContext(deps.conn, task, payload, controller, deps.config.logMaxLines, (fn, input, signal) =>
-    deps.pool().run(`fn:${fn}`, input, signal, () => undefined),
-  );
+  const ctx = new RunContext(deps.conn, task, payload, controller, deps.config.logMaxLines, deps.compute);
   const timeout = setTimeout(() => controller.abort(new RunAborted("timeout", `timed out after ${task.timeoutMs} ms`)), task.timeoutMs);
   // Aborted while it waited for a slot (cancelled, handed back): its handler never starts, and
   // its closing line takes seq 1, where the rendered start line would be, so none is shown.
@@ -105,10 +105,20 @@ function untilAbandoned<T>(work: Promise<T>, run: RunAbort, graceMs: number): Pr
     const stopListening = run.onAbort(() => {
       timer = setTimeout(() => resolve(ABANDONED), graceMs);
     });
-    work.then(resolve, reject).finally(() => {
+    const settle = () => {
       if (timer) clearTimeout(timer);
       stopListening();
-    });
+    };
+    work.then(
+      (value) => {
+        settle();
+        resolve(value);
+      },
+      (err: unknown) => {
+        settle();
+        reject(err);
+      },
+    );
   });
 }
 
