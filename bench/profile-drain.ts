@@ -3,7 +3,8 @@
  * those): N waiting noop tasks drained by a worker in this process, printing wall time and SQL
  * statements per task, and the CPU time per task of this process and of the PostgreSQL server.
  * PROFILE=file.cpuprofile writes a CPU profile of the drain alone (not of the set-up), for
- * Chrome's DevTools or any .cpuprofile viewer.
+ * Chrome's DevTools or any .cpuprofile viewer; ALLOC=file.heapprofile a sampling profile of
+ * what the drain allocates (garbage collection is a tenth of a busy worker's time).
  *
  *   node --import tsx bench/profile-drain.ts sqlite|postgres [tasks=20000] [concurrency=10]
  *
@@ -50,13 +51,23 @@ const pgCpu = (): number => {
 };
 // The inspector's profiler, started and stopped around the drain only (--cpu-prof would also
 // record the migration and the enqueue of the tasks).
-const profiler = process.env.PROFILE ? new inspector.Session() : null;
-const post = (method: string) => new Promise<unknown>((resolve, reject) => profiler?.post(method, (err, res) => (err ? reject(err) : resolve(res))));
+const profiler = process.env.PROFILE || process.env.ALLOC ? new inspector.Session() : null;
+const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => profiler?.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
 if (profiler) {
   profiler.connect();
-  await post("Profiler.enable");
-  await post("Profiler.start");
+  if (process.env.PROFILE) {
+    await post("Profiler.enable");
+    await post("Profiler.start");
+  }
+  // Every 4 KiB allocated on average, rather than the default 32 KiB: a drain is short.
+  if (process.env.ALLOC) await post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
 }
+/** Idle and total jiffies of the whole machine so far (/proc/stat). */
+const machine = (): [number, number] => {
+  const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
+  return [f[3] + f[4], f.reduce((a, b) => a + b, 0)];
+};
+const m0 = machine();
 const pg0 = pgCpu();
 const cpu0 = process.cpuUsage();
 const before = statementCounter.count;
@@ -69,10 +80,18 @@ for (;;) {
 const ms = performance.now() - t0;
 const cpu = process.cpuUsage(cpu0);
 const pgMs = pgCpu() - pg0;
+const m1 = machine();
+const busy = 1 - (m1[0] - m0[0]) / (m1[1] - m0[1]);
 const statements = statementCounter.count - before;
 if (profiler) {
-  const { profile } = (await post("Profiler.stop")) as { profile: unknown };
-  fs.writeFileSync(process.env.PROFILE as string, JSON.stringify(profile));
+  if (process.env.PROFILE) {
+    const { profile } = (await post("Profiler.stop")) as { profile: unknown };
+    fs.writeFileSync(process.env.PROFILE, JSON.stringify(profile));
+  }
+  if (process.env.ALLOC) {
+    const { profile } = (await post("HeapProfiler.stopSampling")) as { profile: unknown };
+    fs.writeFileSync(process.env.ALLOC, JSON.stringify(profile));
+  }
   profiler.disconnect();
 }
 await raw.close();
@@ -80,7 +99,7 @@ await worker.stop();
 await database.close();
 const done = n - stopAt;
 console.log(
-  `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task; node ${(((cpu.user + cpu.system) / 1000 / done) * 1000).toFixed(1)} µs/task${provider === "postgres" ? `, postgres ${((pgMs / done) * 1000).toFixed(1)} µs/task` : ""}`,
+  `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task; node ${(((cpu.user + cpu.system) / 1000 / done) * 1000).toFixed(1)} µs/task${provider === "postgres" ? `, postgres ${((pgMs / done) * 1000).toFixed(1)} µs/task` : ""}; machine ${Math.round(busy * 100)}% busy`,
 );
 if (process.env.KEEP) console.log(`kept ${db.url}`);
 else {
