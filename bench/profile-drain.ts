@@ -52,7 +52,8 @@ const pgCpu = (): number => {
 // The inspector's profiler, started and stopped around the drain only (--cpu-prof would also
 // record the migration and the enqueue of the tasks).
 const profiler = process.env.PROFILE || process.env.ALLOC ? new inspector.Session() : null;
-const post = (method: string, params?: object) => new Promise<unknown>((resolve, reject) => profiler?.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
+const post = (method: string, params?: object) =>
+  new Promise<unknown>((resolve, reject) => profiler?.post(method, params, (err, res) => (err ? reject(err) : resolve(res))));
 if (profiler) {
   profiler.connect();
   if (process.env.PROFILE) {
@@ -60,7 +61,12 @@ if (profiler) {
     await post("Profiler.start");
   }
   // Every 4 KiB allocated on average, rather than the default 32 KiB: a drain is short.
-  if (process.env.ALLOC) await post("HeapProfiler.startSampling", { samplingInterval: 4096, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+  if (process.env.ALLOC)
+    await post("HeapProfiler.startSampling", {
+      samplingInterval: 4096,
+      includeObjectsCollectedByMajorGC: true,
+      includeObjectsCollectedByMinorGC: true,
+    });
 }
 /** Idle and total jiffies of the whole machine so far (/proc/stat). */
 const machine = (): [number, number] => {

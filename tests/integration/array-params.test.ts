@@ -25,10 +25,7 @@ describe.skipIf(!pg?.available)("array parameters on postgres", () => {
 
   /** The elements of `values` as PostgreSQL read them, in order. */
   async function roundTrip(values: unknown[], type: string): Promise<unknown[]> {
-    const rows = await query<{ v: unknown }>(
-      conn,
-      sql`SELECT v FROM unnest(${values}::${raw(`${type}[]`)}) WITH ORDINALITY AS u (v, i) ORDER BY i`,
-    );
+    const rows = await query<{ v: unknown }>(conn, sql`SELECT v FROM unnest(${values}::${raw(`${type}[]`)}) WITH ORDINALITY AS u (v, i) ORDER BY i`);
     return rows.map((r) => r.v);
   }
 
