@@ -4,7 +4,8 @@
  * tasks (migration 0008), so the claim's and the close's row updates add no entries to them.
  * This guards both halves: the indexes stay partial (a `prisma migrate dev` would quietly make
  * them full again), and every query shape the engine and the dashboard use on those columns
- * can still use them.
+ * can still use them. It also checks that the task list's queue and status filters read their
+ * page by an index in the list's order, on a populated table (migrations 0008 and 0009).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sql, type Sql } from "@/queue/dialect";
@@ -12,18 +13,37 @@ import { dialect, execute, query, transaction, type Conn } from "@/queue/sql/exe
 import { taskIdsQuery } from "@/queue/sql/reads";
 import { freshDb, providers, type TestDb } from "./support/db";
 
-const QUEUED = "tasks_claim_idx|tasks_lease_idx";
-const PARTIAL = ["tasks_idempotency_key_key", "tasks_batch_idx", "tasks_parent_idx", "tasks_finished_idx"];
+/** The index on status: PostgreSQL's tasks_lease_idx (status, queue, lease), SQLite's tasks_status_idx (status, id). */
+const BY_STATUS = "tasks_lease_idx|tasks_status_idx";
+const QUEUED = `tasks_claim_idx|${BY_STATUS}`;
+const PARTIAL = ["tasks_idempotency_key_key", "tasks_batch_idx", "tasks_parent_idx", "tasks_finished_idx", "tasks_schedule_idx"];
 
 /**
  * The query shapes on those columns, each with the index that must be able to serve it (or
- * one of them: the queued tasks are also a section of tasks_lease_idx, which leads with status).
+ * one of them: the queued tasks are also a section of the index that leads with status).
  */
 const SHAPES: { shape: string; index: string; q: Sql }[] = [
   { shape: "a batch's tasks", index: "tasks_batch_idx", q: sql`SELECT id FROM tasks WHERE batch_id = ${"b-1"}` },
   { shape: "several batches' tasks", index: "tasks_batch_idx", q: sql`SELECT id FROM tasks WHERE batch_id IN (${"b-1"}, ${"b-2"})` },
   { shape: "a task's children", index: "tasks_parent_idx", q: sql`SELECT id FROM tasks WHERE parent_id = ${7}` },
   { shape: "an idempotency key", index: "tasks_idempotency_key_key", q: sql`SELECT id FROM tasks WHERE idempotency_key = ${"k"}` },
+  // A schedule's page: its latest tasks, its live ones (cancelled with it), its runs (migration 0009).
+  {
+    shape: "a schedule's latest tasks",
+    index: "tasks_schedule_idx",
+    q: sql`SELECT id FROM tasks WHERE schedule_id = ${"3"} ORDER BY id DESC LIMIT 12`,
+  },
+  {
+    shape: "a schedule's live tasks",
+    index: "tasks_schedule_idx",
+    q: sql`SELECT id FROM tasks WHERE schedule_id = ${"3"} AND status IN ('queued', 'running')`,
+  },
+  {
+    shape: "a schedule's runs",
+    index: "tasks_schedule_idx",
+    q: sql`SELECT id FROM runs WHERE task_id IN (SELECT id FROM tasks WHERE schedule_id = ${"3"}) ORDER BY id DESC LIMIT 11`,
+  },
+  { shape: "scheduled tasks", index: "tasks_schedule_idx", q: sql`SELECT id FROM tasks WHERE schedule_id IS NOT NULL` },
   // Prisma's form of the dashboard's list: finishedAt not null, newest first.
   {
     shape: "recently finished",
@@ -41,8 +61,13 @@ const SHAPES: { shape: string; index: string; q: Sql }[] = [
   { shape: "the next due", index: QUEUED, q: sql`SELECT MIN(run_at) FROM tasks WHERE status = 'queued' AND queue IN (${"default"}, ${"compute"})` },
   { shape: "the next queued", index: QUEUED, q: sql`SELECT id FROM tasks WHERE status = 'queued' ORDER BY priority DESC, run_at, id LIMIT 50` },
   { shape: "queued per queue", index: QUEUED, q: sql`SELECT queue, COUNT(*) FROM tasks WHERE status = 'queued' GROUP BY queue` },
-  { shape: "running per queue", index: "tasks_lease_idx", q: sql`SELECT queue, COUNT(*) FROM tasks WHERE status = 'running' GROUP BY queue` },
-  { shape: "expired leases", index: "tasks_lease_idx", q: sql`SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < ${new Date()}` },
+  { shape: "running per queue", index: BY_STATUS, q: sql`SELECT queue, COUNT(*) FROM tasks WHERE status = 'running' GROUP BY queue` },
+  { shape: "expired leases", index: BY_STATUS, q: sql`SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < ${new Date()}` },
+  {
+    shape: "a heartbeat's runs",
+    index: BY_STATUS,
+    q: sql`SELECT run_id FROM tasks WHERE status = 'running' AND run_id IN (${1}, ${2})`,
+  },
 ];
 
 /** An index's definition as the database reports it ("" if there is none). */
@@ -83,8 +108,9 @@ for (const { kind, available } of providers()) {
 
   // The claim index served the task list's queue filter until it became partial: the list
   // must still find a rare queue's tasks by an index and a common queue's in id order, as
-  // each database's planner chooses them for the real statement over a realistic table.
-  describe.skipIf(!available)(`the task list's queue filter on ${kind}`, () => {
+  // each database's planner chooses them for the real statement over a realistic table. The
+  // status filter (the dashboard's tabs) must read a status's newest tasks without sorting it.
+  describe.skipIf(!available)(`the task list's queue and status filters on ${kind}`, () => {
     let t: TestDb;
     beforeAll(async () => {
       t = await freshDb(kind);
@@ -121,6 +147,32 @@ for (const { kind, available } of providers()) {
       expect(await ids({ queue: "groups" })).toEqual([20000, 15000, 10000, 5000]);
       expect(await ids({ queue: "crawl", statuses: ["queued"] })).toEqual([19990, 19980, 19970, 19960, 19950]);
       expect(await ids({ queue: "crawl", statuses: ["failed"] })).toEqual([19000, 18980, 18960, 18940, 18920]);
+    });
+
+    it("reads a common status's newest tasks without sorting the status", async () => {
+      const plan = await planOf(t.conn, taskIdsQuery(t.conn, { statuses: ["succeeded"] }, 51));
+      // PostgreSQL walks the primary key backwards; SQLite reads tasks_status_idx in id order
+      // (migration 0009: tasks_lease_idx sorted all 900,000 succeeded tasks of a million for a page).
+      expect(plan).toMatch(kind === "postgres" ? /Index Scan Backward using tasks_pkey/ : /tasks_status_idx/);
+      expect(plan).not.toMatch(/Sort|TEMP B-TREE|SCAN tasks$/m);
+    });
+
+    it("reads the finished tab's statuses by an index", async () => {
+      // Several statuses: SQLite reads at most a page of each from tasks_status_idx in id order
+      // and merges them (its plan still says TEMP B-TREE, for those few rows).
+      const plan = await planOf(t.conn, taskIdsQuery(t.conn, { statuses: ["succeeded", "failed", "cancelled"] }, 51));
+      expect(plan).toMatch(kind === "postgres" ? /tasks_pkey/ : /tasks_status_idx/);
+      expect(plan).not.toMatch(/SCAN tasks$/m);
+    });
+
+    it("returns a status's tasks, newest first, across cursor pages", async () => {
+      const ids = async (f: Parameters<typeof taskIdsQuery>[1], cursor?: number) =>
+        (await query<{ id: unknown }>(t.conn, taskIdsQuery(t.conn, f, 4, cursor))).map((r) => Number(r.id));
+      expect(await ids({ statuses: ["failed"] })).toEqual([19000, 18980, 18960, 18940]);
+      expect(await ids({ statuses: ["failed"] }, 18940)).toEqual([18920, 18900, 18880, 18860]);
+      expect(await ids({ statuses: ["succeeded", "failed"] }, 19001)).toEqual([19000, 18999, 18998, 18997]);
+      expect(await ids({ statuses: ["queued"] })).toEqual([20000, 19999, 19998, 19997]);
+      expect(await ids({ statuses: ["failed"], types: ["noop"] }, 40)).toEqual([20]);
     });
   });
 }
