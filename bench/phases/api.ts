@@ -47,6 +47,18 @@ export async function api(ctx: Ctx): Promise<void> {
       path: "/api/tasks?limit=50&status=failed&type=backtest",
       check: (j) => (items(j).length === 50 ? null : `${items(j).length} items`),
     },
+    // The 最近完成 tab: three statuses, newest first.
+    list_finished: {
+      path: "/api/tasks?limit=50&status=succeeded,failed,cancelled",
+      check: (j) => (items(j).length === 50 ? null : `${items(j).length} items`),
+    },
+    // 执行历史 filtered by the task's type and the run's status (under one run in a hundred).
+    runs_filtered: {
+      path: "/api/tasks/runs?limit=50&type=fund_nav_sync&status=failed",
+      check: (j) => (items(j).length === 50 ? null : `${items(j).length} items`),
+    },
+    // A schedule's page polls its runs; the volume has no scheduled task, the case without an index to stop early.
+    schedule_runs: { path: "/api/tasks/runs?limit=10&schedule_id=1", check: (j) => (Array.isArray(j.items) ? null : "no items") },
     logs_deep: {
       path: `/api/tasks/runs/${bigRun}/logs?after_seq=${afterSeq}&limit=200`,
       check: (j) => (items(j).length === 200 ? null : `${items(j).length} lines`),
