@@ -4,7 +4,7 @@
  * runs one plain query would give, whether the window fills it, part of it, or none of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql } from "@/queue/dialect";
+import { raw, sql } from "@/queue/dialect";
 import { dialect, execute, query } from "@/queue/sql/executor";
 import { findRunIds, type RunFilter } from "@/queue/sql/reads";
 import { freshDb, providers, type TestDb } from "./support/db";
@@ -33,7 +33,8 @@ for (const { kind, available } of providers()) {
     beforeAll(async () => {
       t = await freshDb(kind);
       const d = dialect(t.conn);
-      const ts = (ms: string) => (kind === "postgres" ? `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE 'UTC')` : `(${ms})`);
+      // A start time `ms` epoch milliseconds as each database stores it (SQLite: the number itself).
+      const ts = (ms: string) => raw(kind === "postgres" ? `(to_timestamp((${ms}) / 1000.0) AT TIME ZONE 'UTC')` : `(${ms})`);
       const series = (n: number) =>
         kind === "postgres"
           ? { with: sql``, from: sql`generate_series(1, ${n}) AS s(v)` }
@@ -50,12 +51,12 @@ for (const { kind, available } of providers()) {
       await execute(
         t.conn,
         sql`INSERT INTO runs (id, task_id, attempt, status, started_at)
-            SELECT id, id, 1, CASE WHEN id % 3 = 0 THEN 'failed' ELSE 'succeeded' END, ${sql([ts(`${base} + id * 1000`)])} FROM tasks`,
+            SELECT id, id, 1, CASE WHEN id % 3 = 0 THEN 'failed' ELSE 'succeeded' END, ${ts(`${base} + id * 1000`)} FROM tasks`,
       );
       await execute(
         t.conn,
         sql`INSERT INTO runs (id, task_id, attempt, status, started_at)
-            SELECT ${TASKS} + id / ${RETRIED}, id, 2, 'succeeded', ${sql([ts(`${base} + (${TASKS} + id) * 1000`)])} FROM tasks WHERE id % ${RETRIED} = 0`,
+            SELECT ${TASKS} + id / ${RETRIED}, id, 2, 'succeeded', ${ts(`${base} + (${TASKS} + id) * 1000`)} FROM tasks WHERE id % ${RETRIED} = 0`,
       );
       if (kind === "postgres") await execute(t.conn, sql`SELECT setval('runs_id_seq', (SELECT MAX(id) FROM runs))`);
       await execute(t.conn, sql`ANALYZE`);
