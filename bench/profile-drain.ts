@@ -18,7 +18,7 @@ import { DbFactory, drainWatch, num, openRaw } from "./lib/db";
 import { enqueueNoops } from "./lib/context";
 import { cleanupAll } from "./lib/procs";
 import { createWorker, loadConfig, openDatabase, registry } from "../src/qtask";
-import { statementCounter } from "../src/queue/sql/native";
+import { statementCounter } from "../src/db/native";
 
 const provider = process.argv[2] === "postgres" ? "postgres" : "sqlite";
 const n = Number(process.argv[3] ?? 20_000);

@@ -1,12 +1,12 @@
 /**
- * One signals_batch {"all": true} over the demo fund universe (src/domain/demo.ts seedFunds,
+ * One signals_batch {"all": true} over the demo fund universe (src/demo/seed.ts seedFunds,
  * loaded once into the phase's database), wall time from just before the enqueue (this
  * process's clock) to the task's finished_at (database clock, offset-corrected), with one
  * worker at JOB_NUM=1 and at JOB_NUM=2. The worker stays up over the repetitions of one
  * JOB_NUM, so its compute threads start in the first repetition only (the median is warm).
  */
 import { enqueue, registry } from "../../src/qtask";
-import { seedFunds } from "../../src/domain/demo";
+import { seedFunds } from "../../src/demo/seed";
 import { clockOffsetMs, num, openRaw } from "../lib/db";
 import { withEngine, type Ctx } from "../lib/context";
 import { explain, startWorker } from "../lib/procs";

@@ -10,8 +10,8 @@ import { PrismaClient as PgClient } from "@/generated/postgres/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseUrl, providerOf, sqliteFile, type Provider } from "./url";
-import { Lock } from "@/queue/sql/executor";
-import { attachDriver, lockedSqliteAdapter, postgresDriver, sqliteDriver } from "@/queue/sql/native";
+import { Lock } from "./lock";
+import { attachDriver, lockedSqliteAdapter, postgresDriver, sqliteDriver } from "./native";
 
 /** The client type app code is written against. */
 export type Db = SqliteClient;

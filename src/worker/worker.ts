@@ -24,7 +24,7 @@ import { executeTask, type ExecuteDeps } from "./execute";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
 import { SchedulerLoop } from "./scheduler";
 import { SAFETY_NET_PAGES, startCheckpointer, type Checkpointer } from "./checkpointer";
-import { raw } from "@/queue/dialect";
+import { raw } from "@/db/dialect";
 
 interface Active {
   task: ClaimedTask;

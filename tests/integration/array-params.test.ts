@@ -5,7 +5,7 @@
  * as it went in, quotes, backslashes, braces, commas, empty strings and the word NULL included.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { raw, sql } from "@/queue/dialect";
+import { raw, sql } from "@/db/dialect";
 import { connOf, query, type Conn } from "@/queue/sql/executor";
 import { freshDb, providers, type TestDb } from "./support/db";
 

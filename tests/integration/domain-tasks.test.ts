@@ -7,7 +7,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue, enqueueMany } from "@/queue/enqueue";
-import { seedFunds } from "@/domain/demo";
+import { seedFunds } from "@/demo/seed";
 import { loadSeries } from "@/domain/series";
 import { registry } from "@/tasks";
 import { finishedTask, freshDb, providers, type TestDb } from "./support/db";

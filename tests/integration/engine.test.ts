@@ -14,7 +14,7 @@ import { connOf, execute, transaction } from "@/queue/sql/executor";
 import { heartbeat, liveWorkers, registerWorker, rescueExpired, stopWorker } from "@/queue/sql/lease";
 import { insertLogLines, upsertResultRows, writeProgress } from "@/queue/sql/runWrites";
 import { IllegalTransitionError } from "@/queue/states";
-import { sql } from "@/queue/dialect";
+import { sql } from "@/db/dialect";
 import { registry } from "@/tasks";
 import { readRunLog, type RunLogQuery } from "@/queue/runLog";
 import { freshDb, providers, waitFor, type TestDb } from "./support/db";

@@ -8,7 +8,7 @@
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
-import { seedFunds } from "@/domain/demo";
+import { seedFunds } from "@/demo/seed";
 import { computeSignals } from "@/domain/signals";
 import { loadSeries, parseYmd, ymd } from "@/domain/series";
 import { registry } from "@/tasks";

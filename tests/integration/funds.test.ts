@@ -5,7 +5,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
-import { generateUniverse, seedFunds } from "@/domain/demo";
+import { seedFunds } from "@/demo/seed";
+import { generateUniverse } from "@/demo/universe";
 import { loadSeries, saveSeries, summarize, type NavSeries } from "@/domain/series";
 import { createSession } from "@/server/auth/session";
 import { hashPassword } from "@/server/auth/secrets";

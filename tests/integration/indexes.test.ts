@@ -8,7 +8,7 @@
  * page by an index in the list's order, on a populated table (migrations 0008 and 0009).
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { sql, type Sql } from "@/queue/dialect";
+import { sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "@/queue/sql/executor";
 import { taskIdsQuery } from "@/queue/sql/reads";
 import { freshDb, providers, type TestDb } from "./support/db";

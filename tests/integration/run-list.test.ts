@@ -4,7 +4,7 @@
  * runs one plain query would give, whether the window fills it, part of it, or none of it.
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { raw, sql } from "@/queue/dialect";
+import { raw, sql } from "@/db/dialect";
 import { dialect, execute, query } from "@/queue/sql/executor";
 import { findRunIds, type RunFilter } from "@/queue/sql/reads";
 import { freshDb, providers, type TestDb } from "./support/db";

@@ -8,7 +8,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueueMany } from "@/queue/enqueue";
 import { loadConfig } from "@/queue/config";
 import { connOf } from "@/queue/sql/executor";
-import { statementCounter } from "@/queue/sql/native";
+import { statementCounter } from "@/db/native";
 import { registry } from "@/tasks";
 import { createWorker } from "@/worker/worker";
 import { freshDb, providers, waitFor, type TestDb } from "./support/db";

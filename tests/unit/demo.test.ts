@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { generateUniverse, mulberry32, REAL_INSTRUMENTS, readRealSeries } from "@/domain/demo";
+import { REAL_INSTRUMENTS, readRealSeries } from "@/demo/market";
+import { mulberry32 } from "@/demo/random";
+import { generateUniverse } from "@/demo/universe";
 
 describe("vendored real series", () => {
   it("reads the five indices and three stocks, codes as strings", () => {

@@ -6,7 +6,7 @@
  * transaction holds the write lock from its first statement; on PostgreSQL candidates are
  * locked with SKIP LOCKED so concurrent workers take disjoint sets.
  */
-import { join, prepared, raw, sql, type Sql } from "../dialect";
+import { join, prepared, raw, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
 /** A task handed to a worker, with the run that now holds its lease. */

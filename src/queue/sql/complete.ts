@@ -5,7 +5,7 @@
  * and changes nothing.
  */
 import type { RunStatus, TaskStatus } from "../states";
-import { join, prepared, sql, type Sql } from "../dialect";
+import { join, prepared, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 import { closingLinesPg, insertClosingLines, type LogLine } from "./runWrites";
 

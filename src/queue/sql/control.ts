@@ -4,7 +4,7 @@
  * status tells whether the task is missing (null) or the transition illegal.
  */
 import { fromStatuses, FINISHED_STATUSES, IllegalTransitionError, type TaskStatus } from "../states";
-import { join, sql } from "../dialect";
+import { join, sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 import { WAKEUP_CHANNEL } from "./enqueue";
 

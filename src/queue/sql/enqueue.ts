@@ -5,7 +5,7 @@
  * already held by an unfinished task does not insert (ON CONFLICT DO NOTHING, on the partial
  * unique index of migration 0007) and resolves to the existing task instead.
  */
-import { join, prepared, sql } from "../dialect";
+import { join, prepared, sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 
 /** A task row to insert, already validated and with defaults applied. */

@@ -10,8 +10,9 @@
  */
 import type { Db, Tx } from "@/db/client";
 import type { Provider } from "@/db/url";
-import { dialectOf, type Dialect, type Sql } from "../dialect";
-import { driverOf, type NativeDriver } from "./native";
+import { dialectOf, type Dialect, type Sql } from "@/db/dialect";
+import { Lock } from "@/db/lock";
+import { driverOf, type NativeDriver } from "@/db/native";
 
 /** Where engine statements go: a client or a caller's transaction, and its dialect. */
 export interface Conn {
@@ -23,38 +24,6 @@ export interface Conn {
   native?: NativeDriver;
   /** Already inside one of the engine's native transactions. */
   inTransaction?: boolean;
-}
-
-/**
- * An async mutex, FIFO except for urgent holders, which go before every waiting normal one:
- * a heartbeat must not wait behind a long queue of log and result writes, or the worker's
- * own leases run out while it is busy (seen under CPU starvation with a 3 s lease).
- */
-export class Lock {
-  private busy = false;
-  private readonly waiting: (() => void)[] = [];
-  private readonly urgentWaiting: (() => void)[] = [];
-
-  /** Runs fn when the lock is free (urgent: before the normal waiters). */
-  run<T>(fn: () => Promise<T>, urgent = false): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      const start = () => {
-        fn()
-          .then(resolve, reject)
-          .finally(() => this.next());
-      };
-      if (!this.busy) {
-        this.busy = true;
-        start();
-      } else (urgent ? this.urgentWaiting : this.waiting).push(start);
-    });
-  }
-
-  private next(): void {
-    const n = this.urgentWaiting.shift() ?? this.waiting.shift();
-    if (n) n();
-    else this.busy = false;
-  }
 }
 
 /** Options of a statement or transaction. */

@@ -3,7 +3,7 @@
  * worker's leases (and tells it which of its runs were cancelled or lost), and the rescue of
  * runs whose lease expired because their worker died. All times are the database's clock.
  */
-import { join, sql } from "../dialect";
+import { join, sql } from "@/db/dialect";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
 /** Registers (or re-registers) a worker process. */

@@ -1,6 +1,6 @@
 /** Database housekeeping the maintenance tasks run: planner statistics and, on SQLite, the WAL. */
 import { query, type Conn } from "./executor";
-import { sql } from "../dialect";
+import { sql } from "@/db/dialect";
 
 /**
  * Refreshes the planner's statistics (ANALYZE / PRAGMA optimize) and, on SQLite, folds the

@@ -4,7 +4,7 @@
  * Plain lookups use the Prisma API in src/server; these are here because each has one
  * dialect difference, commented where it is.
  */
-import { empty, join, raw, sql, type Sql } from "../dialect";
+import { empty, join, raw, sql, type Sql } from "@/db/dialect";
 import { TASK_STATUSES } from "../states";
 import { dialect, execute, query, toDate, toInt, transaction, type Conn } from "./executor";
 

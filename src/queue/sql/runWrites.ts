@@ -4,7 +4,7 @@
  * itself, so a run that lost its lease cannot write a single row, and no read-then-write
  * transaction is needed (SQLite-safe).
  */
-import { empty, join, prepared, sql, type Sql } from "../dialect";
+import { empty, join, prepared, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, type Conn } from "./executor";
 
 /** The fence as a predicate usable in WHERE/EXISTS. */

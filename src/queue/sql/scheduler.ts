@@ -4,7 +4,7 @@
  * the (schedule_id, slot) row is inserted first and only its inserter enqueues the task, so a
  * slot fires at most once even if two processes both believe they lead.
  */
-import { sql } from "../dialect";
+import { sql } from "@/db/dialect";
 import { insertTasks, type TaskInsert } from "./enqueue";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 

@@ -15,7 +15,7 @@
 import type BetterSqlite3 from "better-sqlite3";
 import pg from "pg";
 import type { Provider } from "@/db/url";
-import { isPrepared, type Sql } from "../dialect";
+import { isPrepared, type Sql } from "./dialect";
 
 /** What the engine needs from a driver. */
 export interface NativeDriver {
@@ -32,7 +32,7 @@ export interface NativeDriver {
   close(): Promise<void>;
 }
 
-/** The mutual exclusion the SQLite connection is shared under (executor.ts's Lock). */
+/** The mutual exclusion the SQLite connection is shared under (lock.ts's Lock). */
 export interface Serialiser {
   run<T>(fn: () => Promise<T>, urgent?: boolean): Promise<T>;
 }
