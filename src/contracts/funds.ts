@@ -28,6 +28,17 @@ export const DayString = z
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
   }, "no such day");
 
+/** A fund or instrument code in a payload: kept a string ("000001" is not 1). */
+export const FundCode = z.string().regex(/^[0-9A-Za-z.]{1,20}$/, "a fund code such as 000001");
+
+/** A calendar day as YYYY-MM-DD that exists (2024-02-30 is refused, not rolled over). */
+export const Ymd = z.string().refine((s) => {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
+  if (!m) return false;
+  const t = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return t.getUTCFullYear() === Number(m[1]) && t.getUTCMonth() === Number(m[2]) - 1 && t.getUTCDate() === Number(m[3]);
+}, "a date as YYYY-MM-DD");
+
 /** An instrument code in a path: letters, digits and dots (e.g. 000001, 000300.SH); matched upper-cased. */
 export const CodeParam = z
   .string()

@@ -8,7 +8,9 @@ import { AuditQuery, CreateTokenBody, CreateUserBody, LoginBody, MeJson, PatchUs
 import { ErrorEnvelope, ListQuery } from "./common";
 import { BackfillBody, BackfillJson, CreateScheduleBody, ImportQuery, ImportResult, PatchScheduleBody, PreviewBody, ScheduleJson } from "./schedules";
 import { FundListQuery, FundPage, NavJson, NavQuery } from "./funds";
-import { BacktestBatch, CreateBacktestBody, ExecuteStrategyBody, SignalsBatchBody, SignalsPage, SignalsPageQuery } from "./signals";
+import { SignalsBatchBody, SignalsPage, SignalsPageQuery } from "./signals";
+import { BacktestBatch, CreateBacktestBody } from "./backtests";
+import { ExecuteStrategyBody } from "./strategies";
 import {
   BatchBody,
   BatchJson,

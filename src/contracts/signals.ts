@@ -1,10 +1,89 @@
 /**
- * Request and response schemas of the signals, strategies and backtests endpoints. Payload
- * schemas are the task types' own (written once, in src/tasks), re-used here as request bodies.
+ * Signals: their parameters (defaults and request-side validation, shared by the task type,
+ * the domain maths and the API), the payload of a signals batch, and the paged results.
  */
 import { z } from "zod";
-import { SignalsPayload } from "@/tasks/signals";
-import { BacktestPayload } from "@/tasks/backtest";
+import { FundCode, Ymd } from "./funds";
+
+/** Default parameters of computeSignals (also what the API documents). */
+export const DEFAULT_SIGNAL_PARAMS = {
+  ma_short: 5,
+  ma_long: 20,
+  macd_fast: 12,
+  macd_slow: 26,
+  macd_signal: 9,
+  rsi_period: 14,
+  rsi_overbought: 70,
+  rsi_oversold: 30,
+  boll_period: 20,
+  boll_k: 2,
+  drawdown_window: 250,
+  drawdown_alert: 0.1,
+  momentum_period: 20,
+  momentum_threshold: 0.05,
+  lookback: 5,
+};
+
+/** The full set of signal parameters. */
+export type SignalParamValues = typeof DEFAULT_SIGNAL_PARAMS;
+
+const period = z.number().int().min(2).max(250);
+
+/**
+ * Request-side validation of signal parameters: every field optional and bounded; unknown
+ * fields rejected. Pairs that only make sense one way round (short < long MA, fast < slow MACD,
+ * oversold < overbought) are checked after filling in the defaults, so `{ ma_short: 30 }` alone
+ * is rejected against the default ma_long of 20.
+ */
+export const SignalParams = z
+  .strictObject({
+    ma_short: period.optional(),
+    ma_long: period.optional(),
+    macd_fast: period.optional(),
+    macd_slow: period.optional(),
+    macd_signal: period.optional(),
+    rsi_period: period.optional(),
+    rsi_overbought: z.number().min(50).max(100).optional(),
+    rsi_oversold: z.number().min(0).max(50).optional(),
+    boll_period: period.optional(),
+    boll_k: z.number().min(0.5).max(5).optional(),
+    drawdown_window: period.optional(),
+    drawdown_alert: z.number().gt(0).max(1).optional(),
+    momentum_period: period.optional(),
+    momentum_threshold: z.number().min(0).max(1).optional(),
+    lookback: z.number().int().min(1).max(60).optional(),
+  })
+  .superRefine((p, ctx) => {
+    const m = resolveSignalParams(p);
+    if (m.ma_short >= m.ma_long) ctx.addIssue({ code: "custom", path: ["ma_short"], message: "ma_short must be less than ma_long" });
+    if (m.macd_fast >= m.macd_slow) ctx.addIssue({ code: "custom", path: ["macd_fast"], message: "macd_fast must be less than macd_slow" });
+    if (m.rsi_oversold >= m.rsi_overbought)
+      ctx.addIssue({ code: "custom", path: ["rsi_oversold"], message: "rsi_oversold must be less than rsi_overbought" });
+  });
+
+/** Defaults overlaid with the given params; undefined fields (as zod's optional output has) keep the default. */
+export function resolveSignalParams(params?: Partial<Record<keyof SignalParamValues, number | undefined>>): SignalParamValues {
+  const out = { ...DEFAULT_SIGNAL_PARAMS };
+  if (params) {
+    for (const key of Object.keys(out) as (keyof SignalParamValues)[]) {
+      const v = params[key];
+      if (typeof v === "number") out[key] = v;
+    }
+  }
+  return out;
+}
+
+/** A `signals_batch` payload, and the body of `POST /api/funds/signals/batch` (and `/batch_async`). */
+export const SignalsPayload = z
+  .object({
+    fund_codes: z.array(FundCode).min(1).max(10_000).optional(),
+    all: z.literal(true).optional(),
+    params: SignalParams.optional(),
+    /** Compute from the NAV points on or before this day only (a backfill of a past day). */
+    as_of: Ymd.optional(),
+  })
+  .strict()
+  .refine((p) => (p.fund_codes ? 1 : 0) + (p.all ? 1 : 0) === 1, "give either fund_codes or all: true");
 
 /** `POST /api/funds/signals/batch` and `/batch_async`: `{"fund_codes": [...]}` or `{"all": true}`, optional `params`. */
 export const SignalsBatchBody = SignalsPayload;
@@ -39,43 +118,3 @@ export const SignalsPage = z.object({
   items: z.array(z.object({ fund_code: z.string(), signals: z.array(SignalJson), missing: z.boolean().optional() })),
 });
 export type SignalsPage = z.infer<typeof SignalsPage>;
-
-/** `POST /api/strategies/{id}/execute`. */
-export const ExecuteStrategyBody = z.object({ params: z.record(z.string().max(40), z.number().finite()).optional() }).strict();
-
-/** `POST /api/backtests`: one backtest task per fund, as one batch. */
-export const CreateBacktestBody = BacktestPayload.omit({ fund_code: true })
-  .extend({ fund_codes: z.array(BacktestPayload.shape.fund_code).min(1).max(500) })
-  .strict();
-
-export const BacktestMetrics = z.object({
-  total_return: z.number(),
-  annualized_return: z.number(),
-  volatility: z.number(),
-  sharpe: z.number().nullable(),
-  max_drawdown: z.number(),
-  trades: z.number(),
-  win_rate: z.number().nullable(),
-  days: z.number(),
-});
-
-/** `GET /api/backtests/batches/{batch_id}`. */
-export const BacktestBatch = z.object({
-  batch_id: z.string(),
-  total: z.number(),
-  counts: z.record(z.string(), z.number()),
-  items: z.array(
-    z.object({
-      task_id: z.string(),
-      run_id: z.string().nullable(),
-      fund_code: z.string(),
-      fund_name: z.string().nullable(),
-      strategy: z.string(),
-      status: z.string(),
-      progress: z.number(),
-      metrics: BacktestMetrics.nullable(),
-      error: z.string().nullable(),
-    }),
-  ),
-});
-export type BacktestBatch = z.infer<typeof BacktestBatch>;

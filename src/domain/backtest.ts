@@ -29,40 +29,15 @@
  *   <= -momentum_threshold, else keep.
  * These are the states behind the buy/sell signals of signals.ts, with the same defaults.
  */
-import { z } from "zod";
 import { sma } from "indicatorts";
+import {
+  BACKTEST_STRATEGIES,
+  BacktestParams,
+  type BacktestParamsInput,
+  type BacktestParamValues,
+  type BacktestStrategy,
+} from "@/contracts/backtests";
 import { formatDate, maxDrawdown, momentumAt, round6, rsiSeries, toNumbers, type Series } from "./signals";
-
-const period = z.number().int().min(2).max(250);
-
-/** Backtest parameters: strategy params plus costs; every field has a default and unknown fields are rejected. */
-export const BacktestParams = z
-  .strictObject({
-    ma_short: period.default(5),
-    ma_long: period.default(20),
-    rsi_period: period.default(14),
-    rsi_oversold: z.number().min(0).max(50).default(30),
-    rsi_overbought: z.number().min(50).max(100).default(70),
-    momentum_period: period.default(20),
-    momentum_threshold: z.number().min(0).max(1).default(0.05),
-    fee_buy: z.number().min(0).max(0.05).default(0.0015),
-    fee_sell: z.number().min(0).max(0.05).default(0.005),
-    risk_free: z.number().min(0).max(0.2).default(0.02),
-    initial: z.number().positive().max(1e12).default(1),
-  })
-  .superRefine((p, ctx) => {
-    if (p.ma_short >= p.ma_long) ctx.addIssue({ code: "custom", path: ["ma_short"], message: "ma_short must be less than ma_long" });
-    if (p.rsi_oversold >= p.rsi_overbought)
-      ctx.addIssue({ code: "custom", path: ["rsi_oversold"], message: "rsi_oversold must be less than rsi_overbought" });
-  });
-
-/** Params as a request gives them (all optional). */
-export type BacktestParamsInput = z.input<typeof BacktestParams>;
-/** Params with the defaults filled in. */
-export type BacktestParamValues = z.output<typeof BacktestParams>;
-
-export const BACKTEST_STRATEGIES = ["ma_cross", "rsi", "buy_hold", "momentum"] as const;
-export type BacktestStrategy = (typeof BACKTEST_STRATEGIES)[number];
 
 export interface BacktestResult {
   metrics: {

@@ -40,70 +40,14 @@
  * number[] once, indicators that only matter at the end (SMA for the cross window, Bollinger)
  * run on the tail only, and no per-point objects are allocated.
  */
-import { z } from "zod";
 import { bb, macd, rsi, sma } from "indicatorts";
+import { resolveSignalParams, type SignalParamValues } from "@/contracts/signals";
 
 /** A daily series: dates as yyyymmdd integers, values = accumulated NAV (dividend-adjusted) or close. */
 export interface Series {
   dates: ArrayLike<number>;
   values: ArrayLike<number>;
 }
-
-/** Default parameters of computeSignals (also what the API documents). */
-export const DEFAULT_SIGNAL_PARAMS = {
-  ma_short: 5,
-  ma_long: 20,
-  macd_fast: 12,
-  macd_slow: 26,
-  macd_signal: 9,
-  rsi_period: 14,
-  rsi_overbought: 70,
-  rsi_oversold: 30,
-  boll_period: 20,
-  boll_k: 2,
-  drawdown_window: 250,
-  drawdown_alert: 0.1,
-  momentum_period: 20,
-  momentum_threshold: 0.05,
-  lookback: 5,
-};
-
-/** The full set of signal parameters. */
-export type SignalParamValues = typeof DEFAULT_SIGNAL_PARAMS;
-
-const period = z.number().int().min(2).max(250);
-
-/**
- * Request-side validation of signal parameters: every field optional and bounded; unknown
- * fields rejected. Pairs that only make sense one way round (short < long MA, fast < slow MACD,
- * oversold < overbought) are checked after filling in the defaults, so `{ ma_short: 30 }` alone
- * is rejected against the default ma_long of 20.
- */
-export const SignalParams = z
-  .strictObject({
-    ma_short: period.optional(),
-    ma_long: period.optional(),
-    macd_fast: period.optional(),
-    macd_slow: period.optional(),
-    macd_signal: period.optional(),
-    rsi_period: period.optional(),
-    rsi_overbought: z.number().min(50).max(100).optional(),
-    rsi_oversold: z.number().min(0).max(50).optional(),
-    boll_period: period.optional(),
-    boll_k: z.number().min(0.5).max(5).optional(),
-    drawdown_window: period.optional(),
-    drawdown_alert: z.number().gt(0).max(1).optional(),
-    momentum_period: period.optional(),
-    momentum_threshold: z.number().min(0).max(1).optional(),
-    lookback: z.number().int().min(1).max(60).optional(),
-  })
-  .superRefine((p, ctx) => {
-    const m = resolveSignalParams(p);
-    if (m.ma_short >= m.ma_long) ctx.addIssue({ code: "custom", path: ["ma_short"], message: "ma_short must be less than ma_long" });
-    if (m.macd_fast >= m.macd_slow) ctx.addIssue({ code: "custom", path: ["macd_fast"], message: "macd_fast must be less than macd_slow" });
-    if (m.rsi_oversold >= m.rsi_overbought)
-      ctx.addIssue({ code: "custom", path: ["rsi_oversold"], message: "rsi_oversold must be less than rsi_overbought" });
-  });
 
 export type SignalName = "ma_cross" | "macd_cross" | "rsi" | "bollinger" | "drawdown" | "momentum";
 
@@ -113,18 +57,6 @@ export interface Signal {
   date: string;
   value: number;
   note: string;
-}
-
-/** Defaults overlaid with the given params; undefined fields (as zod's optional output has) keep the default. */
-export function resolveSignalParams(params?: Partial<Record<keyof SignalParamValues, number | undefined>>): SignalParamValues {
-  const out = { ...DEFAULT_SIGNAL_PARAMS };
-  if (params) {
-    for (const key of Object.keys(out) as (keyof SignalParamValues)[]) {
-      const v = params[key];
-      if (typeof v === "number") out[key] = v;
-    }
-  }
-  return out;
 }
 
 /** yyyymmdd integer -> "YYYY-MM-DD" (no Date object: this runs once per signal over thousands of series). */

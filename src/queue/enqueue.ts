@@ -6,25 +6,12 @@
  */
 import { randomUUID } from "node:crypto";
 import type { z } from "zod";
+import type { EnqueueInput } from "./input";
 import type { Registry } from "./registry";
 import { insertTasks, type TaskInsert } from "./sql/enqueue";
 import type { Conn } from "./sql/executor";
 
-/** What a caller asks for; everything but the type is optional. */
-export interface EnqueueInput {
-  type: string;
-  payload?: unknown;
-  queue?: string;
-  priority?: number;
-  runAt?: Date;
-  delayMs?: number;
-  maxAttempts?: number;
-  timeoutMs?: number;
-  idempotencyKey?: string | null;
-  batchId?: string | null;
-  parentId?: number | null;
-  scheduleId?: string | null;
-}
+export type { EnqueueInput };
 
 /** The largest payload accepted, as JSON text. */
 export const MAX_PAYLOAD_BYTES = 256 * 1024;

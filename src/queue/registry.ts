@@ -12,6 +12,7 @@
  */
 import { z } from "zod";
 import type { Db } from "@/db/client";
+import type { EnqueueInput } from "./input";
 import type { Conn } from "./sql/executor";
 
 /** Dashboard grouping of task types (the tabs of /tasks). */
@@ -48,6 +49,11 @@ export interface TaskContext<P = unknown> {
    * run (the thread is terminated).
    */
   compute<O = unknown>(fn: string, input: unknown): Promise<O>;
+  /**
+   * Enqueues tasks of the worker's own catalogue in one transaction, under one batch id (the
+   * given one, or a new one): how a handler starts follow-up work, e.g. a group its children.
+   */
+  enqueueMany(inputs: EnqueueInput[], opts?: { batchId?: string }): Promise<{ batchId: string; ids: number[] }>;
 }
 
 /**

@@ -5,21 +5,9 @@
  */
 import { z } from "zod";
 import { defineTask, TaskFailPermanently } from "@/queue/registry";
-import { BACKTEST_STRATEGIES, BacktestParams, runBacktest, type BacktestResult } from "@/domain/backtest";
+import { BacktestPayload } from "@/contracts/backtests";
+import { runBacktest, type BacktestResult } from "@/domain/backtest";
 import { loadSeries } from "@/domain/series";
-import { FundCode } from "./shared";
-
-const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
-
-export const BacktestPayload = z
-  .object({
-    fund_code: FundCode,
-    strategy: z.enum(BACKTEST_STRATEGIES),
-    params: BacktestParams.optional(),
-    start: Day.optional(),
-    end: Day.optional(),
-  })
-  .strict();
 
 type Payload = z.infer<typeof BacktestPayload>;
 interface Input {

@@ -14,7 +14,7 @@ import { defineTask, TaskFailPermanently, type TaskContext } from "@/queue/regis
 import { loadSeries, saveSeries } from "@/domain/series";
 import { mergePoints, parseNavCsv, parseNavJson, type NavPoint } from "@/domain/navImport";
 import { fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
-import { FundCode } from "./shared";
+import { FundCode } from "@/contracts/funds";
 
 /** Where `source: "file"` imports read from (nothing outside it). */
 export function importDir(): string {

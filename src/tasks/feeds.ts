@@ -12,7 +12,8 @@
 import { z } from "zod";
 import { defineTask, TaskFailPermanently, type FastTask } from "@/queue/registry";
 import { feedNumber, fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
-import { FundCode, todayInShanghai, Ymd } from "./shared";
+import { FundCode, Ymd } from "@/contracts/funds";
+import { todayInShanghai } from "./shared";
 
 /** Rows written per transaction. */
 const CHUNK = 500;

@@ -41,11 +41,7 @@ async function children(ctx: TaskContext<Payload>) {
 }
 
 async function enqueueChildren(ctx: TaskContext<Payload>, specs: Payload["tasks"]): Promise<void> {
-  // Imported here: the catalogue imports this module.
-  const [{ registry }, { enqueueMany }] = await Promise.all([import("./index"), import("@/queue/enqueue")]);
-  await enqueueMany(
-    ctx.conn,
-    registry,
+  await ctx.enqueueMany(
     specs.map((c) => ({
       type: c.type,
       payload: c.payload,

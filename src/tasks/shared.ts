@@ -3,19 +3,6 @@ import { z } from "zod";
 import type { Db } from "@/db/client";
 import { loadSeries, parseYmd, type NavSeries } from "@/domain/series";
 
-/** A fund or instrument code: kept a string ("000001" is not 1). */
-export const FundCode = z.string().regex(/^[0-9A-Za-z.]{1,20}$/, "a fund code such as 000001");
-
-/** A calendar day as YYYY-MM-DD that exists (2024-02-30 is refused, not rolled over). */
-export const Ymd = z.string().refine((s) => {
-  try {
-    parseYmd(s);
-    return true;
-  } catch {
-    return false;
-  }
-}, "a date as YYYY-MM-DD");
-
 const shanghaiDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
 
 /** Today's date (YYYY-MM-DD) on the mainland market's calendar, whatever the server's time zone. */

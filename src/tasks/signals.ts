@@ -6,22 +6,12 @@
  */
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
-import { computeSignals, SignalParams, type Signal } from "@/domain/signals";
-import { forEachChunk, FundCode, loadSeriesAsOf, Ymd } from "./shared";
+import { SignalParams, SignalsPayload } from "@/contracts/signals";
+import { computeSignals, type Signal } from "@/domain/signals";
+import { forEachChunk, loadSeriesAsOf } from "./shared";
 
 /** Funds per compute call: big enough to amortise the thread hop, small enough to show progress. */
 const CHUNK = 100;
-
-export const SignalsPayload = z
-  .object({
-    fund_codes: z.array(FundCode).min(1).max(10_000).optional(),
-    all: z.literal(true).optional(),
-    params: SignalParams.optional(),
-    /** Compute from the NAV points on or before this day only (a backfill of a past day). */
-    as_of: Ymd.optional(),
-  })
-  .strict()
-  .refine((p) => (p.fund_codes ? 1 : 0) + (p.all ? 1 : 0) === 1, "give either fund_codes or all: true");
 
 /** The compute function: signals for a chunk of series (runs in a pool thread). */
 export function signalsChunk(input: { series: { code: string; dates: Int32Array; values: Float64Array }[]; params?: z.infer<typeof SignalParams> }) {

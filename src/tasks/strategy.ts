@@ -6,7 +6,8 @@
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { evaluate, selectMatches, STRATEGIES, type Evaluation } from "@/domain/strategies";
-import { forEachChunk, loadSeriesAsOf, Ymd } from "./shared";
+import { Ymd } from "@/contracts/funds";
+import { forEachChunk, loadSeriesAsOf } from "./shared";
 
 const CHUNK = 200;
 

@@ -4,7 +4,10 @@
  * run's AbortSignal fires with `lease_lost` and nothing more is written.
  */
 import type { Db } from "@/db/client";
-import type { LogLevel, TaskContext } from "@/queue/registry";
+import type { QueueConfig } from "@/queue/config";
+import { enqueueMany } from "@/queue/enqueue";
+import type { EnqueueInput } from "@/queue/input";
+import type { LogLevel, Registry, TaskContext } from "@/queue/registry";
 import { insertLogLines, upsertResultRows, writeProgress, type LogLine } from "@/queue/sql/runWrites";
 import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
 import type { ClaimedTask } from "@/queue/sql/claim";
@@ -24,6 +27,16 @@ export class LeaseLostError extends Error {
   }
 }
 
+/** What every run of a worker shares (built once per worker: a RunContext is made per task). */
+export interface RunDeps {
+  conn: Conn;
+  registry: Registry;
+  config: QueueConfig;
+  /** ctx.compute(fn, input): runs a registered compute function in the pool. */
+  compute: (fn: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
+}
+
+/** A run's TaskContext (see the module doc). */
 export class RunContext<P = unknown> implements TaskContext<P> {
   readonly taskId: number;
   readonly runId: number;
@@ -44,15 +57,17 @@ export class RunContext<P = unknown> implements TaskContext<P> {
   private closed = false;
   lost = false;
 
+  readonly conn: Conn;
+  private readonly maxLines: number;
+
   constructor(
-    readonly conn: Conn,
+    private readonly deps: RunDeps,
     task: ClaimedTask,
     readonly payload: P,
     private readonly controller: RunAbort,
-    private readonly maxLines: number,
-    private readonly runCompute: (fn: string, input: unknown, signal: AbortSignal) => Promise<unknown> = () =>
-      Promise.reject(new Error("no compute pool")),
   ) {
+    this.conn = deps.conn;
+    this.maxLines = deps.config.logMaxLines;
     this.taskId = task.id;
     this.runId = task.runId;
     this.attempt = task.attempt;
@@ -142,7 +157,12 @@ export class RunContext<P = unknown> implements TaskContext<P> {
 
   compute<O = unknown>(fn: string, input: unknown): Promise<O> {
     this.signal.throwIfAborted();
-    return this.runCompute(fn, input, this.signal) as Promise<O>;
+    return this.deps.compute(fn, input, this.signal) as Promise<O>;
+  }
+
+  async enqueueMany(inputs: EnqueueInput[], opts?: { batchId?: string }): Promise<{ batchId: string; ids: number[] }> {
+    const { batchId, ids } = await enqueueMany(this.conn, this.deps.registry, inputs, opts);
+    return { batchId, ids };
   }
 
   /**

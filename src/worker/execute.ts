@@ -5,13 +5,12 @@
  * anyway and whatever the handler writes later is refused by the lease fence.
  */
 import { backoffMs } from "@/queue/states";
-import { TaskCancel, TaskFailPermanently, TaskSnooze, type Registry, type TaskDefinition } from "@/queue/registry";
+import { TaskCancel, TaskFailPermanently, TaskSnooze, type TaskDefinition } from "@/queue/registry";
 import { closeRun, type RunOutcome } from "@/queue/sql/complete";
 import type { ClaimedTask } from "@/queue/sql/claim";
-import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
-import type { QueueConfig } from "@/queue/config";
+import { retryOnConnectionError } from "@/queue/sql/executor";
 import { RunAborted, abortKind, type RunAbort } from "./abort";
-import { RunContext } from "./context";
+import { RunContext, type RunDeps } from "./context";
 import type { ComputePool } from "./compute-pool";
 
 /** Largest task result kept as JSON; bigger outputs belong in result rows. */
@@ -19,14 +18,10 @@ const MAX_RESULT_BYTES = 1024 * 1024;
 
 const ABANDONED = Symbol("abandoned");
 
-export interface ExecuteDeps {
+/** What executing a task needs: the run's shared dependencies, the pool and the worker's log. */
+export interface ExecuteDeps extends RunDeps {
   workerId: string;
-  conn: Conn;
-  registry: Registry;
-  config: QueueConfig;
   pool: () => ComputePool;
-  /** ctx.compute(fn, input): runs a registered compute function in the pool. */
-  compute: (fn: string, input: unknown, signal: AbortSignal) => Promise<unknown>;
   log: (message: string) => void;
 }
 
@@ -38,7 +33,7 @@ export async function executeTask(deps: ExecuteDeps, task: ClaimedTask, controll
   const started = performance.now();
   const def = deps.registry.get(task.type);
   const { payload, problem } = parsePayload(def, task.payload);
-  const ctx = new RunContext(deps.conn, task, payload, controller, deps.config.logMaxLines, deps.compute);
+  const ctx = new RunContext(deps, task, payload, controller);
   const timeout = setTimeout(() => controller.abort(new RunAborted("timeout", `timed out after ${task.timeoutMs} ms`)), task.timeoutMs);
   // Aborted while it waited for a slot (cancelled, handed back): its handler never starts, and
   // its closing line takes seq 1, where the rendered start line would be, so none is shown.

@@ -108,8 +108,8 @@ const graph = importGraph();
 
 // Breaches that existed when these checks were written, each removed as the restructuring of
 // issue 18 reaches it. The list only shrinks; a new breach fails at once.
-const KNOWN_CYCLES = [["tasks/group.ts", "tasks/index.ts"]];
-const KNOWN_BREACH = /^(app\/api\/|contracts\/signals\.ts)/;
+const KNOWN_CYCLES: string[][] = [];
+const KNOWN_BREACH = /^app\/api\//;
 const KNOWN_LONG = new Set([
   "client/i18n/en.ts",
   "client/i18n/zh.ts",

@@ -1,8 +1,9 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { NavSeries } from "@/domain/series";
-import { seriesAsOf, todayInShanghai, Ymd } from "@/tasks/shared";
-import { SignalsPayload } from "@/tasks/signals";
+import { Ymd } from "@/contracts/funds";
+import { seriesAsOf, todayInShanghai } from "@/tasks/shared";
+import { SignalsPayload } from "@/contracts/signals";
 import { StrategyPayload } from "@/tasks/strategy";
 
 function series(dates: number[]): NavSeries {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { BacktestParams, runBacktest, EQUITY_POINTS } from "@/domain/backtest";
+import { BacktestParams } from "@/contracts/backtests";
+import { runBacktest, EQUITY_POINTS } from "@/domain/backtest";
 
 function series(values: number[]) {
   return { dates: Array.from({ length: values.length }, (_, i) => 20240101 + i), values };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
-import { computeSignals, DEFAULT_SIGNAL_PARAMS, formatDate, SignalParams, type Signal, type SignalName } from "@/domain/signals";
+import { DEFAULT_SIGNAL_PARAMS, SignalParams } from "@/contracts/signals";
+import { computeSignals, formatDate, type Signal, type SignalName } from "@/domain/signals";
 
 /** Consecutive yyyymmdd dates from 2024-01-01 (calendar validity does not matter to the maths). */
 function dates(n: number): number[] {

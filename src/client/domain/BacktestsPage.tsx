@@ -9,7 +9,7 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
 import type { Dayjs } from "dayjs";
-import type { BacktestBatch } from "@/contracts/signals";
+import type { BacktestBatch } from "@/contracts/backtests";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";

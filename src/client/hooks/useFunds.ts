@@ -2,7 +2,8 @@
 /** React Query hooks for funds, signals, strategies and backtests. */
 import { useEffect, useRef, useState } from "react";
 import { keepPreviousData, useMutation, useQuery } from "@tanstack/react-query";
-import type { BacktestBatch, SignalsPage } from "@/contracts/signals";
+import type { BacktestBatch } from "@/contracts/backtests";
+import type { SignalsPage } from "@/contracts/signals";
 import { apiFetch } from "../api";
 import { mergeSignalPage, type SignalsByFund } from "../sniffer/signalsByFund";
 

@@ -1,4 +1,4 @@
-import { CreateBacktestBody } from "@/contracts/signals";
+import { CreateBacktestBody } from "@/contracts/backtests";
 import { route } from "@/server/route";
 import { getQueue, registry } from "@/server/queue";
 import { enqueueMany } from "@/queue/enqueue";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import type { BacktestBatch } from "@/contracts/signals";
+import type { BacktestBatch } from "@/contracts/backtests";
 import { HttpError } from "@/server/errors";
 import { route } from "@/server/route";
 import { getQueue } from "@/server/queue";

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ExecuteStrategyBody } from "@/contracts/signals";
+import { ExecuteStrategyBody } from "@/contracts/strategies";
 import { HttpError } from "@/server/errors";
 import { route } from "@/server/route";
 import { getQueue, registry } from "@/server/queue";

@@ -1,0 +1,87 @@
+/**
+ * Backtests: the strategies and their parameters (shared by the task type, the domain maths and
+ * the API), the payload of one backtest, and the batch the API creates and reads.
+ */
+import { z } from "zod";
+import { FundCode } from "./funds";
+
+const period = z.number().int().min(2).max(250);
+
+/** Backtest parameters: strategy params plus costs; every field has a default and unknown fields are rejected. */
+export const BacktestParams = z
+  .strictObject({
+    ma_short: period.default(5),
+    ma_long: period.default(20),
+    rsi_period: period.default(14),
+    rsi_oversold: z.number().min(0).max(50).default(30),
+    rsi_overbought: z.number().min(50).max(100).default(70),
+    momentum_period: period.default(20),
+    momentum_threshold: z.number().min(0).max(1).default(0.05),
+    fee_buy: z.number().min(0).max(0.05).default(0.0015),
+    fee_sell: z.number().min(0).max(0.05).default(0.005),
+    risk_free: z.number().min(0).max(0.2).default(0.02),
+    initial: z.number().positive().max(1e12).default(1),
+  })
+  .superRefine((p, ctx) => {
+    if (p.ma_short >= p.ma_long) ctx.addIssue({ code: "custom", path: ["ma_short"], message: "ma_short must be less than ma_long" });
+    if (p.rsi_oversold >= p.rsi_overbought)
+      ctx.addIssue({ code: "custom", path: ["rsi_oversold"], message: "rsi_oversold must be less than rsi_overbought" });
+  });
+
+/** Params as a request gives them (all optional). */
+export type BacktestParamsInput = z.input<typeof BacktestParams>;
+/** Params with the defaults filled in. */
+export type BacktestParamValues = z.output<typeof BacktestParams>;
+
+export const BACKTEST_STRATEGIES = ["ma_cross", "rsi", "buy_hold", "momentum"] as const;
+export type BacktestStrategy = (typeof BACKTEST_STRATEGIES)[number];
+
+const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
+
+/** A `backtest` payload: one fund, one strategy. */
+export const BacktestPayload = z
+  .object({
+    fund_code: FundCode,
+    strategy: z.enum(BACKTEST_STRATEGIES),
+    params: BacktestParams.optional(),
+    start: Day.optional(),
+    end: Day.optional(),
+  })
+  .strict();
+
+/** `POST /api/backtests`: one backtest task per fund, as one batch. */
+export const CreateBacktestBody = BacktestPayload.omit({ fund_code: true })
+  .extend({ fund_codes: z.array(BacktestPayload.shape.fund_code).min(1).max(500) })
+  .strict();
+
+export const BacktestMetrics = z.object({
+  total_return: z.number(),
+  annualized_return: z.number(),
+  volatility: z.number(),
+  sharpe: z.number().nullable(),
+  max_drawdown: z.number(),
+  trades: z.number(),
+  win_rate: z.number().nullable(),
+  days: z.number(),
+});
+
+/** `GET /api/backtests/batches/{batch_id}`. */
+export const BacktestBatch = z.object({
+  batch_id: z.string(),
+  total: z.number(),
+  counts: z.record(z.string(), z.number()),
+  items: z.array(
+    z.object({
+      task_id: z.string(),
+      run_id: z.string().nullable(),
+      fund_code: z.string(),
+      fund_name: z.string().nullable(),
+      strategy: z.string(),
+      status: z.string(),
+      progress: z.number(),
+      metrics: BacktestMetrics.nullable(),
+      error: z.string().nullable(),
+    }),
+  ),
+});
+export type BacktestBatch = z.infer<typeof BacktestBatch>;
