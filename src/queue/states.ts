@@ -1,9 +1,12 @@
 /**
  * The task state machine: the statuses, the one table of legal transitions, and the retry
- * backoff. Every status change in the engine is checked against this table, and the SQL
- * that performs it repeats the expected "from" status in its WHERE clause so that a race
- * loses cleanly instead of writing an illegal state.
+ * backoff. The engine's SQL takes its status guards and targets from this table (whenLegal,
+ * targetOf), so a statement can only move a task along a transition listed here, and a race
+ * loses cleanly (the guard no longer matches) instead of writing an illegal state.
+ * tests/integration/transitions.test.ts runs every statement family against a task in every
+ * status and checks that only the table's transitions happen.
  */
+import { join, raw, sql, type Sql } from "@/db/dialect";
 
 /** Task statuses, frozen so they can be used as values and as a type. */
 export const TaskStatus = Object.freeze({
@@ -15,6 +18,9 @@ export const TaskStatus = Object.freeze({
 } as const);
 export type TaskStatus = (typeof TaskStatus)[keyof typeof TaskStatus];
 export const TASK_STATUSES = Object.values(TaskStatus) as TaskStatus[];
+
+/** The status every task is created with. */
+export const INITIAL_STATUS: TaskStatus = TaskStatus.queued;
 
 /** Statuses a task never leaves on its own (retry is an explicit user action). */
 export const FINISHED_STATUSES: readonly TaskStatus[] = ["succeeded", "failed", "cancelled"];
@@ -41,7 +47,7 @@ export type TaskEvent =
   | "cancel" // a user cancelled (queued: at once; running: the worker acknowledges)
   | "rescue" // the lease expired with attempts left
   | "rescue_fail" // the lease expired with no attempts left
-  | "release" // graceful shutdown hands a running task back
+  | "release" // the worker hands a running task back: shutdown, a claim it could not start, a snooze
   | "retry"; // a user retries a failed or cancelled task
 
 /** The legal transitions: event -> from -> to. Anything not listed is illegal. */
@@ -56,6 +62,9 @@ export const TRANSITIONS: Readonly<Record<TaskEvent, Partial<Record<TaskStatus, 
   release: { running: "queued" },
   retry: { failed: "queued", cancelled: "queued" },
 });
+
+/** The status in which a run holds its task's lease: where a claim leads (every run write is fenced on it). */
+export const LEASED_STATUS = TRANSITIONS.claim.queued as TaskStatus;
 
 /** Thrown when an event does not apply to a task's current status (the API maps it to 409). */
 export class IllegalTransitionError extends Error {
@@ -83,6 +92,48 @@ export function transition(from: TaskStatus, event: TaskEvent): TaskStatus {
 /** The statuses from which `event` is legal (used in the SQL guards). */
 export function fromStatuses(event: TaskEvent): TaskStatus[] {
   return Object.keys(TRANSITIONS[event]) as TaskStatus[];
+}
+
+// ------------------------------------------------------------------ the table in SQL
+
+/** A status as an SQL string literal (statuses are fixed identifiers, never user input). */
+export function statusSql(status: TaskStatus | RunStatus): Sql {
+  return raw(`'${status}'`);
+}
+
+const STATUS_COLUMN = raw("status");
+
+/**
+ * `<column> = 'a'` for one status, `<column> IN ('a', 'b')` for several. One status is spelled
+ * with `=` so that a partial index declared `WHERE status = 'queued'` matches the statement.
+ */
+export function statusIn(statuses: readonly TaskStatus[], column: Sql = STATUS_COLUMN): Sql {
+  if (statuses.length === 0) throw new Error("statusIn needs at least one status");
+  if (statuses.length === 1) return sql`${column} = ${statusSql(statuses[0])}`;
+  return sql`${column} IN (${join(statuses.map(statusSql), ", ")})`;
+}
+
+/**
+ * The guard of a status change: the task's status is one from which every event in `events`
+ * is legal (a statement that decides among several events in SQL needs them all to be), or
+ * only `only`, which must be one of those. `column` is the status expression to test
+ * (default `status`).
+ */
+export function whenLegal(events: TaskEvent | readonly TaskEvent[], opts: { only?: TaskStatus; column?: Sql } = {}): Sql {
+  const list = typeof events === "string" ? [events] : events;
+  let from = fromStatuses(list[0]).filter((s) => list.every((e) => nextStatus(s, e) !== null));
+  if (opts.only) {
+    if (!from.includes(opts.only)) throw new Error(`${list.join("/")} is not legal from ${opts.only}`);
+    from = [opts.only];
+  }
+  return statusIn(from, opts.column);
+}
+
+/** The status an event leads to, as an SQL literal (for events with one target). */
+export function targetOf(event: TaskEvent): Sql {
+  const targets = [...new Set(Object.values(TRANSITIONS[event]))];
+  if (targets.length !== 1) throw new Error(`${event} leads to ${targets.length} statuses; name the one meant`);
+  return statusSql(targets[0] as TaskStatus);
 }
 
 /** True when the task has reached a final state. */

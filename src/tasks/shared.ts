@@ -1,5 +1,4 @@
 /** Small helpers shared by the domain task types. */
-import { z } from "zod";
 import type { Db } from "@/db/client";
 import { loadSeries, parseYmd, type NavSeries } from "@/domain/series";
 

@@ -10,7 +10,10 @@ import {
   IllegalTransitionError,
   type TaskEvent,
   type TaskStatus,
+  targetOf,
+  whenLegal,
 } from "@/queue/states";
+import { raw } from "@/db/dialect";
 
 const events = Object.keys(TRANSITIONS) as TaskEvent[];
 const status = fc.constantFrom(...TASK_STATUSES);
@@ -85,5 +88,22 @@ describe("retry backoff", () => {
     const o = { baseMs: 1000, maxMs: 600_000 };
     const delays = new Set(Array.from({ length: 50 }, () => backoffMs(5, o)));
     expect(delays.size).toBeGreaterThan(10);
+  });
+});
+
+describe("the table in SQL", () => {
+  it("renders an event's guard from its legal from-statuses (one status with '=', so partial indexes match)", () => {
+    expect(whenLegal("claim").sql).toBe("status = 'queued'");
+    expect(whenLegal("retry").sql).toBe("status IN ('failed', 'cancelled')");
+    expect(whenLegal("claim", { column: raw("COALESCE(tasks.status, '')") }).sql).toBe("COALESCE(tasks.status, '') = 'queued'");
+    // A statement deciding among several events in SQL is guarded by the statuses all of them leave from.
+    expect(whenLegal(["retry_later", "cancel", "fail"]).sql).toBe("status = 'running'");
+    expect(whenLegal("cancel", { only: "queued" }).sql).toBe("status = 'queued'");
+    expect(() => whenLegal("claim", { only: "running" })).toThrow(/not legal/);
+    expect(whenLegal("retry").values).toEqual([]);
+  });
+
+  it("renders an event's one target, for every event of the table", () => {
+    for (const e of events) expect(targetOf(e).sql).toBe(`'${Object.values(TRANSITIONS[e])[0]}'`);
   });
 });

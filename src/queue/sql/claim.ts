@@ -7,6 +7,7 @@
  * locked with SKIP LOCKED so concurrent workers take disjoint sets.
  */
 import { join, prepared, raw, sql, type Sql } from "@/db/dialect";
+import { RunStatus, statusIn, statusSql, targetOf, TaskStatus, whenLegal } from "../states";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
 /** A task handed to a worker, with the run that now holds its lease. */
@@ -50,6 +51,11 @@ export interface ClaimRequest {
   leaseMs: number;
 }
 
+/** The tasks a claim may take (the claim index holds exactly these: `WHERE status = 'queued'`). */
+const CLAIMABLE = whenLegal("claim");
+/** The status a claim opens its runs with. */
+const RUN_OPEN = statusSql(RunStatus.running);
+
 const RETURNED = sql`tasks.id, type, queue, payload, priority, attempts, max_attempts, timeout_ms, batch_id, parent_id, schedule_id`;
 
 /**
@@ -64,7 +70,7 @@ function candidates(conn: Conn, queues: [string, number][], limit: number): Sql 
     ([queue, n], i) =>
       sql`${raw(`q${i}`)} AS MATERIALIZED (
             SELECT id, priority, run_at FROM tasks
-            WHERE queue = ${queue} AND status = 'queued' AND run_at <= ${d.now}
+            WHERE queue = ${queue} AND ${CLAIMABLE} AND run_at <= ${d.now}
             ORDER BY priority DESC, run_at, id
             LIMIT ${d.limit(Math.min(n, limit))}
             ${d.skipLocked}
@@ -86,7 +92,7 @@ function candidates(conn: Conn, queues: [string, number][], limit: number): Sql 
  * more to walk every queued task by the status index and probe the candidates — 2 ms with
  * 60,000 waiting, against 0.2 ms looking the candidates up by primary key.
  */
-const stillQueued = sql`COALESCE(tasks.status, '') = 'queued'`;
+const stillQueued = whenLegal("claim", { column: raw("COALESCE(tasks.status, '')") });
 
 /** Claims due tasks for `workerId` within its free slots (see ClaimRequest). */
 export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<ClaimedTask[]> {
@@ -114,7 +120,7 @@ export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<Claimed
 /** Sets the claimed columns; `runId` also points the task at its new run (PostgreSQL). */
 function claimSet(conn: Conn, req: ClaimRequest, runId: Sql) {
   const d = dialect(conn);
-  return sql`status = 'running', attempts = attempts + 1, worker_id = ${req.workerId}, ${runId}
+  return sql`status = ${targetOf("claim")}, attempts = attempts + 1, worker_id = ${req.workerId}, ${runId}
              started_at = ${d.now}, lease_expires_at = ${d.nowPlus(req.leaseMs)}, progress = 0, progress_message = NULL`;
 }
 
@@ -139,7 +145,7 @@ async function claimPg(conn: Conn, req: ClaimRequest, queues: [string, number][]
           ),
           opened AS (
             INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at)
-            SELECT run_id, id, attempts, max_attempts, ${req.workerId}, 'running', ${d.now} FROM claimed
+            SELECT run_id, id, attempts, max_attempts, ${req.workerId}, ${RUN_OPEN}, ${d.now} FROM claimed
           ),
           -- A new attempt replaces the result rows of earlier attempts, so results never double.
           wiped AS (DELETE FROM result_rows WHERE task_id IN (SELECT id FROM claimed WHERE attempts > 1))
@@ -175,7 +181,7 @@ async function claimSqlite(conn: Conn, req: ClaimRequest, queues: [string, numbe
     await execute(
       tx,
       sql`INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at)
-          VALUES ${join(rows.map((r) => sql`(${r.run_id}, ${r.id}, ${r.attempts}, ${r.max_attempts}, ${req.workerId}, 'running', ${d.now})`))}`,
+          VALUES ${join(rows.map((r) => sql`(${r.run_id}, ${r.id}, ${r.attempts}, ${r.max_attempts}, ${req.workerId}, ${RUN_OPEN}, ${d.now})`))}`,
     );
     const retried = rows.filter((r) => Number(r.attempts) > 1).map((r) => Number(r.id));
     if (retried.length > 0) await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${join(retried)})`);
@@ -192,7 +198,7 @@ export async function msUntilNextDue(conn: Conn, queues: string[]): Promise<numb
   const d = dialect(conn);
   const rows = await query<{ next: unknown; now: unknown }>(
     conn,
-    sql`SELECT MIN(run_at) AS next, ${d.now} AS now FROM tasks WHERE status = 'queued' AND queue IN (${join(queues)})`,
+    sql`SELECT MIN(run_at) AS next, ${d.now} AS now FROM tasks WHERE ${statusIn([TaskStatus.queued])} AND queue IN (${join(queues)})`,
   );
   const next = toDate(rows[0]?.next);
   const now = toDate(rows[0]?.now);

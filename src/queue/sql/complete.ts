@@ -4,10 +4,12 @@
  * that lost its lease (rescued, cancelled and abandoned, timed out) gets `applied: false`
  * and changes nothing.
  */
-import type { RunStatus, TaskStatus } from "../states";
-import { join, prepared, sql, type Sql } from "@/db/dialect";
+import { RunStatus, statusSql, targetOf, whenLegal, type TaskStatus } from "../states";
+import { join, prepared, raw, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 import { closingLinesPg, insertClosingLines, type LogLine } from "./runWrites";
+
+const RUN_SUCCEEDED = statusSql(RunStatus.succeeded);
 
 /** How a run ended, as the worker saw it. */
 export type RunOutcome =
@@ -184,10 +186,10 @@ async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<numb
   );
   const done = await query<{ run_id: unknown }>(
     tx,
-    sql`UPDATE tasks SET status = 'succeeded', result = v.result, progress = 100, error = NULL,
+    sql`UPDATE tasks SET status = ${targetOf("succeed")}, result = v.result, progress = 100, error = NULL,
                finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
         FROM (${rows}) AS v
-        WHERE tasks.id = v.id AND tasks.run_id = v.run_id AND tasks.status = 'running'
+        WHERE tasks.id = v.id AND tasks.run_id = v.run_id AND ${whenLegal("succeed", { column: raw("tasks.status") })}
         RETURNING tasks.run_id`,
   );
   const applied = new Set(done.map((r) => Number(r.run_id)));
@@ -199,7 +201,7 @@ async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<Set<numb
     );
     await execute(
       tx,
-      sql`UPDATE runs SET status = 'succeeded', finished_at = ${d.now}, duration_ms = v.duration_ms, error = NULL
+      sql`UPDATE runs SET status = ${RUN_SUCCEEDED}, finished_at = ${d.now}, duration_ms = v.duration_ms, error = NULL
           FROM (${runs}) AS v WHERE runs.id = v.id`,
     );
   }
@@ -230,13 +232,13 @@ async function closeSucceededPg(conn: Conn, items: PendingClose[]): Promise<Set<
   const done = await query<{ run_id: unknown }>(
     conn,
     prepared(sql`WITH done AS (
-            UPDATE tasks SET status = 'succeeded', result = (${items.map((c) => (c.outcome as { result: string | null }).result)}::text[])[array_position(${runIds}::int[], run_id)],
+            UPDATE tasks SET status = ${targetOf("succeed")}, result = (${items.map((c) => (c.outcome as { result: string | null }).result)}::text[])[array_position(${runIds}::int[], run_id)],
                    progress = 100, error = NULL, finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
-            WHERE id = ANY(${items.map((c) => c.taskId)}::int[]) AND run_id = ANY(${runIds}::int[]) AND COALESCE(status, '') = 'running'
+            WHERE id = ANY(${items.map((c) => c.taskId)}::int[]) AND run_id = ANY(${runIds}::int[]) AND ${whenLegal("succeed", { column: raw("COALESCE(status, '')") })}
             RETURNING run_id
           ),
           closed AS (
-            UPDATE runs SET status = 'succeeded', finished_at = ${d.now}, error = NULL,
+            UPDATE runs SET status = ${RUN_SUCCEEDED}, finished_at = ${d.now}, error = NULL,
                    duration_ms = (${items.map((c) => Math.round(c.durationMs))}::int[])[array_position(${runIds}::int[], id)]
             WHERE id IN (SELECT run_id FROM done)
           ),
@@ -249,32 +251,34 @@ async function closeSucceededPg(conn: Conn, items: PendingClose[]): Promise<Set<
 async function closeRunNow(conn: Conn, c: PendingClose): Promise<CloseResult> {
   const { taskId, runId, outcome, durationMs } = c;
   const d = dialect(conn);
-  const fence = sql`WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running'`;
+  // The run still holds the lease, and the task is in a status the outcome's events leave from.
+  const fence = (events: Parameters<typeof whenLegal>[0], only?: TaskStatus) =>
+    sql`WHERE id = ${taskId} AND run_id = ${runId} AND ${whenLegal(events, { only })}`;
   // Columns every final state clears; the idempotency key is freed for new tasks.
   const finish = sql`finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL`;
   let update: Sql;
   switch (outcome.kind) {
     case "succeeded":
-      update = sql`UPDATE tasks SET status = 'succeeded', result = ${outcome.result}, progress = 100, error = NULL, ${finish} ${fence} RETURNING status`;
+      update = sql`UPDATE tasks SET status = ${targetOf("succeed")}, result = ${outcome.result}, progress = 100, error = NULL, ${finish} ${fence("succeed")} RETURNING status`;
       break;
     case "cancelled":
-      update = sql`UPDATE tasks SET status = 'cancelled', error = ${outcome.error}, ${finish} ${fence} RETURNING status`;
+      update = sql`UPDATE tasks SET status = ${targetOf("cancel")}, error = ${outcome.error}, ${finish} ${fence("cancel", "running")} RETURNING status`;
       break;
     case "requeued":
-      update = sql`UPDATE tasks SET status = 'queued', run_at = ${d.nowPlus(outcome.delayMs)}, max_attempts = max_attempts + 1,
-                     lease_expires_at = NULL, worker_id = NULL ${fence} RETURNING status`;
+      update = sql`UPDATE tasks SET status = ${targetOf("release")}, run_at = ${d.nowPlus(outcome.delayMs)}, max_attempts = max_attempts + 1,
+                     lease_expires_at = NULL, worker_id = NULL ${fence("release")} RETURNING status`;
       break;
     case "failed": {
       // Decided in SQL so a cancel requested meanwhile wins over a retry.
       const retry = outcome.retryable ? sql`(NOT cancel_requested AND attempts < max_attempts)` : sql`(1 = 0)`;
       update = sql`UPDATE tasks SET
-          status = CASE WHEN ${retry} THEN 'queued' WHEN cancel_requested THEN 'cancelled' ELSE 'failed' END,
+          status = CASE WHEN ${retry} THEN ${targetOf("retry_later")} WHEN cancel_requested THEN ${targetOf("cancel")} ELSE ${targetOf("fail")} END,
           run_at = CASE WHEN ${retry} THEN ${d.nowPlus(outcome.backoffMs)} ELSE run_at END,
           finished_at = CASE WHEN ${retry} THEN NULL ELSE ${d.now} END,
           idempotency_key = CASE WHEN ${retry} THEN idempotency_key ELSE NULL END,
           worker_id = CASE WHEN ${retry} THEN NULL ELSE worker_id END,
           error = ${outcome.error}, lease_expires_at = NULL
-        ${fence} RETURNING status`;
+        ${fence(["retry_later", "cancel", "fail"])} RETURNING status`;
       break;
     }
   }

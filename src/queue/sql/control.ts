@@ -1,10 +1,10 @@
 /**
  * User actions on a task: cancel, retry, delete. Each is a guarded UPDATE/DELETE whose
- * WHERE repeats the legal "from" statuses of states.ts; when nothing matched, the current
- * status tells whether the task is missing (null) or the transition illegal.
+ * WHERE is the legal "from" statuses of states.ts (whenLegal); when nothing matched, the
+ * current status tells whether the task is missing (null) or the transition illegal.
  */
-import { fromStatuses, FINISHED_STATUSES, IllegalTransitionError, type TaskStatus } from "../states";
-import { join, sql } from "@/db/dialect";
+import { FINISHED_STATUSES, IllegalTransitionError, statusIn, targetOf, TaskStatus, whenLegal } from "../states";
+import { sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 import { WAKEUP_CHANNEL } from "./enqueue";
 
@@ -33,13 +33,14 @@ export async function cancelTask(conn: Conn, taskId: number): Promise<"cancelled
   return transaction(conn, async (tx) => {
     const now = await execute(
       tx,
-      sql`UPDATE tasks SET status = 'cancelled', finished_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
-          WHERE id = ${taskId} AND status = 'queued'`,
+      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
+          WHERE id = ${taskId} AND ${whenLegal("cancel", { only: TaskStatus.queued })}`,
     );
     if (now > 0) return "cancelled" as const;
     const requested = await query<{ run_id: number | null }>(
       tx,
-      sql`UPDATE tasks SET cancel_requested = true WHERE id = ${taskId} AND status = 'running' RETURNING run_id`,
+      // A running task is cancelled by its worker (or by rescue): here it only gets the request.
+      sql`UPDATE tasks SET cancel_requested = true WHERE id = ${taskId} AND ${whenLegal("cancel", { only: TaskStatus.running })} RETURNING run_id`,
     );
     if (requested.length > 0) {
       if (d.provider === "postgres") await execute(tx, sql`SELECT pg_notify(${CANCEL_CHANNEL}, ${String(requested[0].run_id)})`);
@@ -57,10 +58,10 @@ export async function retryTask(conn: Conn, taskId: number, extraAttempts = 1): 
   await transaction(conn, async (tx) => {
     const rows = await query<{ queue: string }>(
       tx,
-      sql`UPDATE tasks SET status = 'queued', run_at = ${d.now}, max_attempts = attempts + ${Math.max(1, extraAttempts)},
+      sql`UPDATE tasks SET status = ${targetOf("retry")}, run_at = ${d.now}, max_attempts = attempts + ${Math.max(1, extraAttempts)},
             finished_at = NULL, cancel_requested = false, error = NULL, result = NULL, progress = 0, progress_message = NULL,
             worker_id = NULL, lease_expires_at = NULL
-          WHERE id = ${taskId} AND status IN (${join(fromStatuses("retry"))})
+          WHERE id = ${taskId} AND ${whenLegal("retry")}
           RETURNING queue`,
     );
     if (rows.length > 0) {
@@ -76,7 +77,7 @@ export async function retryTask(conn: Conn, taskId: number, extraAttempts = 1): 
 /** Deletes a finished task with its runs, log lines and result rows. */
 export async function deleteTask(conn: Conn, taskId: number): Promise<void> {
   await transaction(conn, async (tx) => {
-    const n = await execute(tx, sql`DELETE FROM tasks WHERE id = ${taskId} AND status IN (${join([...FINISHED_STATUSES])})`);
+    const n = await execute(tx, sql`DELETE FROM tasks WHERE id = ${taskId} AND ${statusIn(FINISHED_STATUSES)}`);
     if (n === 0) {
       const status = await statusOf(tx, taskId);
       if (status === null) throw new TaskNotFoundError(taskId);

@@ -6,7 +6,11 @@
  * unique index of migration 0007) and resolves to the existing task instead.
  */
 import { join, prepared, sql } from "@/db/dialect";
+import { INITIAL_STATUS, statusSql } from "../states";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
+
+/** The status a task is born with. */
+const BORN = statusSql(INITIAL_STATUS);
 
 /** A task row to insert, already validated and with defaults applied. */
 export interface TaskInsert {
@@ -48,7 +52,7 @@ export async function insertTasks(conn: Conn, rows: TaskInsert[]): Promise<Inser
     for (let i = 0; i < rows.length; i += CHUNK) {
       const values = rows.slice(i, i + CHUNK).map((r) => {
         const runAt = r.runAt ? sql`${r.runAt}` : r.delayMs > 0 ? d.nowPlus(r.delayMs) : d.now;
-        return sql`(${r.type}, ${r.queue}, ${r.payload}, ${r.priority}, 'queued', ${runAt}, 0, ${r.maxAttempts},
+        return sql`(${r.type}, ${r.queue}, ${r.payload}, ${r.priority}, ${BORN}, ${runAt}, 0, ${r.maxAttempts},
           ${r.timeoutMs}, ${r.batchId}, ${r.idempotencyKey}, 0, ${d.now}, false, ${r.parentId}, ${r.scheduleId})`;
       });
       const got = await query<{ id: number; idempotency_key: string | null }>(
@@ -94,7 +98,7 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
     prepared(sql`WITH ins AS (
         INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
               timeout_ms, batch_id, idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id)
-            SELECT t.type, t.queue, t.payload, t.priority, 'queued',
+            SELECT t.type, t.queue, t.payload, t.priority, ${BORN},
                    COALESCE(t.run_at, ${d.now} + t.delay_ms * interval '1 millisecond'), 0, t.max_attempts,
                    t.timeout_ms, t.batch_id, t.idem, 0, ${d.now}, false, t.parent_id, t.schedule_id
             FROM unnest(${col((r) => r.type)}::text[], ${col((r) => r.queue)}::text[], ${col((r) => r.payload)}::text[],

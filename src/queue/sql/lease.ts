@@ -3,8 +3,15 @@
  * worker's leases (and tells it which of its runs were cancelled or lost), and the rescue of
  * runs whose lease expired because their worker died. All times are the database's clock.
  */
-import { join, sql } from "@/db/dialect";
+import { join, raw, sql } from "@/db/dialect";
+import { LEASED_STATUS, RunStatus, statusIn, statusSql, targetOf, whenLegal } from "../states";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
+
+/** A task whose lease a run holds (the heartbeat renews it; every write of the run is fenced on it). */
+const HOLDS_LEASE = statusIn([LEASED_STATUS]);
+/** Rescue decides in SQL among these; each is legal from the statuses it matches. */
+const RESCUE_EVENTS = ["rescue", "rescue_fail", "cancel"] as const;
+const RESCUABLE = whenLegal(RESCUE_EVENTS);
 
 /** Registers (or re-registers) a worker process. */
 export async function registerWorker(conn: Conn, w: { id: string; host: string; pid: number; queues: string }): Promise<void> {
@@ -46,11 +53,11 @@ export async function heartbeat(conn: Conn, opts: { workerId: string; runIds: nu
       await execute(
         tx,
         sql`UPDATE tasks SET lease_expires_at = ${d.nowPlus(opts.leaseMs)}
-          WHERE status = 'running' AND run_id IN (${join(opts.runIds)})`,
+          WHERE ${HOLDS_LEASE} AND run_id IN (${join(opts.runIds)})`,
       );
       const held = await query<{ run_id: number; cancel_requested: boolean | number }>(
         tx,
-        sql`SELECT run_id, cancel_requested FROM tasks WHERE status = 'running' AND run_id IN (${join(opts.runIds)})`,
+        sql`SELECT run_id, cancel_requested FROM tasks WHERE ${HOLDS_LEASE} AND run_id IN (${join(opts.runIds)})`,
       );
       const holding = new Set(held.map((h) => Number(h.run_id)));
       return {
@@ -67,7 +74,7 @@ export async function cancelRequests(conn: Conn, runIds: number[]): Promise<numb
   if (runIds.length === 0) return [];
   const rows = await query<{ run_id: number }>(
     conn,
-    sql`SELECT run_id FROM tasks WHERE status = 'running' AND cancel_requested AND run_id IN (${join(runIds)})`,
+    sql`SELECT run_id FROM tasks WHERE ${HOLDS_LEASE} AND cancel_requested AND run_id IN (${join(runIds)})`,
   );
   return rows.map((r) => Number(r.run_id));
 }
@@ -94,18 +101,18 @@ export async function rescueExpired(conn: Conn, limit = 500): Promise<Rescued[]>
       tx,
       // A MATERIALIZED CTE for the same reason as in claim.ts: evaluated once, LIMIT holds.
       sql`WITH expired AS MATERIALIZED (
-            SELECT id FROM tasks WHERE status = 'running' AND lease_expires_at < ${d.now}
+            SELECT id FROM tasks WHERE ${RESCUABLE} AND lease_expires_at < ${d.now}
             ORDER BY lease_expires_at LIMIT ${limit} ${d.skipLocked}
           )
           UPDATE tasks SET
-            status = CASE WHEN cancel_requested THEN 'cancelled' WHEN ${retry} THEN 'queued' ELSE 'failed' END,
+            status = CASE WHEN cancel_requested THEN ${targetOf("cancel")} WHEN ${retry} THEN ${targetOf("rescue")} ELSE ${targetOf("rescue_fail")} END,
             run_at = CASE WHEN ${retry} THEN ${d.now} ELSE run_at END,
             finished_at = CASE WHEN ${retry} THEN NULL ELSE ${d.now} END,
             idempotency_key = CASE WHEN ${retry} THEN idempotency_key ELSE NULL END,
             error = 'lease expired: worker ' || COALESCE(worker_id, '?') || ' stopped heartbeating',
             lease_expires_at = NULL, worker_id = NULL
           FROM expired
-          WHERE tasks.id = expired.id AND tasks.status = 'running' AND tasks.lease_expires_at < ${d.now}
+          WHERE tasks.id = expired.id AND ${whenLegal(RESCUE_EVENTS, { column: raw("tasks.status") })} AND tasks.lease_expires_at < ${d.now}
           RETURNING tasks.id, run_id, status`,
     );
     const runIds = rows
@@ -115,8 +122,8 @@ export async function rescueExpired(conn: Conn, limit = 500): Promise<Rescued[]>
     if (runIds.length > 0) {
       await execute(
         tx,
-        sql`UPDATE runs SET status = 'lost', finished_at = ${d.now}, error = 'lease expired: the worker stopped heartbeating (crashed, killed or cut off)'
-            WHERE status = 'running' AND id IN (${join(runIds)})`,
+        sql`UPDATE runs SET status = ${statusSql(RunStatus.lost)}, finished_at = ${d.now}, error = 'lease expired: the worker stopped heartbeating (crashed, killed or cut off)'
+            WHERE status = ${statusSql(RunStatus.running)} AND id IN (${join(runIds)})`,
       );
     }
     return rows.map((r) => ({ taskId: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), status: r.status }));

@@ -5,7 +5,7 @@
  * dialect difference, commented where it is.
  */
 import { empty, join, raw, sql, type Sql } from "@/db/dialect";
-import { TASK_STATUSES } from "../states";
+import { FINISHED_STATUSES, statusIn, statusSql, TASK_STATUSES, TaskStatus } from "../states";
 import { dialect, execute, query, toDate, toInt, transaction, type Conn } from "./executor";
 
 /** Filters of the task list. */
@@ -146,9 +146,9 @@ export async function countByStatus(conn: Conn): Promise<Record<string, number>>
 export async function queueCounts(conn: Conn): Promise<{ name: string; queued: number; running: number }[]> {
   const rows = await query<{ queue: string; status: string; n: unknown }>(
     conn,
-    sql`SELECT queue, 'queued' AS status, COUNT(*) AS n FROM tasks WHERE status = 'queued' GROUP BY queue
+    sql`SELECT queue, ${statusSql(TaskStatus.queued)} AS status, COUNT(*) AS n FROM tasks WHERE ${statusIn([TaskStatus.queued])} GROUP BY queue
         UNION ALL
-        SELECT queue, 'running' AS status, COUNT(*) AS n FROM tasks WHERE status = 'running' GROUP BY queue`,
+        SELECT queue, ${statusSql(TaskStatus.running)} AS status, COUNT(*) AS n FROM tasks WHERE ${statusIn([TaskStatus.running])} GROUP BY queue`,
   );
   const byQueue = new Map<string, { name: string; queued: number; running: number }>();
   for (const r of rows) {
@@ -162,7 +162,10 @@ export async function queueCounts(conn: Conn): Promise<{ name: string; queued: n
 
 /** Ids of the next queued tasks in the order workers will claim them. */
 export async function nextQueuedIds(conn: Conn, limit: number): Promise<number[]> {
-  const rows = await query<{ id: number }>(conn, sql`SELECT id FROM tasks WHERE status = 'queued' ORDER BY priority DESC, run_at, id LIMIT ${limit}`);
+  const rows = await query<{ id: number }>(
+    conn,
+    sql`SELECT id FROM tasks WHERE ${statusIn([TaskStatus.queued])} ORDER BY priority DESC, run_at, id LIMIT ${limit}`,
+  );
   return rows.map((r) => Number(r.id));
 }
 
@@ -184,7 +187,7 @@ export async function throughput(conn: Conn, minutes: number): Promise<{ minute:
   const rows = await query<{ bucket: unknown; status: string; n: unknown }>(
     conn,
     sql`SELECT ${bucket} AS bucket, status, COUNT(*) AS n FROM tasks
-        WHERE finished_at >= ${d.nowPlus(-minutes * 60_000)} AND status IN ('succeeded', 'failed')
+        WHERE finished_at >= ${d.nowPlus(-minutes * 60_000)} AND ${statusIn([TaskStatus.succeeded, TaskStatus.failed])}
         GROUP BY 1, 2`,
   );
   const end = Math.floor(Date.now() / 60_000) * 60_000;
@@ -264,7 +267,7 @@ export async function deleteFinishedBefore(conn: Conn, before: Date, batch = 500
       const rows = await query<{ id: number }>(
         tx,
         sql`UPDATE tasks SET status = status WHERE id IN (
-              SELECT id FROM tasks WHERE status IN ('succeeded', 'failed', 'cancelled') AND finished_at < ${before} ORDER BY id LIMIT ${batch}
+              SELECT id FROM tasks WHERE ${statusIn(FINISHED_STATUSES)} AND finished_at < ${before} ORDER BY id LIMIT ${batch}
             ) RETURNING id`,
       );
       if (rows.length === 0) return null;

@@ -5,11 +5,15 @@
  * transaction is needed (SQLite-safe).
  */
 import { empty, join, prepared, sql, type Sql } from "@/db/dialect";
+import { LEASED_STATUS, statusIn } from "../states";
 import { dialect, execute, query, type Conn } from "./executor";
+
+/** The fence's status condition: the task is still in the state its run holds the lease in. */
+const LEASED = statusIn([LEASED_STATUS]);
 
 /** The fence as a predicate usable in WHERE/EXISTS. */
 function holdsLease(taskId: number, runId: number) {
-  return sql`EXISTS (SELECT 1 FROM tasks WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running')`;
+  return sql`EXISTS (SELECT 1 FROM tasks WHERE id = ${taskId} AND run_id = ${runId} AND ${LEASED})`;
 }
 
 /** Writes progress (0–100) and its message; false when the run no longer holds the lease. */
@@ -17,7 +21,7 @@ export async function writeProgress(conn: Conn, taskId: number, runId: number, p
   const n = await execute(
     conn,
     sql`UPDATE tasks SET progress = ${progress}, progress_message = ${message}
-        WHERE id = ${taskId} AND run_id = ${runId} AND status = 'running'`,
+        WHERE id = ${taskId} AND run_id = ${runId} AND ${LEASED}`,
   );
   return n > 0;
 }
