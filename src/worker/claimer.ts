@@ -1,0 +1,124 @@
+/**
+ * The claimer: claims what the free slots (and the room to claim ahead) allow, across all of
+ * the worker's queues in one statement per round, until a round comes back short; then sleeps
+ * until a wake-up, a freed slot, the next delayed task falling due, or the poll interval.
+ *
+ * While every slot is taken it pauses wake-ups (each finishing task claims again anyway, and
+ * on SQLite the worker's own commits would wake it thousands of times a second) and asks for
+ * cancel requests on a timer instead, until a claim comes back short.
+ */
+import type { QueueConfig } from "@/queue/config";
+import { claimTasks, msUntilNextDue } from "@/queue/sql/claim";
+import type { Conn } from "@/queue/sql/executor";
+import type { Dispatcher } from "./dispatcher";
+import type { Inflight } from "./inflight";
+import type { Slots } from "./slots";
+import type { Wakeup } from "./wakeup";
+
+/** While wake-ups are paused, cancel requests are asked for this often. */
+const CANCEL_POLL_MS = 250;
+
+export class Claimer {
+  private pumping = false;
+  private pumpAgain = false;
+  private stopping = false;
+  private pollTimer: NodeJS.Timeout | null = null;
+  /** Wake-ups paused because the worker is busy (see busy()). */
+  private wakeupsPaused = false;
+  private cancelPoll: NodeJS.Timeout | null = null;
+  /** Set once the wake-up source is open. */
+  wakeup: Wakeup | null = null;
+
+  constructor(
+    private readonly workerId: string,
+    private readonly conn: Conn,
+    private readonly config: Pick<QueueConfig, "leaseMs" | "pollMs">,
+    private readonly slots: Slots,
+    private readonly runs: Dispatcher,
+    private readonly inflight: Inflight,
+    /** Asks the database for cancel requests of held runs (while wake-ups are paused). */
+    private readonly checkCancels: () => void,
+    private readonly log: (m: string) => void,
+  ) {}
+
+  /** Claims now (or right after the round in progress). */
+  pump(): void {
+    if (this.stopping) return;
+    if (this.pumping) {
+      this.pumpAgain = true;
+      return;
+    }
+    this.pumping = true;
+    void this.inflight
+      .track(this.claimLoop())
+      .catch((err) => this.log(`claiming failed: ${(err as Error).message}`))
+      .finally(() => {
+        this.pumping = false;
+        if (this.pumpAgain && !this.stopping) {
+          this.pumpAgain = false;
+          this.pump();
+        } else {
+          void this.schedulePoll();
+        }
+      });
+  }
+
+  /** Claims no more: clears its timers (a claim in flight is waited for by the worker's Inflight). */
+  stop(): void {
+    this.stopping = true;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    if (this.cancelPoll) clearInterval(this.cancelPoll);
+  }
+
+  /** Next pump: at the poll interval, or sooner when a delayed or retried task falls due. */
+  private async schedulePoll(): Promise<void> {
+    if (this.stopping) return;
+    let delay = this.config.pollMs;
+    const open = this.slots.queuesWithCapacity();
+    if (open.length > 0) {
+      const due = await this.inflight.track(msUntilNextDue(this.conn, open)).catch(() => null);
+      // At least 10 ms: a task due now that we could not claim was taken by another worker.
+      if (due !== null) delay = Math.min(delay, Math.max(10, due + 1));
+    }
+    if (this.stopping) return;
+    if (this.pollTimer) clearTimeout(this.pollTimer);
+    this.pollTimer = setTimeout(() => this.pump(), delay);
+  }
+
+  /** One claim statement per round for every queue with room, until a round comes back short. */
+  private async claimLoop(): Promise<void> {
+    while (!this.stopping) {
+      this.runs.startWaiting();
+      const now = performance.now();
+      const plan = this.slots.plan(this.runs.waitingByQueue(), this.runs.waitingCount, (q) => this.runs.longestRunningMs(q, now));
+      if (plan.pause) {
+        this.busy(true);
+        return;
+      }
+      const claimed = await claimTasks(this.conn, { workerId: this.workerId, slots: plan.slots, limit: plan.limit, leaseMs: this.config.leaseMs });
+      this.runs.add(claimed);
+      this.runs.startWaiting();
+      // Short: nothing more is due in the open queues right now. If wake-ups were paused, a
+      // commit made before they resumed went unheard: claim once more to cover it.
+      if (claimed.length < plan.limit && !this.busy(false)) return;
+    }
+  }
+
+  /**
+   * Pauses wake-ups while every slot is taken and resumes them when the worker waits for
+   * work; true when they were just resumed.
+   */
+  private busy(paused: boolean): boolean {
+    if (!this.wakeup?.pause || paused === this.wakeupsPaused) return false;
+    this.wakeupsPaused = paused;
+    if (paused) {
+      this.wakeup.pause();
+      this.cancelPoll = setInterval(() => this.checkCancels(), CANCEL_POLL_MS);
+    } else {
+      if (this.cancelPoll) clearInterval(this.cancelPoll);
+      this.cancelPoll = null;
+      this.wakeup.resume?.();
+    }
+    return !paused;
+  }
+}
