@@ -54,6 +54,9 @@ export default defineConfig({
       DEMO_FUNDS: "200",
       ADMIN_USERNAME: E2E_ADMIN.username,
       ADMIN_PASSWORD: E2E_ADMIN.password,
+      // Every answer of the production build is checked against its documented schema (a
+      // mismatch is a 500 the tests see), as in development and the other suites.
+      QTASK_VALIDATE_RESPONSES: "1",
     },
     reuseExistingServer: false,
     timeout: 240_000,

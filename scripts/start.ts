@@ -20,7 +20,7 @@ import { openDatabase } from "../src/db/client";
 import { isFresh, seedDemo, seedFunds } from "../src/demo/seed";
 import { registry } from "../src/tasks";
 import { ensureAdmin } from "../src/server/auth/bootstrap";
-import { catalogueFile, loadCatalogueFile } from "../src/server/catalogue";
+import { catalogueFile, loadCatalogueFile } from "../src/server/schedule/cataloguePlan";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);

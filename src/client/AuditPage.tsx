@@ -2,7 +2,7 @@
 /** The audit log for admins: who changed what, when and from where. */
 import { useState } from "react";
 import { Button, Card, Input, Space, Table, Typography } from "antd";
-import type { AuditJson } from "@/contracts/auth";
+import type { AuditJson } from "@/contracts/audit";
 import { formatTime } from "./format";
 import { useAuditQuery } from "./hooks/useAdmin";
 import { useI18n } from "./i18n";

@@ -8,7 +8,7 @@ import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
 import { App, Button, Layout, Menu, Space, Tag, Typography } from "antd";
 import type { MeJson } from "@/contracts/auth";
-import { roleAtLeast } from "@/contracts/auth";
+import { roleAtLeast } from "@/contracts/roles";
 import { apiFetch } from "./api";
 import { useI18n } from "./i18n";
 import { MeProvider, ROLE_COLOR } from "./me";

@@ -2,7 +2,9 @@
 /** Admins manage users (role, password reset, disable, delete) and API tokens (create, shown once; revoke). */
 import { useState } from "react";
 import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography } from "antd";
-import { ROLES, type Role, type TokenJson, type UserJson } from "@/contracts/auth";
+import type { TokenJson } from "@/contracts/auth";
+import type { UserJson } from "@/contracts/users";
+import { ROLES, type Role } from "@/contracts/roles";
 import { ApiError } from "./api";
 import { formatTime } from "./format";
 import { useTokenMutations, useTokensQuery, useUserMutations, useUsersQuery } from "./hooks/useAdmin";

@@ -1,7 +1,8 @@
 "use client";
 /** The signed-in user on the client, for showing only what their role can do (the server enforces it). */
 import { createContext, useContext, type ReactNode } from "react";
-import { roleAtLeast, type MeJson, type Role } from "@/contracts/auth";
+import type { MeJson } from "@/contracts/auth";
+import { roleAtLeast, type Role } from "@/contracts/roles";
 
 const MeContext = createContext<MeJson | null>(null);
 

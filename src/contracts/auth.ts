@@ -1,23 +1,8 @@
-/** Sign-in, users, API tokens and the audit log: request bodies and response shapes. */
+/** Signing in and out, who is signed in, and API tokens: bodies, answers and endpoints. */
 import { z } from "zod";
-
-export const ROLES = ["viewer", "operator", "admin"] as const;
-export const Role = z.enum(ROLES);
-export type Role = z.infer<typeof Role>;
-
-/** True when `role` is at least `min` (viewer < operator < admin). */
-export function roleAtLeast(role: Role, min: Role): boolean {
-  return ROLES.indexOf(role) >= ROLES.indexOf(min);
-}
-
-const Username = z
-  .string()
-  .trim()
-  .min(1)
-  .max(64)
-  .regex(/^[A-Za-z0-9_.@-]+$/, "letters, digits and _ . @ - only");
-/** New passwords: long enough to resist guessing, short enough to hash quickly. */
-const NewPassword = z.string().min(10, "at least 10 characters").max(200);
+import { IdParams, ListQuery } from "./common";
+import { CursorPage, endpoint, Ok } from "./endpoint";
+import { Role } from "./roles";
 
 /** `POST /api/auth/login`. */
 export const LoginBody = z.object({ username: z.string().min(1).max(64), password: z.string().min(1).max(200) }).strict();
@@ -31,24 +16,7 @@ export const MeJson = z.object({
 });
 export type MeJson = z.infer<typeof MeJson>;
 
-export const UserJson = z.object({
-  id: z.string(),
-  username: z.string(),
-  role: Role,
-  disabled: z.boolean(),
-  created_at: z.string(),
-  last_login_at: z.string().nullable(),
-});
-export type UserJson = z.infer<typeof UserJson>;
-
-/** `POST /api/users`. */
-export const CreateUserBody = z.object({ username: Username, password: NewPassword, role: Role.default("viewer") }).strict();
-/** `PATCH /api/users/{id}`: any of role, a new password, disabled. */
-export const PatchUserBody = z
-  .object({ role: Role.optional(), password: NewPassword.optional(), disabled: z.boolean().optional() })
-  .strict()
-  .refine((b) => Object.keys(b).length > 0, "nothing to change");
-
+/** An API token as listed (never the token or its hash). */
 export const TokenJson = z.object({
   id: z.string(),
   name: z.string(),
@@ -71,28 +39,65 @@ export const CreateTokenBody = z
   })
   .strict();
 
-export const AuditJson = z.object({
-  id: z.string(),
-  at: z.string(),
-  actor: z.string(),
-  role: z.string().nullable(),
-  action: z.string(),
-  target: z.string().nullable(),
-  details: z.unknown(),
-  ip: z.string().nullable(),
-  user_agent: z.string().nullable(),
+export const login = endpoint({
+  method: "POST",
+  path: "/api/auth/login",
+  role: "public",
+  tag: "auth",
+  summary: "Sign in with username and password; sets the session cookie. Failures are rate-limited per user and address (429)",
+  body: LoginBody,
+  bodyLimit: 4096,
+  response: z.object({ user: MeJson }),
 });
-export type AuditJson = z.infer<typeof AuditJson>;
 
-/** `GET /api/audit` filters. */
-export const AuditQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(200).default(50),
-    cursor: z
-      .string()
-      .regex(/^[1-9][0-9]{0,14}$/)
-      .optional(),
-    actor: z.string().max(100).optional(),
-    action: z.string().max(100).optional(),
-  })
-  .strict();
+export const logout = endpoint({
+  method: "POST",
+  path: "/api/auth/logout",
+  role: "viewer",
+  audit: "auth.logout",
+  tag: "auth",
+  summary: "End the session and clear its cookie",
+  response: Ok,
+});
+
+export const me = endpoint({
+  method: "GET",
+  path: "/api/auth/me",
+  role: "viewer",
+  tag: "auth",
+  summary: "Who is signed in",
+  response: z.object({ user: MeJson }),
+});
+
+export const listTokens = endpoint({
+  method: "GET",
+  path: "/api/auth/tokens",
+  role: "admin",
+  tag: "auth",
+  summary: "API tokens, newest first",
+  query: ListQuery,
+  response: CursorPage(TokenJson),
+});
+
+export const createToken = endpoint({
+  method: "POST",
+  path: "/api/auth/tokens",
+  role: "admin",
+  audit: "token.create",
+  tag: "auth",
+  summary: "Create an API token; the answer carries the secret, which is never shown again",
+  body: CreateTokenBody,
+  bodyLimit: 4096,
+  response: z.object({ token: TokenJson, secret: z.string() }),
+});
+
+export const revokeToken = endpoint({
+  method: "DELETE",
+  path: "/api/auth/tokens/{id}",
+  role: "admin",
+  audit: "token.revoke",
+  tag: "auth",
+  summary: "Revoke an API token: it stops working at once",
+  params: IdParams,
+  response: z.object({ token: TokenJson }),
+});

@@ -3,6 +3,7 @@
  * the API), the payload of one backtest, and the batch the API creates and reads.
  */
 import { z } from "zod";
+import { endpoint } from "./endpoint";
 import { FundCode } from "./funds";
 
 const period = z.number().int().min(2).max(250);
@@ -85,3 +86,25 @@ export const BacktestBatch = z.object({
   ),
 });
 export type BacktestBatch = z.infer<typeof BacktestBatch>;
+
+export const createBacktests = endpoint({
+  method: "POST",
+  path: "/api/backtests",
+  role: "operator",
+  audit: "backtest.create",
+  tag: "backtests",
+  summary: "One backtest task per fund, as one batch (one transaction) → 201 {batch_id, task_ids}",
+  body: CreateBacktestBody,
+  bodyLimit: 64 * 1024,
+  response: z.object({ batch_id: z.string(), task_ids: z.array(z.string()) }),
+});
+
+export const getBacktestBatch = endpoint({
+  method: "GET",
+  path: "/api/backtests/batches/{batch_id}",
+  role: "viewer",
+  tag: "backtests",
+  summary: "Every task of a backtest batch with its status and result metrics (the equity curve: GET /api/tasks/{id})",
+  params: z.object({ batch_id: z.string().min(1).max(100) }),
+  response: BacktestBatch,
+});

@@ -43,3 +43,25 @@ export const ListQuery = z
       .optional(),
   })
   .strict();
+
+/** A `next_cursor` handed back (or an id in a query): a positive integer id. */
+export const Cursor = z.string().regex(/^[1-9][0-9]{0,14}$/, "must be a next_cursor value from a previous page");
+/** `?limit=` of a cursor-paginated list. */
+export const Limit = z.coerce.number().int().min(1).max(200).default(50);
+/** An ISO-8601 time with its offset. */
+export const IsoTime = z.iso.datetime({ offset: true });
+/** The path params of an endpoint on one numbered thing, `/…/{id}`. */
+export const IdParams = z.object({ id: IdParam });
+
+/** "a,b,c" → ["a","b","c"], each checked. */
+export const commaList = <T extends z.ZodType<string, string>>(item: T) =>
+  z
+    .string()
+    .max(500)
+    .transform((s) =>
+      s
+        .split(",")
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
+    .pipe(z.array(item).min(1).max(20));

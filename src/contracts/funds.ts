@@ -4,6 +4,7 @@
  * stocks carry an exchange suffix, "000300.SH"). Returns are fractions (0.05 = 5 %).
  */
 import { z } from "zod";
+import { endpoint, NumberedPage } from "./endpoint";
 
 export const INSTRUMENT_KINDS = ["fund", "stock", "index"] as const;
 export type InstrumentKind = (typeof INSTRUMENT_KINDS)[number];
@@ -81,7 +82,7 @@ export const FundJson = z.object({
 });
 export type FundJson = z.infer<typeof FundJson>;
 
-export const FundPage = z.object({ items: z.array(FundJson), page: z.number(), page_size: z.number(), total: z.number() });
+export const FundPage = NumberedPage(FundJson);
 export type FundPage = z.infer<typeof FundPage>;
 
 /** `GET /api/funds/{code}/nav`: an optional date range, both ends included. */
@@ -97,3 +98,24 @@ export type NavQuery = z.output<typeof NavQuery>;
 export const NavPointJson = z.object({ date: z.string(), nav: z.number(), acc_nav: z.number() });
 export const NavJson = z.object({ code: z.string(), name: z.string(), points: z.array(NavPointJson) });
 export type NavJson = z.infer<typeof NavJson>;
+
+export const listFunds = endpoint({
+  method: "GET",
+  path: "/api/funds",
+  role: "viewer",
+  tag: "funds",
+  summary: "Funds (or kind=index|stock) with latest NAV and 1m/3m/1y returns, page-numbered; q = code prefix or part of the name",
+  query: FundListQuery,
+  response: FundPage,
+});
+
+export const fundNav = endpoint({
+  method: "GET",
+  path: "/api/funds/{code}/nav",
+  role: "viewer",
+  tag: "funds",
+  summary: "Daily unit NAV (close for indices and stocks) and accumulated NAV, optionally from/to (YYYY-MM-DD)",
+  params: z.object({ code: CodeParam }),
+  query: NavQuery,
+  response: NavJson,
+});

@@ -1,5 +1,10 @@
-/** Schedules: request bodies and the JSON shape of a schedule. */
+/**
+ * Schedules: request bodies, the JSON shape of a schedule, and the schedule endpoints (CRUD,
+ * pause/resume, start/stop of supervised ones, trigger, preview of fire times).
+ */
 import { z } from "zod";
+import { IdParams, ListQuery } from "./common";
+import { CursorPage, endpoint, Ok } from "./endpoint";
 
 /** cron, interval, once, after_close (minutes after the 15:00 Shanghai close, trading days), supervised (kept alive). */
 export const ScheduleKind = z.enum(["cron", "interval", "once", "after_close", "supervised"]);
@@ -117,58 +122,126 @@ export const ScheduleJson = z.object({
 });
 export type ScheduleJson = z.infer<typeof ScheduleJson>;
 
-/** `POST /api/schedules/import` query: preview only, and whether schedules the file does not name are removed. */
-export const ImportQuery = z
-  .object({
-    dry_run: z
-      .enum(["true", "false", "1", "0"])
-      .default("false")
-      .transform((v) => v === "true" || v === "1"),
-    mode: z.enum(["merge", "replace"]).default("merge"),
-  })
-  .strict();
+const One = z.object({ schedule: ScheduleJson });
 
-const SpecJson = z.record(z.string(), z.unknown());
-
-/** The result of an import: what changes (before and after per schedule), and whether it was applied. */
-export const ImportResult = z.object({
-  applied: z.boolean(),
-  mode: z.enum(["merge", "replace"]),
-  summary: z.object({ added: z.number(), changed: z.number(), removed: z.number(), unchanged: z.number() }),
-  changes: z.array(
-    z.object({
-      name: z.string(),
-      action: z.enum(["add", "change", "remove"]),
-      fields: z.array(z.string()),
-      before: SpecJson.nullable(),
-      after: SpecJson.nullable(),
-    }),
-  ),
+export const listSchedules = endpoint({
+  method: "GET",
+  path: "/api/schedules",
+  role: "viewer",
+  tag: "schedules",
+  summary: "Schedules, by id, with their next five fire times",
+  query: ListQuery,
+  response: CursorPage(ScheduleJson),
 });
-export type ImportResult = z.infer<typeof ImportResult>;
 
-/** A line-located problem of an invalid catalogue (the `details.problems` of its 400). */
-export const CatalogueProblemJson = z.object({ line: z.number().nullable(), column: z.number().nullable(), path: z.string(), message: z.string() });
-
-const Day = z.iso.date();
-
-/** `POST /api/schedules/{id}/backfill`: the inclusive date range (at most about two years of trading days). */
-export const BackfillBody = z
-  .object({ from: Day, to: Day })
-  .strict()
-  .refine((b) => b.from <= b.to, { message: "from must not be after to", path: ["to"] });
-
-/** A backfill with the status of each of its dates. */
-export const BackfillJson = z.object({
-  id: z.string(),
-  schedule_id: z.string(),
-  batch_id: z.string(),
-  from: z.string(),
-  to: z.string(),
-  created_by: z.string().nullable(),
-  created_at: z.string(),
-  /** Tasks per status. */
-  counts: z.record(z.string(), z.number()),
-  dates: z.array(z.object({ date: z.string(), task_id: z.string(), status: z.string(), run_id: z.string().nullable() })),
+export const createSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules",
+  role: "operator",
+  audit: "schedule.create",
+  tag: "schedules",
+  summary: "Create a schedule (cron with a time zone, interval, once, after_close or supervised); its first slot is the next one after now",
+  body: CreateScheduleBody,
+  bodyLimit: 256 * 1024,
+  response: One,
 });
-export type BackfillJson = z.infer<typeof BackfillJson>;
+
+export const previewSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules/preview",
+  role: "viewer",
+  tag: "schedules",
+  summary: "The next fire times of a timing, or 400 with the reason (the schedule form's live check; changes nothing)",
+  body: PreviewBody,
+  bodyLimit: 4096,
+  response: z.object({ next_runs: z.array(z.string()) }),
+});
+
+export const getSchedule = endpoint({
+  method: "GET",
+  path: "/api/schedules/{id}",
+  role: "viewer",
+  tag: "schedules",
+  summary: "One schedule with its next five fire times",
+  params: IdParams,
+  response: One,
+});
+
+export const updateSchedule = endpoint({
+  method: "PATCH",
+  path: "/api/schedules/{id}",
+  role: "operator",
+  audit: "schedule.update",
+  tag: "schedules",
+  summary: "Change a schedule; a new timing (or re-enabling) re-arms it from now. The audit entry keeps before and after",
+  params: IdParams,
+  body: PatchScheduleBody,
+  bodyLimit: 256 * 1024,
+  response: One,
+});
+
+export const deleteSchedule = endpoint({
+  method: "DELETE",
+  path: "/api/schedules/{id}",
+  role: "operator",
+  audit: "schedule.delete",
+  tag: "schedules",
+  summary: "Delete a schedule (the tasks it enqueued stay)",
+  params: IdParams,
+  response: Ok,
+});
+
+export const pauseSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules/{id}/pause",
+  role: "operator",
+  audit: "schedule.pause",
+  tag: "schedules",
+  summary: "Stop firing (slots while paused are not replayed); a supervised schedule's running task is cancelled",
+  params: IdParams,
+  response: One,
+});
+
+export const resumeSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules/{id}/resume",
+  role: "operator",
+  audit: "schedule.resume",
+  tag: "schedules",
+  summary: "Fire again from the next slot after now",
+  params: IdParams,
+  response: One,
+});
+
+export const startSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules/{id}/start",
+  role: "operator",
+  audit: "schedule.start",
+  tag: "schedules",
+  summary: "Supervised: keep one task of it running from now on (restarted with backoff)",
+  params: IdParams,
+  response: One,
+});
+
+export const stopSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules/{id}/stop",
+  role: "operator",
+  audit: "schedule.stop",
+  tag: "schedules",
+  summary: "Supervised: no more restarts, and its running task is cancelled",
+  params: IdParams,
+  response: One,
+});
+
+export const triggerSchedule = endpoint({
+  method: "POST",
+  path: "/api/schedules/{id}/trigger",
+  role: "operator",
+  audit: "schedule.trigger",
+  tag: "schedules",
+  summary: "Enqueue the schedule's task now (outside its slots)",
+  params: IdParams,
+  response: z.object({ task_id: z.string() }),
+});

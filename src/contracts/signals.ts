@@ -3,6 +3,8 @@
  * the domain maths and the API), the payload of a signals batch, and the paged results.
  */
 import { z } from "zod";
+import { IdParam } from "./common";
+import { endpoint } from "./endpoint";
 import { FundCode, Ymd } from "./funds";
 
 /** Default parameters of computeSignals (also what the API documents). */
@@ -118,3 +120,40 @@ export const SignalsPage = z.object({
   items: z.array(z.object({ fund_code: z.string(), signals: z.array(SignalJson), missing: z.boolean().optional() })),
 });
 export type SignalsPage = z.infer<typeof SignalsPage>;
+
+const TaskId = z.object({ task_id: z.string() });
+
+export const signalsBatch = endpoint({
+  method: "POST",
+  path: "/api/funds/signals/batch",
+  role: "operator",
+  audit: "signals.batch",
+  tag: "funds",
+  summary: "Signals for the given funds (or all) → 202 {task_id} at once; page through the results with batch_async/{task_id}",
+  body: SignalsBatchBody,
+  bodyLimit: 512 * 1024,
+  response: TaskId,
+});
+
+export const signalsBatchAsync = endpoint({
+  method: "POST",
+  path: "/api/funds/signals/batch_async",
+  role: "operator",
+  audit: "signals.batch",
+  tag: "funds",
+  summary: "Same as POST /api/funds/signals/batch",
+  body: SignalsBatchBody,
+  bodyLimit: 512 * 1024,
+  response: TaskId,
+});
+
+export const signalsPage = endpoint({
+  method: "GET",
+  path: "/api/funds/signals/batch_async/{task_id}",
+  role: "viewer",
+  tag: "funds",
+  summary: "A page of a signals batch's results (by fund code); items fill in while the task runs",
+  params: z.object({ task_id: IdParam }),
+  query: SignalsPageQuery,
+  response: SignalsPage,
+});

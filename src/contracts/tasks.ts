@@ -1,8 +1,16 @@
 /**
- * Task schemas: the request bodies of the task endpoints and the JSON shape of a task and a
- * run in responses. Used by the route handlers, the client and the tests.
+ * Tasks: the JSON shape of a task and of a run (one attempt), the request bodies and queries
+ * of the task endpoints, and the endpoints themselves (enqueue one or many, list, read, cancel,
+ * retry, delete, bulk actions, clean-up, result rows).
  */
 import { z } from "zod";
+import { commaList, Cursor, IdParams, Limit } from "./common";
+import { CursorPage, endpoint, NumberedPage, Ok } from "./endpoint";
+
+/** Task statuses, as the API spells them. */
+export const TASK_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
+/** Run (attempt) statuses. */
+export const RUN_STATUSES = ["running", "succeeded", "failed", "cancelled", "timed_out", "lost", "requeued"] as const;
 
 /** Queue names: lower-case identifiers. */
 export const QueueName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be a lower-case name (a-z, 0-9, _ and -)");
@@ -43,7 +51,7 @@ export const TaskJson = z.object({
   queue: z.string(),
   payload: z.unknown(),
   priority: z.number(),
-  status: z.enum(["queued", "running", "succeeded", "failed", "cancelled"]),
+  status: z.enum(TASK_STATUSES),
   run_at: z.string(),
   attempts: z.number(),
   max_attempts: z.number(),
@@ -71,42 +79,13 @@ export const RunJson = z.object({
   task_id: z.string(),
   attempt: z.number(),
   worker_id: z.string().nullable(),
-  status: z.enum(["running", "succeeded", "failed", "cancelled", "timed_out", "lost", "requeued"]),
+  status: z.enum(RUN_STATUSES),
   started_at: z.string(),
   finished_at: Iso,
   duration_ms: z.number().nullable(),
   error: z.string().nullable(),
 });
 export type RunJson = z.infer<typeof RunJson>;
-
-/** `GET /api/tasks/{id}` and `POST /api/tasks`. */
-export const TaskResponse = z.object({ task: TaskJson, runs: z.array(RunJson).optional() });
-
-/** `GET /api/health`. */
-export const HealthResponse = z.object({
-  status: z.enum(["ok", "error"]),
-  database: z.enum(["ok", "error"]),
-  workers: z.array(z.object({ id: z.string(), last_seen_at: z.string(), running: z.number() })),
-});
-export type HealthResponse = z.infer<typeof HealthResponse>;
-
-const Statuses = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
-const RunStatuses = ["running", "succeeded", "failed", "cancelled", "timed_out", "lost", "requeued"] as const;
-const Cursor = z.string().regex(/^[1-9][0-9]{0,14}$/, "must be a next_cursor value from a previous page");
-const Limit = z.coerce.number().int().min(1).max(200).default(50);
-const IsoTime = z.iso.datetime({ offset: true });
-/** "a,b,c" → ["a","b","c"], each checked. */
-const csvOf = <T extends z.ZodType<string, string>>(item: T) =>
-  z
-    .string()
-    .max(500)
-    .transform((s) =>
-      s
-        .split(",")
-        .map((x) => x.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(item).min(1).max(20));
 
 /** Task categories, as the registry declares them (the dashboard's tabs). */
 export const TaskCategory = z.enum(["demo", "data_sync", "indicators", "signals", "backtest", "maintenance"]);
@@ -119,8 +98,8 @@ export const TaskListQuery = z
   .object({
     limit: Limit,
     cursor: Cursor.optional(),
-    status: csvOf(z.enum(Statuses)).optional(),
-    type: csvOf(z.string().min(1).max(100)).optional(),
+    status: commaList(z.enum(TASK_STATUSES)).optional(),
+    type: commaList(z.string().min(1).max(100)).optional(),
     queue: QueueName.optional(),
     batch_id: z.string().min(1).max(100).optional(),
     parent_id: Cursor.optional(),
@@ -138,37 +117,6 @@ export const TaskListQuery = z
     }
   });
 
-/** `GET /api/tasks/runs` filters. */
-export const RunListQuery = z
-  .object({
-    limit: Limit,
-    cursor: Cursor.optional(),
-    type: z.string().min(1).max(100).optional(),
-    status: z.enum(RunStatuses).optional(),
-    schedule_id: z.string().min(1).max(100).optional(),
-    task_id: Cursor.optional(),
-    from: IsoTime.optional(),
-    to: IsoTime.optional(),
-  })
-  .strict();
-
-export const LOG_LEVELS = ["debug", "info", "warn", "error"] as const;
-
-/** `GET /api/tasks/runs/{run_id}/logs`: lines after `after_seq`, at or above `level`, containing `q`. */
-export const LogQuery = z
-  .object({
-    after_seq: z.coerce.number().int().min(0).default(0),
-    limit: z.coerce.number().int().min(1).max(1000).default(200),
-    level: z.enum(LOG_LEVELS).optional(),
-    q: z.string().min(1).max(200).optional(),
-  })
-  .strict();
-
-export const LogLineJson = z.object({ seq: z.number(), ts: z.string(), level: z.enum(LOG_LEVELS), message: z.string(), data: z.unknown() });
-export type LogLineJson = z.infer<typeof LogLineJson>;
-export const LogPage = z.object({ items: z.array(LogLineJson), next_after_seq: z.number(), run_finished: z.boolean() });
-export type LogPage = z.infer<typeof LogPage>;
-
 /** `GET /api/tasks/{id}/results`: page-numbered, sorted by key or by a top-level data field. */
 export const ResultsQuery = z
   .object({
@@ -182,22 +130,8 @@ export const ResultsQuery = z
   })
   .strict();
 export const ResultRowJson = z.object({ key: z.string(), data: z.unknown() });
-export const ResultsPage = z.object({ items: z.array(ResultRowJson), page: z.number(), page_size: z.number(), total: z.number() });
+export const ResultsPage = NumberedPage(ResultRowJson);
 export type ResultsPage = z.infer<typeof ResultsPage>;
-
-/** `GET /api/tasks/statistics`: per type over [from, to) (default: the last 24 hours). */
-export const StatisticsQuery = z.object({ from: IsoTime.optional(), to: IsoTime.optional() }).strict();
-export const TypeStatistics = z.object({
-  type: z.string(),
-  count: z.number(),
-  succeeded: z.number(),
-  failed: z.number(),
-  success_rate: z.number().nullable(),
-  avg_ms: z.number().nullable(),
-  p50_ms: z.number().nullable(),
-  p95_ms: z.number().nullable(),
-});
-export type TypeStatistics = z.infer<typeof TypeStatistics>;
 
 /** `POST /api/tasks/cleanup`. */
 export const CleanupBody = z.object({ older_than_days: z.number().int().min(0).max(3650) }).strict();
@@ -221,43 +155,134 @@ export const BatchBody = z
   })
   .strict();
 
-/** `GET /api/tasks/overview`. */
-export const OverviewResponse = z.object({
-  counts: z.record(z.string(), z.number()),
-  queues: z.array(z.object({ name: z.string(), queued: z.number(), running: z.number() })),
-  running: z.array(TaskJson),
-  queued: z.array(TaskJson),
-  recent: z.array(TaskJson),
-  workers: HealthResponse.shape.workers,
-  stats: z.object({
-    today: z.object({ total: z.number(), succeeded: z.number(), failed: z.number(), success_rate: z.number().nullable() }),
-    throughput: z.array(z.object({ minute: z.string(), succeeded: z.number(), failed: z.number() })),
-  }),
-});
-export type OverviewResponse = z.infer<typeof OverviewResponse>;
+/** What one id of a bulk action came to. */
+export const BulkOutcomeJson = z.object({ id: z.string(), ok: z.boolean(), outcome: z.string().optional(), error: z.string().optional() });
 
-/** A registered task type (`GET /api/task-types`). */
-export const TaskTypeJson = z.object({
-  name: z.string(),
-  title: z.string(),
-  description: z.string().nullable(),
-  category: TaskCategory,
-  queue: z.string(),
-  mode: z.enum(["fast", "compute"]),
-  timeout_ms: z.number(),
-  max_attempts: z.number(),
-  priority: z.number(),
-  payload_schema: z.unknown(),
-});
-export type TaskTypeJson = z.infer<typeof TaskTypeJson>;
+/** The counts a clean-up deleted. */
+export const CleanupCounts = z.object({ tasks: z.number(), runs: z.number(), log_lines: z.number(), result_rows: z.number() });
 
-/** `GET /api/tasks/batches/{batch_id}`: a batch rolled up. */
-export const BatchJson = z.object({
-  batch_id: z.string(),
-  total: z.number(),
-  counts: z.record(z.string(), z.number()),
-  progress: z.number(),
-  eta_seconds: z.number().nullable(),
-  started_at: z.string().nullable(),
+// ------------------------------------------------------------------ endpoints
+
+const TaskAndRuns = z.object({ task: TaskJson, runs: z.array(RunJson) });
+
+export const createTask = endpoint({
+  method: "POST",
+  path: "/api/tasks",
+  role: "operator",
+  audit: "task.create",
+  tag: "tasks",
+  summary: "Enqueue one task (201; 200 with the existing task on an idempotency hit)",
+  body: CreateTaskBody,
+  bodyLimit: 512 * 1024,
+  response: z.object({ task: TaskJson }),
 });
-export type BatchJson = z.infer<typeof BatchJson>;
+
+export const createBatch = endpoint({
+  method: "POST",
+  path: "/api/tasks/batch",
+  role: "operator",
+  audit: "task.batch_create",
+  tag: "tasks",
+  summary: "Enqueue many tasks in one transaction (all or none) under one batch id",
+  body: BatchBody,
+  bodyLimit: 8 * 1024 * 1024,
+  response: z.object({ batch_id: z.string(), task_ids: z.array(z.string()) }),
+});
+
+export const listTasks = endpoint({
+  method: "GET",
+  path: "/api/tasks",
+  role: "viewer",
+  tag: "tasks",
+  summary: "Tasks, newest first; filters status and type (comma lists), queue, batch_id, parent_id, category, scheduled, q, payload.<key>=<value>",
+  query: TaskListQuery,
+  response: CursorPage(TaskJson),
+});
+
+export const getTask = endpoint({
+  method: "GET",
+  path: "/api/tasks/{id}",
+  role: "viewer",
+  tag: "tasks",
+  summary: "A task with its runs (newest first)",
+  params: IdParams,
+  response: TaskAndRuns,
+});
+
+export const deleteTask = endpoint({
+  method: "DELETE",
+  path: "/api/tasks/{id}",
+  role: "operator",
+  audit: "task.delete",
+  tag: "tasks",
+  summary: "Delete a finished task with its runs, logs and result rows (409 while it is queued or running)",
+  params: IdParams,
+  response: Ok,
+});
+
+export const cancelTask = endpoint({
+  method: "POST",
+  path: "/api/tasks/{id}/cancel",
+  role: "operator",
+  audit: "task.cancel",
+  tag: "tasks",
+  summary: "Cancel (queued: now; running: requested; finished: 409)",
+  params: IdParams,
+  response: z.object({ outcome: z.enum(["cancelled", "cancel_requested"]), task: TaskJson }),
+});
+
+export const retryTask = endpoint({
+  method: "POST",
+  path: "/api/tasks/{id}/retry",
+  role: "operator",
+  audit: "task.retry",
+  tag: "tasks",
+  summary: "Queue a failed or cancelled task again (one more attempt; a new run); anything else: 409",
+  params: IdParams,
+  response: z.object({ task: TaskJson }),
+});
+
+export const bulkTasks = endpoint({
+  method: "POST",
+  path: "/api/tasks/bulk",
+  role: "operator",
+  audit: "task.bulk",
+  tag: "tasks",
+  summary: "Cancel, retry or delete many tasks; every id gets its own outcome",
+  body: BulkBody,
+  bodyLimit: 64 * 1024,
+  response: z.object({ action: BulkBody.shape.action, ok: z.number(), failed: z.number(), results: z.array(BulkOutcomeJson) }),
+});
+
+export const cleanupTasks = endpoint({
+  method: "POST",
+  path: "/api/tasks/cleanup",
+  role: "admin",
+  audit: "task.cleanup",
+  tag: "tasks",
+  summary: "Delete finished tasks (with runs, logs, result rows) that finished more than older_than_days days ago",
+  body: CleanupBody,
+  bodyLimit: 1024,
+  response: z.object({ deleted: CleanupCounts }),
+});
+
+export const taskResults = endpoint({
+  method: "GET",
+  path: "/api/tasks/{id}/results",
+  role: "viewer",
+  tag: "tasks",
+  summary: "A task's result rows, page-numbered; sorted by key or by sort (a top-level field of the row data)",
+  params: IdParams,
+  query: ResultsQuery,
+  response: ResultsPage,
+});
+
+export const taskResultsCsv = endpoint({
+  method: "GET",
+  path: "/api/tasks/{id}/results/download",
+  role: "viewer",
+  tag: "tasks",
+  summary: "All result rows as CSV: a key column, then one column per top-level field of the data",
+  params: IdParams,
+  produces: "text/csv",
+});

@@ -5,6 +5,7 @@
  */
 import { Cron } from "croner";
 import chineseDays from "chinese-days";
+import type { EnqueueInput } from "./input";
 
 /** What the scheduler needs to know about a schedule's timing. */
 export interface Timing {
@@ -55,6 +56,33 @@ export function timingOf(s: TimingColumns): Timing {
     runAt: s.kind === "interval" ? (s.runAt ?? s.createdAt) : s.runAt,
     tradingDaysOnly: s.tradingDaysOnly,
     afterCloseMinutes: s.afterCloseMinutes,
+  };
+}
+
+/** The columns of a stored schedule that say which task it enqueues. */
+export interface ScheduledTask {
+  id: number;
+  taskType: string;
+  /** JSON text. */
+  payload: string;
+  priority: number;
+  timeoutMs: number | null;
+  maxAttempts: number | null;
+}
+
+/**
+ * The task a schedule enqueues — when a slot fires, when it is triggered by hand, and for each
+ * day of a backfill (`payloadOverrides` then sets the as-of day).
+ */
+export function taskOfSchedule(s: ScheduledTask, payloadOverrides?: Record<string, unknown>): EnqueueInput {
+  const payload = JSON.parse(s.payload) as Record<string, unknown>;
+  return {
+    type: s.taskType,
+    payload: payloadOverrides ? { ...payload, ...payloadOverrides } : payload,
+    priority: s.priority,
+    timeoutMs: s.timeoutMs ?? undefined,
+    maxAttempts: s.maxAttempts ?? undefined,
+    scheduleId: String(s.id),
   };
 }
 

@@ -1,378 +1,73 @@
 /**
- * The schedule catalogue: `config/tasks.yaml` and the YAML of export/import. One format:
- *
- *   version: 1
- *   schedules:            # entries are POST /api/schedules bodies (the same zod schema)
- *     - name: daily_nav_sync
- *       task_type: fund_nav_sync
- *       kind: after_close
- *       after_close_minutes: 30
- *   groups:               # a group is a schedule of a `group` task: its tasks in sequence or parallel
- *     - name: daily_pipeline
- *       mode: sequence
- *       tasks: [{ type: fund_nav_sync, payload: { source: http } }, { type: signals_batch, payload: { all: true } }]
- *       kind: cron
- *       cron: "0 17 * * 1-5"
- *
- * Parsing checks everything an API create would (timing, task type, payload schemas, group
- * children, unique names) and reports each problem with its line, so an invalid file is
- * rejected whole. Planning compares a parsed file with the database (added / changed /
- * removed); applying writes the plan in one transaction and records before/after in the audit log.
+ * The catalogue endpoints' verbs: the task types this server can run (each payload's JSON
+ * Schema), and the schedule catalogue as YAML — exported, and imported (previewed first).
  */
-import { createHash } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
-import { isMap, isScalar, LineCounter, parseDocument, stringify, type Node } from "yaml";
 import { z } from "zod";
-import type { Schedule } from "@/generated/sqlite/client";
-import { CreateScheduleBody } from "@/contracts/schedules";
-import type { Db } from "@/db/client";
-import { InvalidTaskError, prepareTask } from "@/queue/enqueue";
-import { feedProblem } from "@/queue/feeds";
-import type { Registry } from "@/queue/registry";
-import { timingOf, validateTiming, nextSlot } from "@/queue/schedule";
-import { recordAudit } from "./auth/audit";
-import type { Principal } from "./auth/principal";
-import { columnsOf } from "./schedules";
+import type { exportSchedules, importSchedules, taskTypes } from "@/contracts/catalogue";
+import { getDatabase } from "@/db/client";
+import { readTextDocument } from "./body";
+import { registry } from "./context";
+import { HttpError } from "./errors";
+import type { Input, Output } from "./route";
+import { CatalogueError, MAX_CATALOGUE_BYTES, parseCatalogue, serializeCatalogue, specOf } from "./schedule/catalogue";
+import { applyCatalogue, planCatalogue } from "./schedule/cataloguePlan";
 
-/** Where the shipped catalogue lives (QTASK_TASKS_FILE overrides it). */
-export function catalogueFile(root = process.cwd()): string {
-  return path.resolve(root, process.env.QTASK_TASKS_FILE || path.join("config", "tasks.yaml"));
+/** What can be enqueued, with each payload's JSON Schema. */
+export async function types(): Promise<Output<typeof taskTypes>> {
+  const items = registry.list().map((d) => ({
+    name: d.name,
+    title: d.title,
+    description: d.description ?? null,
+    category: d.category,
+    queue: d.queue,
+    mode: d.mode,
+    timeout_ms: d.timeoutMs,
+    max_attempts: d.maxAttempts,
+    priority: d.priority ?? 500,
+    payload_schema: z.toJSONSchema(d.schema as z.ZodType, { io: "input", unrepresentable: "any" }),
+  }));
+  return { json: { items } };
 }
 
-/** A schedule as the catalogue declares it: exactly a create body. */
-export type ScheduleSpec = CreateScheduleBody;
-
-const GroupEntry = CreateScheduleBody.omit({ task_type: true, payload: true }).extend({
-  mode: z.enum(["sequence", "parallel"]),
-  tasks: z.array(z.record(z.string(), z.unknown())).min(1).max(200),
-});
-
-const CatalogueDocument = z
-  .object({
-    version: z.literal(1).default(1),
-    schedules: z.array(CreateScheduleBody).max(1000).default([]),
-    groups: z.array(GroupEntry).max(1000).default([]),
-  })
-  .strict();
-
-/** One thing wrong with a catalogue file, with where it is. */
-export interface CatalogueProblem {
-  line: number | null;
-  column: number | null;
-  path: string;
-  message: string;
-}
-
-/** A catalogue file that cannot be used; `problems` lists everything found (first one in the message). */
-export class CatalogueError extends Error {
-  constructor(readonly problems: CatalogueProblem[]) {
-    const p = problems[0];
-    super(
-      `${p.line !== null ? `line ${p.line}: ` : ""}${p.path ? `${p.path}: ` : ""}${p.message}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ""}`,
-    );
-  }
-}
-
-/** Largest catalogue accepted (import bodies and the file). */
-export const MAX_CATALOGUE_BYTES = 1024 * 1024;
-
-/** Parses and checks a catalogue; throws CatalogueError with every problem and its line. */
-export function parseCatalogue(text: string, registry: Registry): ScheduleSpec[] {
-  if (Buffer.byteLength(text) > MAX_CATALOGUE_BYTES)
-    throw new CatalogueError([problem(null, "", `the file is larger than ${MAX_CATALOGUE_BYTES} bytes`)]);
-  const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
-  if (doc.errors.length > 0) {
-    throw new CatalogueError(
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { line: pos.line, column: pos.col, path: "", message: e.message.split("\n")[0] };
-      }),
-    );
-  }
-  const where = (p: (string | number)[]): { line: number | null; column: number | null } => {
-    // The deepest node that exists on the path (a missing key is reported at its parent).
-    for (let n = p.length; n >= 0; n--) {
-      const node = doc.getIn(p.slice(0, n), true) as Node | undefined;
-      if (node && (isMap(node) || isScalar(node) || "range" in node) && node.range) {
-        const pos = lineCounter.linePos(node.range[0]);
-        return { line: pos.line, column: pos.col };
-      }
-    }
-    return { line: null, column: null };
-  };
-  let raw: unknown;
-  try {
-    raw = doc.toJS({ maxAliasCount: 100 }) ?? {};
-  } catch (err) {
-    throw new CatalogueError([problem(null, "", (err as Error).message)]);
-  }
-  const parsed = CatalogueDocument.safeParse(raw);
-  if (!parsed.success) {
-    throw new CatalogueError(
-      parsed.error.issues.map((i) => ({ ...where(i.path as (string | number)[]), path: i.path.join("."), message: i.message })),
-    );
-  }
-  const problems: CatalogueProblem[] = [];
-  const specs: { spec: ScheduleSpec; at: (string | number)[] }[] = [
-    ...parsed.data.schedules.map((spec, i) => ({ spec, at: ["schedules", i] })),
-    ...parsed.data.groups.map(({ mode, tasks, ...rest }, i) => ({
-      spec: { ...rest, task_type: "group", payload: { mode, tasks } } as ScheduleSpec,
-      at: ["groups", i],
-    })),
-  ];
-  const seen = new Set<string>();
-  for (const { spec, at } of specs) {
-    const report = (sub: (string | number)[], message: string) =>
-      problems.push({ ...where([...at, ...sub]), path: [...at, ...sub].join("."), message });
-    if (seen.has(spec.name)) report(["name"], `the name ${spec.name} is used twice`);
-    seen.add(spec.name);
-    try {
-      validateTiming(timingOf({ ...columnsOf(spec), createdAt: new Date() }));
-    } catch (err) {
-      report([spec.kind === "cron" ? "cron" : "kind"], (err as Error).message);
-    }
-    const isGroup = at[0] === "groups";
-    // What to check, where its payload sits in the entry, and where an unknown type is reported.
-    const checks: { type: unknown; payload: unknown; payloadAt: (string | number)[]; typeAt: (string | number)[] }[] = isGroup
-      ? [
-          // A group entry holds the group payload's fields (mode, tasks) itself.
-          { type: "group", payload: spec.payload, payloadAt: [], typeAt: [] },
-          ...(spec.payload.tasks as { type?: unknown; payload?: unknown }[]).map((c, i) => ({
-            type: c.type,
-            payload: c.payload ?? {},
-            payloadAt: ["tasks", i, "payload"],
-            typeAt: ["tasks", i, "type"],
-          })),
-        ]
-      : [{ type: spec.task_type, payload: spec.payload, payloadAt: ["payload"], typeAt: ["task_type"] }];
-    for (const c of checks) {
-      try {
-        prepareTask(registry, { type: String(c.type), payload: c.payload });
-      } catch (err) {
-        if (!(err instanceof InvalidTaskError)) throw err;
-        const issues = (err.details as { issues?: { path: string; message: string }[] } | undefined)?.issues;
-        if (issues?.length) for (const i of issues) report([...c.payloadAt, ...i.path.split(".").filter(Boolean)], `${err.message}: ${i.message}`);
-        else report(c.typeAt, err.message);
-      }
-    }
-  }
-  if (problems.length > 0) throw new CatalogueError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
-  return specs.map((s) => s.spec);
-}
-
-function problem(line: number | null, p: string, message: string): CatalogueProblem {
-  return { line, column: null, path: p, message };
-}
-
-/** A stored schedule as a catalogue entry (what export writes). */
-export function specOf(s: Schedule): ScheduleSpec {
-  return CreateScheduleBody.parse({
-    name: s.name,
-    ...(s.description ? { description: s.description } : {}),
-    task_type: s.taskType,
-    payload: JSON.parse(s.payload),
-    kind: s.kind,
-    ...(s.cron ? { cron: s.cron } : {}),
-    timezone: s.timezone,
-    ...(s.intervalSeconds !== null ? { interval_seconds: s.intervalSeconds } : {}),
-    ...(s.runAt ? { run_at: s.runAt.toISOString() } : {}),
-    trading_days_only: s.tradingDaysOnly,
-    ...(s.afterCloseMinutes !== null ? { after_close_minutes: s.afterCloseMinutes } : {}),
-    priority: s.priority,
-    ...(s.timeoutMs !== null ? { timeout_ms: s.timeoutMs } : {}),
-    ...(s.maxAttempts !== null ? { max_attempts: s.maxAttempts } : {}),
-    enabled: s.enabled,
-    misfire_policy: s.misfirePolicy,
-  });
-}
-
-const DEFAULTS: Partial<Record<keyof ScheduleSpec, unknown>> = {
-  timezone: "Asia/Shanghai",
-  trading_days_only: false,
-  priority: 500,
-  enabled: true,
-  misfire_policy: "run_once",
-};
-
-/** Writes schedules as a catalogue document (defaults left out; group schedules under `groups`). */
-export function serializeCatalogue(specs: ScheduleSpec[], header = "qtask schedules (the format of config/tasks.yaml)"): string {
-  const compact = (s: ScheduleSpec) =>
-    Object.fromEntries(
-      Object.entries(s).filter(
-        ([k, v]) => v !== undefined && v !== null && DEFAULTS[k as keyof ScheduleSpec] !== v && !(k === "payload" && isEmpty(v)),
-      ),
-    );
-  const schedules = specs.filter((s) => !isGroupSpec(s)).map(compact);
-  const groups = specs.filter(isGroupSpec).map((s) => {
-    const { task_type: _t, payload, name, description, ...rest } = compact(s) as ScheduleSpec;
-    const { mode, tasks } = payload as { mode: string; tasks: unknown[] };
-    return { name, ...(description ? { description } : {}), mode, tasks, ...rest };
-  });
-  const body = stringify({ version: 1, schedules, groups }, { lineWidth: 0 });
-  return `# ${header}\n${body}`;
-}
-
-function isGroupSpec(s: ScheduleSpec): boolean {
-  const p = s.payload as { mode?: unknown; tasks?: unknown; name?: unknown };
-  // A group payload with extra fields (its own name) cannot be written as a `groups` entry.
-  return s.task_type === "group" && Array.isArray(p.tasks) && typeof p.mode === "string" && Object.keys(p).length === 2;
-}
-
-function isEmpty(v: unknown): boolean {
-  return typeof v === "object" && v !== null && Object.keys(v).length === 0;
-}
-
-/** A schedule as it will be stored: shipped disabled while its feed has no URL. */
-function effective(spec: ScheduleSpec, registry: Registry): ScheduleSpec {
-  return spec.enabled && feedProblem(registry, spec.task_type, spec.payload) ? { ...spec, enabled: false } : spec;
-}
-
-/** Canonical JSON (sorted keys), for comparing and hashing. */
-function canonical(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
-  if (v && typeof v === "object")
-    return `{${Object.keys(v)
-      .sort()
-      .filter((k) => (v as Record<string, unknown>)[k] !== undefined)
-      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
-      .join(",")}}`;
-  return JSON.stringify(v);
-}
-
-/** The fingerprint of a catalogue entry: a start re-applies an entry only when it changes. */
-export function specHash(spec: ScheduleSpec): string {
-  return createHash("sha256").update(canonical(spec)).digest("hex").slice(0, 32);
-}
-
-/** One difference between a catalogue and the database. */
-export interface CatalogueChange {
-  name: string;
-  action: "add" | "change" | "remove";
-  before: ScheduleSpec | null;
-  after: ScheduleSpec | null;
-  /** The fields that differ (change only). */
-  fields: string[];
-}
-
-/** What applying a catalogue would do. */
-export interface CataloguePlan {
-  changes: CatalogueChange[];
-  unchanged: string[];
-}
-
-/**
- * Compares parsed entries with the stored schedules: entries not stored are added, stored ones
- * that differ are changed; with `prune`, stored schedules the file does not name are removed.
- */
-export async function planCatalogue(db: Db, registry: Registry, specs: ScheduleSpec[], opts: { prune: boolean }): Promise<CataloguePlan> {
+/** Every schedule as a YAML document in the format of config/tasks.yaml (a download). */
+export async function exportYaml(): Promise<Output<typeof exportSchedules>> {
+  const { db } = await getDatabase();
   const rows = await db.schedule.findMany({ orderBy: { id: "asc" } });
-  const byName = new Map(rows.map((r) => [r.name, r]));
-  const changes: CatalogueChange[] = [];
-  const unchanged: string[] = [];
-  for (const raw of specs) {
-    const spec = effective(raw, registry);
-    const row = byName.get(spec.name);
-    if (!row) {
-      changes.push({ name: spec.name, action: "add", before: null, after: spec, fields: [] });
-      continue;
-    }
-    const before = specOf(row);
-    const keys = new Set([...Object.keys(before), ...Object.keys(spec)]) as Set<keyof ScheduleSpec>;
-    const fields = [...keys].filter((k) => canonical(before[k] ?? null) !== canonical(spec[k] ?? null));
-    if (fields.length) changes.push({ name: spec.name, action: "change", before, after: spec, fields });
-    else unchanged.push(spec.name);
-  }
-  if (opts.prune) {
-    const named = new Set(specs.map((s) => s.name));
-    for (const r of rows) if (!named.has(r.name)) changes.push({ name: r.name, action: "remove", before: specOf(r), after: null, fields: [] });
-  }
-  return { changes, unchanged };
-}
-
-const TIMING_FIELDS = new Set(["kind", "cron", "timezone", "interval_seconds", "run_at", "trading_days_only", "after_close_minutes", "enabled"]);
-
-/**
- * Writes a plan in one transaction (all or nothing) and records each change with before and
- * after in the audit log. `hashes` marks entries as coming from config/tasks.yaml.
- */
-export async function applyCatalogue(
-  db: Db,
-  plan: CataloguePlan,
-  audit: { principal: Principal | null; actor?: string; action: string; ip?: string | null; userAgent?: string | null; source: string },
-  hashes?: Map<string, string>,
-): Promise<void> {
-  if (plan.changes.length === 0) return;
-  const now = new Date();
-  await db.$transaction(async (tx) => {
-    for (const c of plan.changes) {
-      if (c.action === "remove") {
-        await tx.schedule.delete({ where: { name: c.name } });
-        continue;
-      }
-      const spec = c.after as ScheduleSpec;
-      const cols = { ...columnsOf(spec), ...(hashes?.has(c.name) ? { catalogueHash: hashes.get(c.name) } : {}) };
-      if (c.action === "add") {
-        const timing = timingOf({ ...cols, createdAt: now });
-        await tx.schedule.create({ data: { ...cols, createdAt: now, nextRunAt: timing.kind === "supervised" ? now : nextSlot(timing, now) } });
-      } else {
-        const old = await tx.schedule.findUniqueOrThrow({ where: { name: c.name } });
-        // A new timing (or re-enabling) re-arms the schedule from now, as a PATCH does.
-        const rearm = c.fields.some((f) => TIMING_FIELDS.has(f));
-        const timing = timingOf({ ...cols, createdAt: old.createdAt });
-        const nextRunAt = timing.kind === "supervised" ? now : nextSlot(timing, now);
-        await tx.schedule.update({ where: { id: old.id }, data: { ...cols, ...(rearm ? { nextRunAt } : {}) } });
-      }
-    }
+  const now = new Date().toISOString();
+  const yaml = serializeCatalogue(rows.map(specOf), `qtask schedules, exported ${now}`);
+  return new Response(yaml, {
+    headers: {
+      "content-type": "application/yaml; charset=utf-8",
+      "content-disposition": `attachment; filename="qtask-schedules-${now.slice(0, 10)}.yaml"`,
+      "cache-control": "no-store",
+    },
   });
-  for (const c of plan.changes) {
-    await recordAudit(db, {
-      principal: audit.principal,
-      actor: audit.actor,
-      action: audit.action,
-      target: c.name,
-      details: { source: audit.source, change: c.action, fields: c.fields, before: c.before, after: c.after },
-      ip: audit.ip,
-      userAgent: audit.userAgent,
-    });
-  }
 }
 
 /**
- * Loads config/tasks.yaml at start: entries not in the database are added, entries whose file
- * text changed since they were last applied update their schedule, and schedules created in
- * the UI (or entries the file no longer names) are left alone. An invalid file changes nothing.
+ * Imports schedules from a YAML document (the body, or a multipart file). An invalid file is
+ * rejected whole (400 with each problem's line) and changes nothing. `dry_run=true` answers
+ * with the diff only; otherwise the diff is applied in one transaction, each change audited
+ * with before and after. `mode=replace` also removes schedules the file does not name.
  */
-export async function loadCatalogueFile(
-  db: Db,
-  registry: Registry,
-  file: string,
-): Promise<{ added: string[]; updated: string[]; unchanged: number; problems?: CatalogueProblem[] }> {
-  if (!fs.existsSync(file)) return { added: [], updated: [], unchanged: 0 };
-  let specs: ScheduleSpec[];
+export async function importYaml({ req, query, principal, ip }: Input<typeof importSchedules>): Promise<Output<typeof importSchedules>> {
+  const text = await readTextDocument(req, MAX_CATALOGUE_BYTES);
+  let specs;
   try {
-    specs = parseCatalogue(fs.readFileSync(file, "utf8"), registry);
+    specs = parseCatalogue(text, registry);
   } catch (err) {
-    if (err instanceof CatalogueError) return { added: [], updated: [], unchanged: 0, problems: err.problems };
+    if (err instanceof CatalogueError) throw new HttpError("invalid_input", `invalid schedule file: ${err.message}`, { problems: err.problems });
     throw err;
   }
-  const stored = new Map((await db.schedule.findMany({ select: { name: true, catalogueHash: true } })).map((r) => [r.name, r.catalogueHash]));
-  const hashes = new Map(specs.map((s) => [s.name, specHash(s)]));
-  const pending = specs.filter((s) => stored.get(s.name) !== hashes.get(s.name));
-  const plan = await planCatalogue(db, registry, pending, { prune: false });
-  // Entries whose file text changed but whose schedule already matches only get their hash stored.
-  const sameButUnhashed = plan.unchanged.filter((n) => stored.get(n) !== hashes.get(n));
-  for (const name of sameButUnhashed) await db.schedule.update({ where: { name }, data: { catalogueHash: hashes.get(name) } });
-  await applyCatalogue(
-    db,
-    plan,
-    { principal: null, actor: "system", action: "schedule.catalogue", source: path.relative(process.cwd(), file) || file },
-    hashes,
-  );
+  const { db } = await getDatabase();
+  const plan = await planCatalogue(db, registry, specs, { prune: query.mode === "replace" });
+  if (!query.dry_run) {
+    await applyCatalogue(db, plan, { principal, action: "schedule.update", ip, userAgent: req.headers.get("user-agent"), source: "import" });
+  }
+  const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
+  const summary = { added: count("add"), changed: count("change"), removed: count("remove"), unchanged: plan.unchanged.length };
   return {
-    added: plan.changes.filter((c) => c.action === "add").map((c) => c.name),
-    updated: plan.changes.filter((c) => c.action === "change").map((c) => c.name),
-    unchanged: specs.length - plan.changes.length,
+    json: { applied: !query.dry_run, mode: query.mode, summary, changes: plan.changes },
+    audit: { target: query.dry_run ? "preview" : "schedules", details: { dry_run: query.dry_run, mode: query.mode, ...summary } },
   };
 }

@@ -10,6 +10,8 @@ export class HttpError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    /** Headers the answer carries (e.g. Retry-After on a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
   }
@@ -19,10 +21,14 @@ export class HttpError extends Error {
 }
 
 /** The envelope and status for any thrown value; unknown errors become a 500 without internals. */
-export function toErrorResponse(err: unknown): { status: number; body: ErrorEnvelope } {
+export function toErrorResponse(err: unknown): { status: number; body: ErrorEnvelope; headers?: Record<string, string> } {
   const e = asHttpError(err);
   if (e)
-    return { status: e.status, body: { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } } };
+    return {
+      status: e.status,
+      body: { error: { code: e.code, message: e.message, ...(e.details === undefined ? {} : { details: e.details }) } },
+      headers: e.headers,
+    };
   console.error("[api] unexpected error:", err);
   return { status: 500, body: { error: { code: "internal", message: "internal server error" } } };
 }

@@ -1,62 +1,69 @@
 /**
- * The one wrapper every route handler goes through. It is where access is enforced: it
- * authenticates the request (API token or session cookie), refuses it when the role is below
- * what the route declares (401/403), refuses cross-site writes, reads and validates the
- * body, query and path params with zod, records the audit entry of a successful
- * state-changing route, and maps every error onto the envelope. A handler only sees parsed
- * input and the principal.
+ * The one wrapper every route handler goes through, built from the endpoint's declaration
+ * (src/contracts/endpoint.ts). It is where access is enforced: it authenticates the request
+ * (API token or session cookie), refuses it when the role is below what the endpoint declares
+ * (401/403), refuses cross-site writes, reads and validates the body, query and path params
+ * with zod, records the audit entry of a successful state-changing call, and maps every error
+ * onto the envelope. The function it wraps — one verb of a src/server module — sees only the
+ * parsed input and the principal, and its answer is type-checked against the endpoint's
+ * response schema; in development and tests (or with QTASK_VALIDATE_RESPONSES=1) every answer
+ * is also checked against it at run time, so a documented response cannot drift from the real one.
  *
- *   export const POST = route({ role: "operator", audit: "task.create", body: CreateTaskBody }, async ({ body }) => …);
+ *   export const POST = route(createTask, tasks.create);
  */
-import { z } from "zod";
-import { roleAtLeast, type Role } from "@/contracts/auth";
+import type { z } from "zod";
+import type { Access, Endpoint, FileEndpoint, JsonEndpoint } from "@/contracts/endpoint";
+import { roleAtLeast } from "@/contracts/roles";
 import { getDatabase } from "@/db/client";
+import { DEFAULT_BODY_LIMIT, readJson } from "./body";
 import { HttpError, toErrorResponse } from "./errors";
 import { recordAudit } from "./auth/audit";
 import type { Principal } from "./auth/principal";
 import { authenticate, clientIp } from "./auth/session";
 
-/** Who may call a route: anyone (`public`), or a signed-in principal of at least this role. */
-export type Access = "public" | Role;
-
-/** Default request body limit; routes may lower or raise it. */
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-/** Deepest JSON nesting accepted in a body. */
-export const MAX_JSON_DEPTH = 32;
-
 type Params = Record<string, string | string[] | undefined>;
+type Parsed<S> = S extends z.ZodType ? z.output<S> : undefined;
 
-interface RouteSpec<A extends Access, B extends z.ZodType | undefined, Q extends z.ZodType | undefined, P extends z.ZodType | undefined> {
-  role: A;
-  /** Audit action recorded when a state-changing call succeeds (e.g. "task.cancel"). */
-  audit?: string;
-  body?: B;
-  query?: Q;
-  params?: P;
-  /** Largest accepted body in bytes (default 1 MiB). */
-  bodyLimit?: number;
-}
-
-type Out<T> = T extends z.ZodType ? z.output<T> : undefined;
-
-export interface RouteInput<A extends Access, B, Q, P> {
+/** What a verb receives: the parsed input of its endpoint, the caller and the request. */
+export interface Input<E extends Endpoint> {
   req: Request;
-  body: B;
-  query: Q;
-  params: P;
-  /** Who is calling (null only on public routes without credentials). */
-  principal: A extends "public" ? Principal | null : Principal;
+  body: Parsed<E["body"]>;
+  query: Parsed<E["query"]>;
+  params: Parsed<E["params"]>;
+  /** Who is calling (null only on public endpoints without credentials). */
+  principal: E["role"] extends "public" ? Principal | null : Principal;
   /** The caller's address. */
   ip: string;
 }
 
-/** A handler's answer: a Response, or `{status, json}`; `audit` adds target and details to the audit entry. */
-export type RouteResult = Response | { status?: number; json: unknown; headers?: HeadersInit; audit?: { target?: string | null; details?: unknown } };
+/** A JSON answer: status (default 200), body, headers, and what the audit entry adds (target, details). */
+export interface JsonResult<J> {
+  status?: number;
+  json: J;
+  headers?: HeadersInit;
+  audit?: { target?: string | null; details?: unknown };
+}
 
-/** The route handler Next.js calls, with its declared access attached (the route guard test reads it). */
-export type RouteHandler = ((req: Request, ctx: { params: Promise<Params> }) => Promise<Response>) & { access: Access; auditAction?: string };
+/** What a verb answers: JSON of the endpoint's response schema, or a Response for a file endpoint. */
+export type Output<E extends Endpoint> = E extends FileEndpoint ? Response : E extends JsonEndpoint ? JsonResult<z.input<E["response"]>> : never;
+
+/** One verb of a src/server module: the function a route runs for its endpoint. */
+export type Verb<E extends Endpoint> = (input: Input<E>) => Promise<Output<E>>;
+
+/** The route handler Next.js calls, with its endpoint attached (the route tests read it). */
+export type RouteHandler = ((req: Request, ctx: { params: Promise<Params> }) => Promise<Response>) & {
+  endpoint: Endpoint;
+  access: Access;
+  auditAction?: string;
+};
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Answers are checked against their schemas where a mismatch should fail loudly (tests,
+ * development), not in production, where it would turn a harmless extra field into a 500.
+ */
+const VALIDATE_RESPONSES = process.env.NODE_ENV !== "production" || process.env.QTASK_VALIDATE_RESPONSES === "1";
 
 /**
  * Refuses a state-changing request sent by a browser from another site. Browsers send
@@ -78,13 +85,8 @@ function refuseCrossSite(req: Request): void {
   if (from.host !== host) throw new HttpError("forbidden", `cross-site request from ${from.origin} refused`);
 }
 
-/** Builds a route handler from a spec and a function of the parsed input. */
-export function route<
-  A extends Access,
-  B extends z.ZodType | undefined = undefined,
-  Q extends z.ZodType | undefined = undefined,
-  P extends z.ZodType | undefined = undefined,
->(spec: RouteSpec<A, B, Q, P>, fn: (input: RouteInput<A, Out<B>, Out<Q>, Out<P>>) => Promise<RouteResult>): RouteHandler {
+/** Builds the route handler of an endpoint from the verb that serves it. */
+export function route<E extends Endpoint>(spec: E, verb: Verb<NoInfer<E>>): RouteHandler {
   const handler = async (req: Request, ctx: { params: Promise<Params> }): Promise<Response> => {
     try {
       refuseCrossSite(req);
@@ -104,15 +106,14 @@ export function route<
       const body = spec.body
         ? parseOr(spec.body, await readJson(req, spec.bodyLimit ?? DEFAULT_BODY_LIMIT), "invalid_input", "invalid request body")
         : undefined;
-      const result = await fn({
-        req,
-        body: body as Out<B>,
-        query: query as Out<Q>,
-        params: params as Out<P>,
-        principal: principal as RouteInput<A, unknown, unknown, unknown>["principal"],
-        ip,
-      });
-      const response = result instanceof Response ? result : Response.json(result.json, { status: result.status ?? 200, headers: result.headers });
+      const input = { req, body, query, params, principal, ip } as Input<E>;
+      const result = (await verb(input)) as Response | JsonResult<unknown>;
+      let response: Response;
+      if (result instanceof Response) response = result;
+      else {
+        if (VALIDATE_RESPONSES && spec.response) checkResponse(spec, result.json);
+        response = Response.json(result.json, { status: result.status ?? 200, headers: result.headers });
+      }
       if (spec.audit && response.ok) {
         const extra = result instanceof Response ? undefined : result.audit;
         const { db } = await getDatabase();
@@ -127,11 +128,11 @@ export function route<
       }
       return response;
     } catch (err) {
-      const { status, body } = toErrorResponse(err);
-      return Response.json(body, { status });
+      const { status, body, headers } = toErrorResponse(err);
+      return Response.json(body, { status, headers });
     }
   };
-  return Object.assign(handler, { access: spec.role, auditAction: spec.audit });
+  return Object.assign(handler, { endpoint: spec as Endpoint, access: spec.role, auditAction: spec.audit });
 }
 
 function parseOr<T extends z.ZodType>(schema: T, value: unknown, code: "invalid_input" | "not_found", message: string): z.output<T> {
@@ -143,97 +144,29 @@ function parseOr<T extends z.ZodType>(schema: T, value: unknown, code: "invalid_
   });
 }
 
-/** Reads a JSON body: 415 unless JSON, 413 past the limit (without reading it all), 400 if broken or too deep. */
-export async function readJson(req: Request, limit: number): Promise<unknown> {
-  const type = req.headers.get("content-type") ?? "";
-  if (!/^application\/([a-z.+-]*\+)?json\b/i.test(type) && type !== "") {
-    throw new HttpError("unsupported_media_type", "the body must be JSON (Content-Type: application/json)");
+/** Throws (a 500 that names the mismatch) when an answer does not match its endpoint's response schema. */
+export function checkResponse(spec: JsonEndpoint, json: unknown): void {
+  const parsed = spec.response.safeParse(json);
+  const where = `${spec.method} ${spec.path}`;
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `${i.path.map(String).join(".") || "(body)"}: ${i.message}`).join("; ");
+    throw new Error(`the answer of ${where} does not match its response schema: ${issues}`);
   }
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > limit) throw tooLarge(limit);
-  const text = await readCapped(req, limit);
-  if (text.trim() === "") throw new HttpError("invalid_input", "the request body is empty; send a JSON object");
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (err) {
-    throw new HttpError("invalid_input", `the request body is not valid JSON: ${(err as Error).message}`);
-  }
-  if (depthOf(value, MAX_JSON_DEPTH + 1) > MAX_JSON_DEPTH) throw new HttpError("invalid_input", `JSON nested deeper than ${MAX_JSON_DEPTH} levels`);
-  // JSON may spell a lone UTF-16 surrogate ("\ud800"), which is not Unicode text: Prisma's
-  // engine rejects it deep inside a query (a 500) and the drivers silently store U+FFFD, so it
-  // is refused here. Only bodies with a surrogate escape at all are walked.
-  if (/\\u[dD][89a-fA-F]/.test(text) && hasLoneSurrogate(value)) {
-    throw new HttpError("invalid_input", "the request body contains a lone UTF-16 surrogate (\\uD800–\\uDFFF); strings must be valid Unicode");
-  }
-  return value;
+  const extra = undocumented(json, parsed.data, "");
+  if (extra.length > 0) throw new Error(`the answer of ${where} has fields its response schema does not document: ${extra.join(", ")}`);
 }
 
-/** True when a string (or key) anywhere in a parsed JSON value holds an unpaired surrogate. */
-function hasLoneSurrogate(value: unknown): boolean {
-  if (typeof value === "string") return /\p{Cs}/u.test(value);
-  if (value === null || typeof value !== "object") return false;
-  return Object.entries(value).some(([k, v]) => /\p{Cs}/u.test(k) || hasLoneSurrogate(v));
+/** Keys present in `actual` but not in what its schema parsed it into (zod drops unknown keys). */
+function undocumented(actual: unknown, parsed: unknown, at: string): string[] {
+  if (Array.isArray(actual)) return Array.isArray(parsed) ? actual.flatMap((a, i) => undocumented(a, parsed[i], `${at}[${i}]`)) : [];
+  if (!isObject(actual) || !isObject(parsed)) return [];
+  return Object.keys(actual).flatMap((k) => {
+    const path = at ? `${at}.${k}` : k;
+    if (actual[k] === undefined) return []; // JSON drops it
+    return k in parsed ? undocumented(actual[k], parsed[k], path) : [path];
+  });
 }
 
-/**
- * Reads a text document body (for example YAML): the raw body with a text or YAML content
- * type, or the first file field of a multipart upload. 413 past the limit, 415 otherwise.
- */
-export async function readTextDocument(req: Request, limit: number): Promise<string> {
-  const type = (req.headers.get("content-type") ?? "").toLowerCase();
-  const declared = Number(req.headers.get("content-length") ?? NaN);
-  if (Number.isFinite(declared) && declared > limit + 64 * 1024) throw tooLarge(limit);
-  if (type.startsWith("multipart/form-data")) {
-    // Read capped, then let the platform parse the multipart framing.
-    const raw = await readCapped(req, limit + 64 * 1024);
-    let form: FormData;
-    try {
-      form = await new Response(raw, { headers: { "content-type": req.headers.get("content-type") ?? "" } }).formData();
-    } catch {
-      throw new HttpError("invalid_input", "the multipart body could not be read");
-    }
-    const file = [...form.values()].find((v): v is File => typeof v === "object" && v !== null && "text" in v);
-    if (!file) throw new HttpError("invalid_input", "the multipart body has no file");
-    if (file.size > limit) throw tooLarge(limit);
-    return file.text();
-  }
-  if (type !== "" && !/^(text\/[a-z.+-]+|application\/(x-)?yaml)\b/.test(type)) {
-    throw new HttpError("unsupported_media_type", "send the document as application/yaml (or text/plain), or as a multipart file upload");
-  }
-  return readCapped(req, limit);
-}
-
-function tooLarge(limit: number) {
-  return new HttpError("payload_too_large", `the request body is larger than ${limit} bytes`);
-}
-
-async function readCapped(req: Request, limit: number): Promise<string> {
-  if (!req.body) return "";
-  const reader = req.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    size += value.byteLength;
-    if (size > limit) {
-      await reader.cancel().catch(() => undefined);
-      throw tooLarge(limit);
-    }
-    chunks.push(value);
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks));
-}
-
-/** Nesting depth of a JSON value, stopping early once past `stop`. */
-function depthOf(value: unknown, stop: number): number {
-  if (value === null || typeof value !== "object") return 0;
-  if (stop <= 1) return 1; // deep enough to reject: no need to walk further
-  let max = 0;
-  for (const v of Object.values(value)) {
-    max = Math.max(max, depthOf(v, stop - 1));
-    if (max + 1 >= stop) break;
-  }
-  return max + 1;
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === "object" && v !== null && !(v instanceof Date);
 }

@@ -1,122 +1,199 @@
-/** Schedules for the API: validation against the task catalogue and the timing rules, JSON shape, next fire times. */
-import type { Schedule } from "@/generated/sqlite/client";
-import type { CreateScheduleBody, ScheduleJson } from "@/contracts/schedules";
-import type { Db } from "@/db/client";
-import { prepareTask, InvalidTaskError } from "@/queue/enqueue";
-import { nextSlot, nextSlots, timingOf, validateTiming, type Timing } from "@/queue/schedule";
-import { feedProblem } from "@/queue/feeds";
+/**
+ * The schedule endpoints' verbs: list, read, create, change (re-arming a new timing), delete,
+ * pause/resume, start/stop of supervised schedules, trigger now, and the preview of fire times.
+ * The rules they apply (validation, columns, JSON) are in schedule/rules.ts.
+ */
+import type {
+  createSchedule,
+  deleteSchedule,
+  getSchedule,
+  listSchedules,
+  pauseSchedule,
+  previewSchedule,
+  resumeSchedule,
+  startSchedule,
+  stopSchedule,
+  triggerSchedule,
+  updateSchedule,
+} from "@/contracts/schedules";
+import { getDatabase } from "@/db/client";
+import { enqueue } from "@/queue/enqueue";
+import { nextSlots, taskOfSchedule } from "@/queue/schedule";
+import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
-import { registry } from "./queue";
+import { cursorPage } from "./paging";
+import type { Input, Output } from "./route";
+import {
+  assertRunnable,
+  cancelLiveTasks,
+  checkTask,
+  checkTiming,
+  columnsOf,
+  firstSlot,
+  scheduleOr404,
+  schedulesJson,
+  timingOf,
+} from "./schedule/rules";
 
-export { timingOf };
+/** Fields whose change re-arms a schedule from now. */
+const TIMING_FIELDS = ["kind", "cron", "timezone", "interval_seconds", "run_at", "trading_days_only", "after_close_minutes"] as const;
 
-/** 400 unless the timing works. */
-export function checkTiming(t: Timing): void {
-  try {
-    validateTiming(t);
-  } catch (err) {
-    throw new HttpError("invalid_input", (err as Error).message, {
-      issues: [{ path: t.kind === "cron" ? "cron" : t.kind === "interval" ? "interval_seconds" : "run_at", message: (err as Error).message }],
-    });
-  }
+/** Schedules, by id. */
+export async function list({ query }: Input<typeof listSchedules>): Promise<Output<typeof listSchedules>> {
+  const { db } = await getDatabase();
+  const rows = await db.schedule.findMany({
+    where: query.cursor ? { id: { gt: Number(query.cursor) } } : {},
+    orderBy: { id: "asc" },
+    take: query.limit + 1,
+  });
+  const page = cursorPage(rows, query.limit, (r) => r);
+  return { json: { items: await schedulesJson(db, page.items), next_cursor: page.next_cursor } };
 }
 
-/** 400 unless the task type exists and the payload fits its schema. */
-export function checkTask(taskType: string, payload: unknown): void {
-  try {
-    prepareTask(registry, { type: taskType, payload });
-  } catch (err) {
-    if (err instanceof InvalidTaskError) throw new HttpError("invalid_input", err.message, err.details);
-    throw err;
-  }
+/** One schedule with its next five fire times. */
+export async function get({ params }: Input<typeof getSchedule>): Promise<Output<typeof getSchedule>> {
+  const { db } = await getDatabase();
+  const [json] = await schedulesJson(db, [await scheduleOr404(db, params.id)]);
+  return { json: { schedule: json } };
 }
 
-/** The fields of a create body as columns. */
-export function columnsOf(b: CreateScheduleBody) {
-  return {
-    name: b.name,
-    taskType: b.task_type,
-    payload: JSON.stringify(b.payload ?? {}),
-    kind: b.kind,
-    cron: b.kind === "cron" ? (b.cron ?? null) : null,
-    timezone: b.timezone,
-    intervalSeconds: b.kind === "interval" ? (b.interval_seconds ?? null) : null,
-    runAt: b.run_at ? new Date(b.run_at) : null,
-    tradingDaysOnly: b.trading_days_only,
-    afterCloseMinutes: b.kind === "after_close" ? (b.after_close_minutes ?? null) : null,
-    description: b.description ?? null,
-    priority: b.priority,
-    timeoutMs: b.timeout_ms ?? null,
-    maxAttempts: b.max_attempts ?? null,
-    enabled: b.enabled,
-    misfirePolicy: b.misfire_policy,
+/** Creates a schedule; its first slot is the next one after now (a supervised one is due at once). */
+export async function create({ body }: Input<typeof createSchedule>): Promise<Output<typeof createSchedule>> {
+  const { db } = await getDatabase();
+  const cols = columnsOf(body);
+  const createdAt = new Date();
+  const timing = timingOf({ ...cols, createdAt });
+  checkTiming(timing);
+  checkTask(body.task_type, body.payload);
+  if (cols.enabled) assertRunnable(cols);
+  if (await db.schedule.findUnique({ where: { name: body.name } })) throw new HttpError("conflict", `a schedule named ${body.name} exists`);
+  const row = await db.schedule.create({ data: { ...cols, createdAt, nextRunAt: firstSlot(timing, createdAt) } }).catch(nameTaken(body.name));
+  const [json] = await schedulesJson(db, [row]);
+  return { status: 201, json: { schedule: json }, audit: { target: `${row.id}:${row.name}`, details: { after: json } } };
+}
+
+/**
+ * Changes a schedule; a new timing (or re-enabling) re-arms it from now. The change is one
+ * statement that applies only while the row is still the one it was computed from (its
+ * updated_at), so two changes at once cannot lose one another: the later gets a 409 and
+ * nothing is written. The audit entry keeps before and after.
+ */
+export async function update({ params, body }: Input<typeof updateSchedule>): Promise<Output<typeof updateSchedule>> {
+  const { db } = await getDatabase();
+  const old = await scheduleOr404(db, params.id);
+  const next = {
+    name: body.name ?? old.name,
+    taskType: body.task_type ?? old.taskType,
+    payload: body.payload !== undefined ? JSON.stringify(body.payload) : old.payload,
+    kind: body.kind ?? old.kind,
+    cron: body.cron !== undefined ? body.cron : old.cron,
+    timezone: body.timezone ?? old.timezone,
+    intervalSeconds: body.interval_seconds !== undefined ? body.interval_seconds : old.intervalSeconds,
+    runAt: body.run_at !== undefined ? (body.run_at ? new Date(body.run_at) : null) : old.runAt,
+    tradingDaysOnly: body.trading_days_only ?? old.tradingDaysOnly,
+    afterCloseMinutes: body.after_close_minutes !== undefined ? body.after_close_minutes : old.afterCloseMinutes,
+    description: body.description !== undefined ? body.description : old.description,
+    priority: body.priority ?? old.priority,
+    timeoutMs: body.timeout_ms !== undefined ? body.timeout_ms : old.timeoutMs,
+    maxAttempts: body.max_attempts !== undefined ? body.max_attempts : old.maxAttempts,
+    enabled: body.enabled ?? old.enabled,
+    misfirePolicy: body.misfire_policy ?? old.misfirePolicy,
   };
+  const timing = timingOf({ ...next, createdAt: old.createdAt });
+  checkTiming(timing);
+  checkTask(next.taskType, JSON.parse(next.payload));
+  if (next.enabled) assertRunnable(next);
+  if (next.name !== old.name && (await db.schedule.findUnique({ where: { name: next.name } })))
+    throw new HttpError("conflict", `a schedule named ${next.name} exists`);
+  const rearm = TIMING_FIELDS.some((k) => k in body) || (next.enabled && !old.enabled);
+  const data = { ...next, ...(rearm ? { nextRunAt: firstSlot(timing) } : {}) };
+  const { count } = await db.schedule.updateMany({ where: { id: old.id, updatedAt: old.updatedAt }, data }).catch(nameTaken(next.name));
+  if (count === 0) throw new HttpError("conflict", `schedule ${old.id} was changed or deleted meanwhile; reload it and try again`);
+  const row = await scheduleOr404(db, old.id);
+  const [before, after] = await schedulesJson(db, [old, row]);
+  return { json: { schedule: after }, audit: { target: `${row.id}:${row.name}`, details: { before, after } } };
 }
 
-/** The first slot after now for a schedule that is (re)armed; a supervised one is due at once. */
-export function firstSlot(t: Timing, now = new Date()): Date | null {
-  return t.kind === "supervised" ? now : nextSlot(t, now);
+/** Deletes a schedule (the tasks it enqueued stay). */
+export async function remove({ params }: Input<typeof deleteSchedule>): Promise<Output<typeof deleteSchedule>> {
+  const { db } = await getDatabase();
+  const old = await scheduleOr404(db, params.id);
+  const [before] = await schedulesJson(db, [old]);
+  await db.schedule.delete({ where: { id: old.id } });
+  return { json: { ok: true }, audit: { target: `${old.id}:${old.name}`, details: { before } } };
 }
 
-/** A schedule as API JSON, with its next five fire times and the status of its last task. */
-export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJson[]> {
-  const lastIds = rows.map((r) => r.lastTaskId).filter((x): x is number => x !== null);
-  const statuses = new Map(
-    (await db.task.findMany({ where: { id: { in: lastIds } }, select: { id: true, status: true } })).map((t) => [t.id, t.status]),
-  );
-  const now = new Date();
-  return rows.map((s) => ({
-    id: String(s.id),
-    name: s.name,
-    description: s.description,
-    task_type: s.taskType,
-    payload: JSON.parse(s.payload) as unknown,
-    kind: s.kind as ScheduleJson["kind"],
-    cron: s.cron,
-    timezone: s.timezone,
-    interval_seconds: s.intervalSeconds,
-    run_at: s.runAt?.toISOString() ?? null,
-    trading_days_only: s.tradingDaysOnly,
-    after_close_minutes: s.afterCloseMinutes,
-    priority: s.priority,
-    timeout_ms: s.timeoutMs,
-    max_attempts: s.maxAttempts,
-    enabled: s.enabled,
-    misfire_policy: s.misfirePolicy as ScheduleJson["misfire_policy"],
-    next_run_at: s.nextRunAt?.toISOString() ?? null,
-    next_runs: s.enabled
-      ? nextSlots(timingOf(s), s.nextRunAt && s.nextRunAt > now ? new Date(s.nextRunAt.getTime() - 1) : now, 5).map((d) => d.toISOString())
-      : [],
-    last_run_at: s.lastRunAt?.toISOString() ?? null,
-    last_task_id: s.lastTaskId === null ? null : String(s.lastTaskId),
-    last_status: s.lastTaskId === null ? null : (statuses.get(s.lastTaskId) ?? null),
-    blocked_reason: feedProblem(registry, s.taskType, JSON.parse(s.payload)),
-    as_of_field: registry.get(s.taskType)?.asOfField ?? null,
-    from_catalogue: s.catalogueHash !== null,
-    created_at: s.createdAt.toISOString(),
-    updated_at: s.updatedAt.toISOString(),
-  }));
+/** Stops firing (slots while paused are not replayed); a supervised schedule's running task is cancelled too. */
+export async function pause({ params }: Input<typeof pauseSchedule>): Promise<Output<typeof pauseSchedule>> {
+  const { db } = await getDatabase();
+  const old = await scheduleOr404(db, params.id);
+  const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: false } });
+  const cancelled = old.kind === "supervised" ? await cancelLiveTasks(db, old.id) : [];
+  const [json] = await schedulesJson(db, [row]);
+  return { json: { schedule: json }, audit: { target: `${row.id}:${row.name}`, details: cancelled.length ? { cancelled } : undefined } };
 }
 
-/** Cancels the unfinished tasks a schedule enqueued (stopping a supervised one); returns their ids. */
-export async function cancelLiveTasks(db: Db, scheduleId: number): Promise<string[]> {
-  const { cancelTask } = await import("@/queue/sql/control");
-  const { getQueue } = await import("./queue");
-  const { conn } = await getQueue();
-  const live = await db.task.findMany({ where: { scheduleId: String(scheduleId), status: { in: ["queued", "running"] } }, select: { id: true } });
-  for (const t of live) await cancelTask(conn, t.id).catch(() => undefined);
-  return live.map((t) => String(t.id));
+/** Fires again from the next slot after now. */
+export async function resume({ params }: Input<typeof resumeSchedule>): Promise<Output<typeof resumeSchedule>> {
+  const { db } = await getDatabase();
+  const old = await scheduleOr404(db, params.id);
+  assertRunnable(old);
+  const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: true, nextRunAt: firstSlot(timingOf(old)) } });
+  const [json] = await schedulesJson(db, [row]);
+  return { json: { schedule: json }, audit: { target: `${row.id}:${row.name}` } };
 }
 
-/** 409 when a schedule cannot run as configured (its feed has no URL): enabling or triggering it would only fail. */
-export function assertRunnable(s: { taskType: string; payload: string }): void {
-  const problem = feedProblem(registry, s.taskType, JSON.parse(s.payload));
-  if (problem) throw new HttpError("conflict", problem);
+/** Starts a supervised schedule: the scheduler keeps one task of it running from now on. */
+export async function start({ params }: Input<typeof startSchedule>): Promise<Output<typeof startSchedule>> {
+  const { db } = await getDatabase();
+  const old = await scheduleOr404(db, params.id);
+  assertRunnable(old);
+  if (old.kind !== "supervised") throw new HttpError("conflict", "only supervised schedules are started and stopped; use resume");
+  const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: true, nextRunAt: new Date() } });
+  const [json] = await schedulesJson(db, [row]);
+  return { json: { schedule: json }, audit: { target: `${row.id}:${row.name}` } };
 }
 
-/** Finds a schedule or throws 404. */
-export async function scheduleOr404(db: Db, id: number): Promise<Schedule> {
-  const s = await db.schedule.findUnique({ where: { id } });
-  if (!s) throw new HttpError("not_found", `schedule ${id} not found`);
-  return s;
+/** Stops a supervised schedule: no more restarts, and its running task is cancelled. */
+export async function stop({ params }: Input<typeof stopSchedule>): Promise<Output<typeof stopSchedule>> {
+  const { db } = await getDatabase();
+  const old = await scheduleOr404(db, params.id);
+  if (old.kind !== "supervised") throw new HttpError("conflict", "only supervised schedules are started and stopped; use pause");
+  const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: false } });
+  const cancelled = await cancelLiveTasks(db, old.id);
+  const [json] = await schedulesJson(db, [row]);
+  return { json: { schedule: json }, audit: { target: `${row.id}:${row.name}`, details: { cancelled } } };
+}
+
+/** Enqueues the schedule's task now (outside its slots). */
+export async function trigger({ params }: Input<typeof triggerSchedule>): Promise<Output<typeof triggerSchedule>> {
+  const { database, conn } = await getQueue();
+  const s = await scheduleOr404(database.db, params.id);
+  assertRunnable(s);
+  const { id } = await enqueue(conn, registry, taskOfSchedule(s));
+  await database.db.schedule.update({ where: { id: s.id }, data: { lastTaskId: id, lastRunAt: new Date() } });
+  return { json: { task_id: String(id) }, audit: { target: `${s.id}:${s.name}`, details: { task_id: String(id) } } };
+}
+
+/** The next fire times of a timing, or 400 with the reason (the schedule form's live check). */
+export async function preview({ body }: Input<typeof previewSchedule>): Promise<Output<typeof previewSchedule>> {
+  const timing = {
+    kind: body.kind,
+    cron: body.cron,
+    timezone: body.timezone,
+    intervalSeconds: body.interval_seconds,
+    runAt: body.run_at ? new Date(body.run_at) : body.kind === "interval" ? new Date() : null,
+    tradingDaysOnly: body.trading_days_only,
+    afterCloseMinutes: body.after_close_minutes ?? null,
+  };
+  checkTiming(timing);
+  return { json: { next_runs: nextSlots(timing, new Date(), body.count).map((d) => d.toISOString()) } };
+}
+
+/** Maps a unique-name violation (two creates or renames racing) onto a 409. */
+function nameTaken(name: string) {
+  return (err: unknown): never => {
+    if ((err as { code?: string }).code === "P2002") throw new HttpError("conflict", `a schedule named ${name} exists`);
+    throw err;
+  };
 }

@@ -1,120 +1,205 @@
-/** Task reads for the API, and the JSON shape of tasks and runs (snake_case, string ids, ISO times). */
-import type { Run, Task } from "@/generated/sqlite/client";
-import type { RunJson, TaskJson } from "@/contracts/tasks";
+/**
+ * The task endpoints' verbs: enqueue one or many, list, read, cancel, retry, delete, bulk
+ * actions, clean-up, and a task's result rows (paged, and as CSV).
+ */
+import { stringify } from "csv-stringify/sync";
+import type {
+  bulkTasks,
+  cancelTask,
+  cleanupTasks,
+  createBatch,
+  createTask,
+  deleteTask,
+  getTask,
+  listTasks,
+  retryTask,
+  taskResults,
+  taskResultsCsv,
+} from "@/contracts/tasks";
 import type { Database } from "@/db/client";
-import type { Conn } from "@/queue/sql/executor";
-import { liveWorkers } from "@/queue/sql/lease";
+import { enqueue, enqueueMany } from "@/queue/enqueue";
+import * as control from "@/queue/sql/control";
+import { deleteFinishedBefore, findTaskIds, resultRowsPage, type TaskFilter } from "@/queue/sql/reads";
+import { getQueue, registry } from "./context";
+import { HttpError } from "./errors";
+import { findTask, tasksByIds } from "./json";
+import type { Input, Output } from "./route";
 
-function iso(d: Date | null): string | null {
-  return d ? d.toISOString() : null;
-}
-
-function parseJson(text: string | null): unknown {
-  if (text === null) return null;
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
+/** Enqueues one task: 201 with the task, or 200 with the existing one on an idempotency hit. */
+export async function create({ body }: Input<typeof createTask>): Promise<Output<typeof createTask>> {
+  // A queue no worker serves would hold the task forever: only the catalogue's queues.
+  const queues = new Set(registry.list().map((d) => d.queue));
+  if (body.queue && !queues.has(body.queue)) {
+    throw new HttpError("invalid_input", `unknown queue ${body.queue}`, { known_queues: [...queues] });
   }
+  const { database, conn } = await getQueue();
+  const { id, created } = await enqueue(conn, registry, {
+    type: body.type,
+    payload: body.payload,
+    queue: body.queue,
+    priority: body.priority,
+    runAt: body.run_at ? new Date(body.run_at) : undefined,
+    delayMs: body.delay_ms,
+    maxAttempts: body.max_attempts,
+    timeoutMs: body.timeout_ms,
+    idempotencyKey: body.idempotency_key,
+    batchId: body.batch_id,
+  });
+  const found = await taskOr404(database, id);
+  return { status: created ? 201 : 200, json: { task: found.task }, audit: { target: String(id), details: { type: body.type, created } } };
 }
 
-/** A task row as API JSON. */
-export function taskJson(t: Task): TaskJson {
+/** Enqueues many tasks in one transaction (all or none) under one batch id. */
+export async function createMany({ body }: Input<typeof createBatch>): Promise<Output<typeof createBatch>> {
+  const { conn } = await getQueue();
+  const { batchId, ids } = await enqueueMany(
+    conn,
+    registry,
+    body.tasks.map((t) => ({
+      type: t.type,
+      payload: t.payload,
+      queue: t.queue,
+      priority: t.priority,
+      runAt: t.run_at ? new Date(t.run_at) : undefined,
+      delayMs: t.delay_ms,
+      maxAttempts: t.max_attempts,
+      timeoutMs: t.timeout_ms,
+      idempotencyKey: t.idempotency_key,
+    })),
+    { batchId: body.batch_name },
+  );
+  return { status: 201, json: { batch_id: batchId, task_ids: ids.map(String) }, audit: { target: batchId, details: { tasks: ids.length } } };
+}
+
+/**
+ * Tasks, newest first, cursor-paginated. Filters: status and type (comma lists), queue,
+ * batch_id, parent_id, category, scheduled=true, q (id or text), payload.<key>=<value>.
+ */
+export async function list({ query }: Input<typeof listTasks>): Promise<Output<typeof listTasks>> {
+  const { database, conn } = await getQueue();
+  const payload: Record<string, string> = {};
+  for (const [k, v] of Object.entries(query)) if (k.startsWith("payload.") && typeof v === "string") payload[k.slice(8)] = v;
+  const filter: TaskFilter = {
+    statuses: query.status,
+    types: query.category
+      ? registry
+          .list()
+          .filter((d) => d.category === query.category && (!query.type || query.type.includes(d.name)))
+          .map((d) => d.name)
+      : query.type,
+    queue: query.queue,
+    batchId: query.batch_id,
+    parentId: query.parent_id ? Number(query.parent_id) : undefined,
+    scheduled: query.scheduled === "true",
+    q: query.q,
+    payload,
+  };
+  const ids = await findTaskIds(conn, filter, query.limit + 1, query.cursor ? Number(query.cursor) : undefined);
+  const page = ids.slice(0, query.limit);
+  return { json: { items: await tasksByIds(database, page), next_cursor: ids.length > query.limit ? String(page[page.length - 1]) : null } };
+}
+
+/** One task with its runs (newest first). */
+export async function get({ params }: Input<typeof getTask>): Promise<Output<typeof getTask>> {
+  const { database } = await getQueue();
+  return { json: await taskOr404(database, params.id) };
+}
+
+/** Deletes a finished task with its runs, logs and result rows (409 while it is queued or running). */
+export async function remove({ params }: Input<typeof deleteTask>): Promise<Output<typeof deleteTask>> {
+  const { conn } = await getQueue();
+  await control.deleteTask(conn, params.id);
+  return { json: { ok: true }, audit: { target: String(params.id) } };
+}
+
+/** Cancels a task: queued → cancelled now; running → cancel requested; finished → 409. */
+export async function cancel({ params }: Input<typeof cancelTask>): Promise<Output<typeof cancelTask>> {
+  const { database, conn } = await getQueue();
+  const outcome = await control.cancelTask(conn, params.id);
+  const found = await taskOr404(database, params.id);
+  return { json: { outcome, task: found.task }, audit: { target: String(params.id), details: { outcome } } };
+}
+
+/** Queues a failed or cancelled task again (one more attempt; a new run); anything else → 409. */
+export async function retry({ params }: Input<typeof retryTask>): Promise<Output<typeof retryTask>> {
+  const { database, conn } = await getQueue();
+  await control.retryTask(conn, params.id);
+  const found = await taskOr404(database, params.id);
+  return { json: { task: found.task }, audit: { target: String(params.id) } };
+}
+
+/** Cancels, retries or deletes many tasks; every id gets its own outcome ("ok" or the error). */
+export async function bulk({ body }: Input<typeof bulkTasks>): Promise<Output<typeof bulkTasks>> {
+  const { conn } = await getQueue();
+  const results: { id: string; ok: boolean; outcome?: string; error?: string }[] = [];
+  for (const id of body.ids) {
+    try {
+      const n = Number(id);
+      const outcome =
+        body.action === "cancel"
+          ? await control.cancelTask(conn, n)
+          : body.action === "retry"
+            ? (await control.retryTask(conn, n), "queued")
+            : (await control.deleteTask(conn, n), "deleted");
+      results.push({ id, ok: true, outcome });
+    } catch (err) {
+      results.push({ id, ok: false, error: (err as Error).message });
+    }
+  }
+  const ok = results.filter((r) => r.ok).length;
   return {
-    id: String(t.id),
-    type: t.type,
-    queue: t.queue,
-    payload: parseJson(t.payload),
-    priority: t.priority,
-    status: t.status as TaskJson["status"],
-    run_at: t.runAt.toISOString(),
-    attempts: t.attempts,
-    max_attempts: t.maxAttempts,
-    timeout_ms: t.timeoutMs,
-    batch_id: t.batchId,
-    idempotency_key: t.idempotencyKey,
-    progress: t.progress,
-    progress_message: t.progressMessage,
-    result: parseJson(t.result),
-    error: t.error,
-    created_at: t.createdAt.toISOString(),
-    started_at: iso(t.startedAt),
-    finished_at: iso(t.finishedAt),
-    cancel_requested: t.cancelRequested,
-    parent_id: t.parentId === null ? null : String(t.parentId),
-    schedule_id: t.scheduleId,
-    run_id: t.runId === null ? null : String(t.runId),
-    worker_id: t.workerId,
+    json: { action: body.action, ok, failed: results.length - ok, results },
+    audit: { target: `${body.ids.length} tasks`, details: { action: body.action, ok, ids: body.ids.slice(0, 100) } },
   };
 }
 
-/** A run row as API JSON. */
-export function runJson(r: Run): RunJson {
-  return {
-    id: String(r.id),
-    task_id: String(r.taskId),
-    attempt: r.attempt,
-    worker_id: r.workerId,
-    status: r.status as RunJson["status"],
-    started_at: r.startedAt.toISOString(),
-    finished_at: iso(r.finishedAt),
-    duration_ms: r.durationMs,
-    error: r.error,
-  };
+/** Deletes finished tasks (with runs, logs, result rows) that finished more than `older_than_days` days ago. */
+export async function cleanup({ body }: Input<typeof cleanupTasks>): Promise<Output<typeof cleanupTasks>> {
+  const { conn } = await getQueue();
+  const deleted = await deleteFinishedBefore(conn, new Date(Date.now() - body.older_than_days * 86_400_000));
+  return { json: { deleted }, audit: { details: { older_than_days: body.older_than_days, ...deleted } } };
 }
 
-/** A task with its runs (newest first), or null. */
-export async function findTask(database: Database, id: number): Promise<{ task: TaskJson; runs: RunJson[] } | null> {
-  const task = await database.db.task.findUnique({ where: { id }, include: { runs: { orderBy: { id: "desc" } } } });
-  if (!task) return null;
-  return { task: taskJson(task), runs: task.runs.map(runJson) };
+/** A task's result rows, page-numbered; sorted by key or by `sort` (a top-level field of the row data). */
+export async function results({ params, query }: Input<typeof taskResults>): Promise<Output<typeof taskResults>> {
+  const { database, conn } = await getQueue();
+  await assertTaskExists(database, params.id);
+  const sortField = query.sort && query.sort !== "key" ? query.sort : undefined;
+  const { total, rows } = await resultRowsPage(conn, params.id, {
+    page: query.page,
+    pageSize: query.page_size,
+    sortField,
+    desc: query.order === "desc",
+  });
+  return { json: { items: rows.map((r) => ({ key: r.key, data: JSON.parse(r.data) })), page: query.page, page_size: query.page_size, total } };
 }
 
-/** Workers alive in the last minute, as /api/health lists them. */
-export async function healthWorkers(conn: Conn) {
-  // Several heartbeat intervals of slack, so one slow beat does not make a worker vanish.
-  const workers = await liveWorkers(conn, 60_000);
-  return workers.map((w) => ({ id: w.id, last_seen_at: w.lastSeenAt.toISOString(), running: w.running }));
-}
-
-/** Tasks by id, in the order of `ids`. */
-export async function tasksByIds(database: Database, ids: number[]): Promise<TaskJson[]> {
-  if (ids.length === 0) return [];
-  const rows = await database.db.task.findMany({ where: { id: { in: ids } } });
-  const byId = new Map(rows.map((r) => [r.id, r]));
-  return ids.flatMap((id) => {
-    const t = byId.get(id);
-    return t ? [taskJson(t)] : [];
+/** All result rows of a task as CSV: a `key` column, then one column per top-level field of the data. */
+export async function resultsCsv({ params }: Input<typeof taskResultsCsv>): Promise<Output<typeof taskResultsCsv>> {
+  const { database } = await getQueue();
+  await assertTaskExists(database, params.id);
+  const rows = await database.db.resultRow.findMany({ where: { taskId: params.id }, orderBy: { rowKey: "asc" } });
+  const data = rows.map((r) => ({ key: r.rowKey, data: JSON.parse(r.data) as unknown }));
+  const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
+  const fields = [...new Set(data.flatMap((r) => (isRecord(r.data) ? Object.keys(r.data) : ["value"])))];
+  const cell = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const records = data.map((r) => {
+    const obj = isRecord(r.data) ? r.data : { value: r.data };
+    return [r.key, ...fields.map((f) => cell(obj[f]))];
+  });
+  // A BOM so spreadsheet programs read the UTF-8 (Chinese names) correctly.
+  const csv = "\ufeff" + stringify([["key", ...fields], ...records]);
+  return new Response(csv, {
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="task-${params.id}-results.csv"` },
   });
 }
 
-/** Midnight of `now`'s day in time zone `tz` (for 今日 figures). */
-export function startOfDay(tz: string, now = new Date()): Date {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  const offset = wall - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day) - offset);
+async function taskOr404(database: Database, id: number) {
+  const found = await findTask(database, id);
+  if (!found) throw new HttpError("not_found", `task ${id} not found`);
+  return found;
 }
 
-/** The time zone of "today" on the dashboard. */
-export const DASHBOARD_TZ = process.env.QTASK_TIMEZONE || "Asia/Shanghai";
-
-/** p-th percentile (0–100) of sorted numbers, nearest-rank. */
-export function percentile(sorted: number[], p: number): number | null {
-  if (sorted.length === 0) return null;
-  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
-  return sorted[Math.min(sorted.length, rank) - 1];
+async function assertTaskExists(database: Database, id: number): Promise<void> {
+  if (!(await database.db.task.findUnique({ where: { id }, select: { id: true } }))) throw new HttpError("not_found", `task ${id} not found`);
 }

@@ -1,8 +1,67 @@
-/** Users and API tokens as the admin API sees them. */
-import type { ApiToken, User } from "@/generated/sqlite/client";
-import type { Role, TokenJson, UserJson } from "@/contracts/auth";
-import type { Db } from "@/db/client";
+/** The user endpoints' verbs (admin): list, create, change role/password/disabled, delete — never leaving no admin. */
+import type { User } from "@/generated/sqlite/client";
+import type { Role } from "@/contracts/roles";
+import type { createUser, deleteUser, listUsers, updateUser, UserJson } from "@/contracts/users";
+import { getDatabase, type Db } from "@/db/client";
+import { hashPassword } from "./auth/secrets";
 import { HttpError } from "./errors";
+import { cursorPage } from "./paging";
+import type { Input, Output } from "./route";
+
+/** Users, by id. */
+export async function list({ query }: Input<typeof listUsers>): Promise<Output<typeof listUsers>> {
+  const { db } = await getDatabase();
+  const rows = await db.user.findMany({
+    where: query.cursor ? { id: { gt: Number(query.cursor) } } : {},
+    orderBy: { id: "asc" },
+    take: query.limit + 1,
+  });
+  return { json: cursorPage(rows, query.limit, userJson) };
+}
+
+/** Creates a user. */
+export async function create({ body }: Input<typeof createUser>): Promise<Output<typeof createUser>> {
+  const { db } = await getDatabase();
+  if (await db.user.findUnique({ where: { username: body.username } })) throw new HttpError("conflict", `user ${body.username} already exists`);
+  const user = await db.user.create({ data: { username: body.username, passwordHash: await hashPassword(body.password), role: body.role } });
+  return { status: 201, json: { user: userJson(user) }, audit: { target: user.username, details: { role: user.role } } };
+}
+
+/** Changes a user's role, password or disabled flag; a new password or disabling ends their sessions (one transaction). */
+export async function update({ params, body }: Input<typeof updateUser>): Promise<Output<typeof updateUser>> {
+  const { db } = await getDatabase();
+  const user = await userOr404(db, params.id);
+  await keepAnAdmin(db, user, { role: body.role ?? user.role, disabled: body.disabled ?? user.disabled });
+  const passwordHash = body.password ? await hashPassword(body.password) : undefined;
+  const updated = await db.$transaction(async (tx) => {
+    const row = await tx.user.update({
+      where: { id: user.id },
+      data: {
+        ...(body.role ? { role: body.role } : {}),
+        ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+        ...(passwordHash ? { passwordHash } : {}),
+      },
+    });
+    if (body.password || body.disabled) await tx.session.deleteMany({ where: { userId: user.id } });
+    return row;
+  });
+  const changed = {
+    ...(body.role ? { role: body.role } : {}),
+    ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
+    ...(body.password ? { password: "reset" } : {}),
+  };
+  return { json: { user: userJson(updated) }, audit: { target: user.username, details: changed } };
+}
+
+/** Deletes a user (not yourself, not the last admin). */
+export async function remove({ params, principal }: Input<typeof deleteUser>): Promise<Output<typeof deleteUser>> {
+  const { db } = await getDatabase();
+  const user = await userOr404(db, params.id);
+  if (principal.kind === "user" && principal.id === user.id) throw new HttpError("conflict", "you cannot delete your own account");
+  await keepAnAdmin(db, user, null);
+  await db.user.delete({ where: { id: user.id } });
+  return { json: { ok: true }, audit: { target: user.username } };
+}
 
 /** A user as API JSON (never the hash). */
 export function userJson(u: User): UserJson {
@@ -16,26 +75,11 @@ export function userJson(u: User): UserJson {
   };
 }
 
-/** A token as API JSON (never the token or its hash). */
-export function tokenJson(t: ApiToken): TokenJson {
-  return {
-    id: String(t.id),
-    name: t.name,
-    prefix: t.prefix,
-    role: t.role as Role,
-    created_by: t.createdBy,
-    created_at: t.createdAt.toISOString(),
-    expires_at: t.expiresAt ? t.expiresAt.toISOString() : null,
-    last_used_at: t.lastUsedAt ? t.lastUsedAt.toISOString() : null,
-    revoked_at: t.revokedAt ? t.revokedAt.toISOString() : null,
-  };
-}
-
 /**
  * Refuses a change that would leave no enabled admin (nobody could manage users any more).
  * `after` describes the user being changed as it would be afterwards (null: deleted).
  */
-export async function keepAnAdmin(db: Db, user: User, after: { role: string; disabled: boolean } | null): Promise<void> {
+async function keepAnAdmin(db: Db, user: User, after: { role: string; disabled: boolean } | null): Promise<void> {
   const wasActiveAdmin = user.role === "admin" && !user.disabled;
   const staysActiveAdmin = after !== null && after.role === "admin" && !after.disabled;
   if (!wasActiveAdmin || staysActiveAdmin) return;
@@ -44,7 +88,7 @@ export async function keepAnAdmin(db: Db, user: User, after: { role: string; dis
 }
 
 /** Finds a user or throws 404. */
-export async function userOr404(db: Db, id: number): Promise<User> {
+async function userOr404(db: Db, id: number): Promise<User> {
   const user = await db.user.findUnique({ where: { id } });
   if (!user) throw new HttpError("not_found", `user ${id} not found`);
   return user;

@@ -5,7 +5,7 @@
  */
 import type { Registry } from "@/queue/registry";
 import { prepareTask } from "@/queue/enqueue";
-import { planFire, restartDelayMs, timingOf } from "@/queue/schedule";
+import { planFire, restartDelayMs, taskOfSchedule, timingOf } from "@/queue/schedule";
 import { isFinished } from "@/queue/states";
 import type { Conn } from "@/queue/sql/executor";
 import { acquireLease, advanceSchedule, dueSchedules, fireSlot, releaseLease, supervisedState, type DueSchedule } from "@/queue/sql/scheduler";
@@ -97,14 +97,7 @@ export class SchedulerLoop {
 
   private prepare(s: DueSchedule) {
     try {
-      return prepareTask(this.registry, {
-        type: s.taskType,
-        payload: JSON.parse(s.payload),
-        priority: s.priority,
-        timeoutMs: s.timeoutMs ?? undefined,
-        maxAttempts: s.maxAttempts ?? undefined,
-        scheduleId: String(s.id),
-      });
+      return prepareTask(this.registry, taskOfSchedule(s));
     } catch (err) {
       this.log(`schedule ${s.name}: cannot enqueue (${(err as Error).message}); skipped`);
       return null;

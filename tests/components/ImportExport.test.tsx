@@ -5,8 +5,8 @@ import { App } from "antd";
 import { ImportDiff, ImportExport, ImportModal } from "@/client/schedules/ImportExport";
 import { MeProvider } from "@/client/me";
 import { I18nProvider } from "@/client/i18n";
-import type { Role } from "@/contracts/auth";
-import type { ImportResult } from "@/contracts/schedules";
+import type { Role } from "@/contracts/roles";
+import type { ImportResult } from "@/contracts/catalogue";
 
 const RESULT: ImportResult = {
   applied: false,

@@ -5,7 +5,7 @@ import { App } from "antd";
 import { TaskTable } from "@/client/tasks/TaskTable";
 import { MeProvider } from "@/client/me";
 import { I18nProvider } from "@/client/i18n";
-import type { Role } from "@/contracts/auth";
+import type { Role } from "@/contracts/roles";
 import type { TaskJson } from "@/contracts/tasks";
 
 vi.mock("next/link", () => ({ default: ({ href, children }: { href: string; children: React.ReactNode }) => <a href={href}>{children}</a> }));

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { EMPTY_LOG, mergeLogPage } from "@/client/hooks/useRunLogs";
-import type { LogLineJson } from "@/contracts/tasks";
+import type { LogLineJson } from "@/contracts/runs";
 
 const line = (seq: number): LogLineJson => ({ seq, ts: "2026-11-22T00:00:00.000Z", level: "info", message: `line ${seq}`, data: null });
 const page = (seqs: number[], finished = false) => ({

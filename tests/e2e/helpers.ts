@@ -1,6 +1,6 @@
 /** Helpers for the browser and HTTP tests. */
 import { expect, type APIRequestContext, type Browser } from "@playwright/test";
-import type { Role } from "@/contracts/auth";
+import type { Role } from "@/contracts/roles";
 
 let counter = 0;
 

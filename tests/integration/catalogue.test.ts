@@ -12,7 +12,7 @@ import type { Database } from "@/db/client";
 import type { RouteHandler } from "@/server/route";
 import { createSession } from "@/server/auth/session";
 import { hashPassword } from "@/server/auth/secrets";
-import { loadCatalogueFile } from "@/server/catalogue";
+import { loadCatalogueFile } from "@/server/schedule/cataloguePlan";
 import { registry } from "@/tasks";
 import { GET as exportSchedules } from "@/app/api/schedules/export/route";
 import { POST as importSchedules } from "@/app/api/schedules/import/route";

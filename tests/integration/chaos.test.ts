@@ -20,7 +20,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue, enqueueMany, type EnqueueInput } from "@/queue/enqueue";
 import { cancelTask, retryTask } from "@/queue/sql/control";
 import { IllegalTransitionError } from "@/queue/states";
-import { logPage } from "@/server/dashboard";
+import { logPage } from "@/server/runs";
 import { registry } from "@/tasks";
 import { freshDb, providers, waitFor, type TestDb } from "./support/db";
 import { startWorker, type WorkerProcess } from "./support/processes";

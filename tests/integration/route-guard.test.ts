@@ -12,7 +12,8 @@ import type { RouteHandler } from "@/server/route";
 import { createSession } from "@/server/auth/session";
 import { hashPassword } from "@/server/auth/secrets";
 import { freshDb, type TestDb } from "./support/db";
-import { ENDPOINTS, openApiDocument } from "@/contracts/openapi";
+import { ENDPOINTS } from "@/contracts/api";
+import { openApiDocument } from "@/contracts/openapi";
 
 const API_DIR = path.resolve("src/app/api");
 const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
@@ -116,15 +117,23 @@ describe("route guard", () => {
     expect((await call(h, { cookie: viewerCookie, "sec-fetch-site": "cross-site" })).status).toBe(403);
   });
 
-  it("documents every route in the OpenAPI document, with the role it enforces", () => {
-    const documented = new Map(ENDPOINTS.map((e) => [`${e.method} ${e.path.replace(/\{([^}]+)\}/g, "[$1]")}`, e]));
+  it("serves every declared endpoint from the route file of its path, and nothing undeclared", () => {
+    const served = new Map(handlers.map((h) => [h.key, h]));
     for (const h of handlers) {
-      const doc = documented.get(h.key);
-      expect(doc, `${h.key} is missing from src/contracts/openapi.ts`).toBeTruthy();
-      expect(doc?.role, h.key).toBe(h.handler.access);
+      const e = h.handler.endpoint;
+      expect(e, `${h.key} is not built with route(endpoint, verb)`).toBeTruthy();
+      // The file tree and the declaration agree: the export is the method, the folder the path.
+      expect(`${e.method} ${e.path.replace(/\{([^}]+)\}/g, "[$1]")}`, `${h.key} serves another endpoint`).toBe(h.key);
+      expect(ENDPOINTS, `${h.key}'s endpoint is missing from src/contracts/api.ts`).toContain(e);
     }
-    expect(documented.size).toBe(handlers.length);
-    expect(openApiDocument()).toMatchObject({ openapi: "3.1.0" });
+    for (const e of ENDPOINTS)
+      expect(served.has(`${e.method} ${e.path.replace(/\{([^}]+)\}/g, "[$1]")}`), `${e.method} ${e.path} has no route file`).toBe(true);
+    expect(ENDPOINTS).toHaveLength(handlers.length);
+    // Every JSON endpoint documents its answer; every other one says what it answers with.
+    for (const e of ENDPOINTS) expect(Boolean(e.response) !== Boolean(e.produces), `${e.method} ${e.path}`).toBe(true);
+    const doc = openApiDocument() as { openapi: string; paths: Record<string, Record<string, { responses: Record<string, unknown> }>> };
+    expect(doc.openapi).toBe("3.1.0");
+    expect(Object.values(doc.paths).flatMap((p) => Object.keys(p))).toHaveLength(ENDPOINTS.length);
   });
 
   it("checks access on the server in every page", () => {

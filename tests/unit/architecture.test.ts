@@ -109,7 +109,7 @@ const graph = importGraph();
 // Breaches that existed when these checks were written, each removed as the restructuring of
 // issue 18 reaches it. The list only shrinks; a new breach fails at once.
 const KNOWN_CYCLES: string[][] = [];
-const KNOWN_BREACH = /^app\/api\//;
+const KNOWN_BREACH = /^$/;
 const KNOWN_LONG = new Set([
   "client/i18n/en.ts",
   "client/i18n/zh.ts",

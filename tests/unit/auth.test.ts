@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fs from "node:fs";
 import path from "node:path";
-import { roleAtLeast, ROLES } from "@/contracts/auth";
+import { roleAtLeast, ROLES } from "@/contracts/roles";
 import { clientIp, readCookie, sessionCookie } from "@/server/auth/session";
 import { hashPassword, newToken, tokenHash, verifyPassword } from "@/server/auth/secrets";
 

@@ -4,7 +4,7 @@
  */
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
-import { CatalogueError, parseCatalogue, serializeCatalogue, specHash } from "@/server/catalogue";
+import { CatalogueError, parseCatalogue, serializeCatalogue, specHash } from "@/server/schedule/catalogue";
 import { registry } from "@/tasks";
 
 const shipped = fs.readFileSync("config/tasks.yaml", "utf8");

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { AGGREGATE_MAX_AGE_MS, aggregateMaxAgeMs } from "@/server/dashboard";
+import { AGGREGATE_MAX_AGE_MS, aggregateMaxAgeMs } from "@/server/overview";
 
 describe("the overview's aggregate cache", () => {
   it("refreshes every 2 s while a refresh is cheap", () => {

@@ -1,13 +1,12 @@
 "use client";
 /** React Query hooks for the admin resources: users, API tokens, the audit log. */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { AuditJson, Role, TokenJson, UserJson } from "@/contracts/auth";
+import type { AuditJson } from "@/contracts/audit";
+import type { TokenJson } from "@/contracts/auth";
+import type { UserJson } from "@/contracts/users";
+import type { Page } from "@/contracts/endpoint";
+import type { Role } from "@/contracts/roles";
 import { apiFetch } from "../api";
-
-interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
 
 export function useUsersQuery() {
   return useQuery({ queryKey: ["users"], queryFn: () => apiFetch<Page<UserJson>>("/api/users?limit=200") });

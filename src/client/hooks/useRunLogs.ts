@@ -5,7 +5,7 @@
  * is in. Level and text filters start a fresh log.
  */
 import { useQuery, useQueryClient } from "@tanstack/react-query";
-import type { LogLineJson, LogPage } from "@/contracts/tasks";
+import type { LogLineJson, LogPage } from "@/contracts/runs";
 import { apiFetch } from "../api";
 
 /** The lines held in memory at most; older ones are dropped (the download has them all). */

@@ -7,9 +7,11 @@
 import { useEffect, useState } from "react";
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
-import type { BackfillJson, CreateScheduleBody, ImportResult, PatchScheduleBody, PreviewBody, ScheduleJson } from "@/contracts/schedules";
+import type { BackfillJson } from "@/contracts/backfills";
+import type { ImportResult } from "@/contracts/catalogue";
+import type { CreateScheduleBody, PatchScheduleBody, PreviewBody, ScheduleJson } from "@/contracts/schedules";
 import { ApiError, apiFetch } from "../api";
-import type { Page } from "./useTasks";
+import type { Page } from "@/contracts/endpoint";
 
 export type CreateScheduleInput = z.input<typeof CreateScheduleBody>;
 export type PatchScheduleInput = z.input<typeof PatchScheduleBody>;

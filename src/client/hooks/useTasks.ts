@@ -4,16 +4,16 @@
  * Polling pauses while the tab is hidden (React Query's default) and stops for finished runs.
  */
 import { keepPreviousData, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { BatchJson, OverviewResponse, ResultsPage, RunJson, TaskJson, TaskTypeJson, TypeStatistics } from "@/contracts/tasks";
+import type { BatchJson } from "@/contracts/batches";
+import type { TaskTypeJson } from "@/contracts/catalogue";
+import type { Page } from "@/contracts/endpoint";
+import type { OverviewResponse, TypeStatistics } from "@/contracts/overview";
+import type { RunListItem } from "@/contracts/runs";
+import type { ResultsPage, RunJson, TaskJson } from "@/contracts/tasks";
 import { apiFetch } from "../api";
 import { useRunLogs } from "./useRunLogs";
 
 export { useRunLogs };
-
-export interface Page<T> {
-  items: T[];
-  next_cursor: string | null;
-}
 
 /** Filters of the task list as the API takes them. */
 export type TaskFilters = Partial<Record<"status" | "type" | "queue" | "batch_id" | "parent_id" | "category" | "scheduled" | "q", string>> & {
@@ -45,7 +45,8 @@ export function useTaskListQuery(filters: TaskFilters, cursor: string | null, li
   });
 }
 
-export type RunRow = RunJson & { type: string; queue: string; schedule_id: string | null };
+/** A row of the run list (执行历史). */
+export type RunRow = RunListItem;
 
 export function useRunListQuery(
   filters: Partial<Record<"type" | "status" | "schedule_id" | "from" | "to", string>>,

@@ -8,7 +8,7 @@
  */
 import { useState } from "react";
 import { Alert, App, Button, Checkbox, Input, Modal, Space, Table, Tag, Tooltip, Typography, Upload } from "antd";
-import type { ImportResult } from "@/contracts/schedules";
+import type { ImportResult } from "@/contracts/catalogue";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";

@@ -7,7 +7,7 @@
 import { useMemo, useState } from "react";
 import { Col, Form, Input, InputNumber, Modal, Row, Select, Typography } from "antd";
 import { z } from "zod";
-import type { TaskTypeJson } from "@/contracts/tasks";
+import type { TaskTypeJson } from "@/contracts/catalogue";
 import { useT } from "../i18n";
 import { useFeedback } from "../feedback";
 import { useTaskActions, useTaskTypesQuery } from "../hooks/useTasks";

@@ -6,8 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from "react";
 import { Alert, Button, Empty, Input, Select, Space, Switch, Typography } from "antd";
-import type { LogLineJson } from "@/contracts/tasks";
-import { LOG_LEVELS } from "@/contracts/tasks";
+import { LOG_LEVELS, type LogLineJson } from "@/contracts/runs";
 import { useI18n } from "../i18n";
 import { useRunLogs } from "../hooks/useRunLogs";
 

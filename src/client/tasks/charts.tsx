@@ -5,7 +5,7 @@ import * as echarts from "echarts/core";
 import { BarChart, LineChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
-import type { OverviewResponse, TypeStatistics } from "@/contracts/tasks";
+import type { OverviewResponse, TypeStatistics } from "@/contracts/overview";
 import { useI18n } from "../i18n";
 import { formatDuration } from "../format";
 

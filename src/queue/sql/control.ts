@@ -52,25 +52,49 @@ export async function cancelTask(conn: Conn, taskId: number): Promise<"cancelled
   });
 }
 
+/** The columns a retry sets: queued now, `extraAttempts` more attempts, the last attempt's outcome cleared. */
+function retrySet(conn: Conn, extraAttempts: number) {
+  const d = dialect(conn);
+  return sql`status = ${targetOf("retry")}, run_at = ${d.now}, max_attempts = attempts + ${Math.max(1, extraAttempts)},
+            finished_at = NULL, cancel_requested = false, error = NULL, result = NULL, progress = 0, progress_message = NULL,
+            worker_id = NULL, lease_expires_at = NULL`;
+}
+
+/** Wakes the workers of these queues (PostgreSQL; SQLite workers see the commit in the WAL). */
+async function wake(tx: Conn, queues: string[]): Promise<void> {
+  if (dialect(tx).provider !== "postgres") return;
+  for (const q of new Set(queues)) await execute(tx, sql`SELECT pg_notify(${WAKEUP_CHANNEL}, ${q})`);
+}
+
 /** Queues a failed or cancelled task again, with `extraAttempts` more attempts (default 1). */
 export async function retryTask(conn: Conn, taskId: number, extraAttempts = 1): Promise<void> {
-  const d = dialect(conn);
   await transaction(conn, async (tx) => {
     const rows = await query<{ queue: string }>(
       tx,
-      sql`UPDATE tasks SET status = ${targetOf("retry")}, run_at = ${d.now}, max_attempts = attempts + ${Math.max(1, extraAttempts)},
-            finished_at = NULL, cancel_requested = false, error = NULL, result = NULL, progress = 0, progress_message = NULL,
-            worker_id = NULL, lease_expires_at = NULL
-          WHERE id = ${taskId} AND ${whenLegal("retry")}
-          RETURNING queue`,
+      sql`UPDATE tasks SET ${retrySet(tx, extraAttempts)} WHERE id = ${taskId} AND ${whenLegal("retry")} RETURNING queue`,
     );
-    if (rows.length > 0) {
-      if (d.provider === "postgres") await execute(tx, sql`SELECT pg_notify(${WAKEUP_CHANNEL}, ${rows[0].queue})`);
-      return;
-    }
+    if (rows.length > 0) return wake(tx, [rows[0].queue]);
     const status = await statusOf(tx, taskId);
     if (status === null) throw new TaskNotFoundError(taskId);
     throw new IllegalTransitionError("retry", status);
+  });
+}
+
+/**
+ * Queues again every failed or cancelled task of a batch (one more attempt each), in one
+ * statement: all of them or, if anything fails, none. Returns how many.
+ */
+export async function retryBatch(conn: Conn, batchId: string): Promise<number> {
+  return transaction(conn, async (tx) => {
+    const rows = await query<{ queue: string }>(
+      tx,
+      sql`UPDATE tasks SET ${retrySet(tx, 1)} WHERE batch_id = ${batchId} AND ${whenLegal("retry")} RETURNING queue`,
+    );
+    await wake(
+      tx,
+      rows.map((r) => r.queue),
+    );
+    return rows.length;
   });
 }
 

@@ -1,6 +1,6 @@
 /** The audit log: who changed what, when and from where. */
 import type { Db } from "@/db/client";
-import type { AuditJson } from "@/contracts/auth";
+import type { AuditJson } from "@/contracts/audit";
 import { actorName, type Principal } from "./principal";
 
 export interface AuditEntry {

@@ -5,7 +5,8 @@
  */
 import { cookies, headers } from "next/headers";
 import { redirect } from "next/navigation";
-import { roleAtLeast, type MeJson, type Role } from "@/contracts/auth";
+import type { MeJson } from "@/contracts/auth";
+import { roleAtLeast, type Role } from "@/contracts/roles";
 import { getDatabase } from "@/db/client";
 import type { Principal } from "./principal";
 import { principalFromSession, SESSION_COOKIE } from "./session";

@@ -1,5 +1,5 @@
 /** Who a request acts for: a signed-in user or an API token, with its role. */
-import type { Role } from "@/contracts/auth";
+import type { Role } from "@/contracts/roles";
 
 export interface Principal {
   kind: "user" | "token";

@@ -4,7 +4,7 @@
  * at most every few minutes).
  */
 import type { Db } from "@/db/client";
-import type { Role } from "@/contracts/auth";
+import type { Role } from "@/contracts/roles";
 import type { Principal } from "./principal";
 import { newToken, tokenHash } from "./secrets";
 

@@ -1,8 +1,8 @@
+import { listStrategies } from "@/contracts/strategies";
+import * as strategies from "@/server/strategies";
 import { route } from "@/server/route";
-import { STRATEGIES } from "@/domain/strategies";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Screening strategies with their default parameters. */
-export const GET = route({ role: "viewer" }, async () => ({ json: { items: STRATEGIES } }));
+export const GET = route(listStrategies, strategies.list);

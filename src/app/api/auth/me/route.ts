@@ -1,11 +1,8 @@
-import type { MeJson } from "@/contracts/auth";
+import { me } from "@/contracts/auth";
+import * as sessions from "@/server/sessions";
 import { route } from "@/server/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-/** Who is signed in. */
-export const GET = route({ role: "viewer" }, async ({ principal }) => {
-  const me: MeJson = { kind: principal.kind, id: String(principal.id), username: principal.name, role: principal.role };
-  return { json: { user: me } };
-});
+export const GET = route(me, sessions.current);

@@ -1,14 +1,14 @@
 /** Backfills: a schedule's task type run over a date range, one task per trading day, as one batch. */
 import { randomUUID } from "node:crypto";
 import type { Schedule, ScheduleBackfill } from "@/generated/sqlite/client";
-import type { BackfillJson } from "@/contracts/schedules";
+import type { BackfillJson } from "@/contracts/backfills";
 import type { Db } from "@/db/client";
 import { enqueueMany } from "@/queue/enqueue";
 import { feedProblem } from "@/queue/feeds";
-import { shanghaiToday, tradingDaysBetween } from "@/queue/schedule";
+import { shanghaiToday, taskOfSchedule, tradingDaysBetween } from "@/queue/schedule";
 import type { Conn } from "@/queue/sql/executor";
-import { HttpError } from "./errors";
-import { registry } from "./queue";
+import { registry } from "../context";
+import { HttpError } from "../errors";
 
 /** Most dates one backfill may enqueue (about two years of trading days). */
 export const MAX_BACKFILL_DATES = 500;
@@ -40,14 +40,7 @@ export async function startBackfill(db: Db, conn: Conn, s: Schedule, from: strin
     await enqueueMany(
       conn,
       registry,
-      dates.map((date) => ({
-        type: s.taskType,
-        payload: { ...payload, [def.asOfField as string]: date },
-        priority: s.priority,
-        timeoutMs: s.timeoutMs ?? undefined,
-        maxAttempts: s.maxAttempts ?? undefined,
-        scheduleId: String(s.id),
-      })),
+      dates.map((date) => taskOfSchedule(s, { [def.asOfField as string]: date })),
       { batchId },
     );
   } catch (err) {

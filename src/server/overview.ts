@@ -1,13 +1,16 @@
-/** The dashboard's composite reads: overview, per-type statistics, batches, runs and logs. */
-import { z } from "zod";
+/**
+ * The dashboard's figures: the overview of the task queue (with aggregates that are refreshed at
+ * most every few seconds whoever polls) and per-type statistics of run durations.
+ */
 import type { Database } from "@/db/client";
-import type { BatchJson, LogPage, OverviewResponse, TaskTypeJson, TypeStatistics } from "@/contracts/tasks";
+import type { getOverview, getStatistics, OverviewResponse, TypeStatistics } from "@/contracts/overview";
 import type { Conn } from "@/queue/sql/executor";
 import { countByStatus, finishedSince, nextQueuedIds, queueCounts, runDurations, throughput } from "@/queue/sql/reads";
-import { isFinished } from "@/queue/states";
-import type { LogLevel, Registry } from "@/queue/registry";
-import { readRunLog } from "@/queue/runLog";
-import { DASHBOARD_TZ, healthWorkers, percentile, runJson, startOfDay, taskJson, tasksByIds } from "./tasks";
+import { getQueue } from "./context";
+import { HttpError } from "./errors";
+import { healthWorkers } from "./health";
+import { taskJson, tasksByIds } from "./json";
+import type { Input, Output } from "./route";
 
 /**
  * How stale the overview's aggregates may be. Counting every task by status (and the last
@@ -75,8 +78,9 @@ async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
   return entry.value;
 }
 
-/** `GET /api/tasks/overview`. */
-export async function overview(database: Database, conn: Conn): Promise<OverviewResponse> {
+/** Counts, queues, what runs and waits, recent results, workers, today's figures and the last hour's throughput. */
+export async function get(): Promise<Output<typeof getOverview>> {
+  const { database, conn } = await getQueue();
   const db = database.db;
   const [{ counts, queues, today, points }, running, queuedIds, recent, workers] = await Promise.all([
     aggregates(database, conn),
@@ -95,7 +99,7 @@ export async function overview(database: Database, conn: Conn): Promise<Overview
   const succeeded = today.succeeded ?? 0;
   const failed = today.failed ?? 0;
   const total = succeeded + failed + (today.cancelled ?? 0);
-  return {
+  const json: OverviewResponse = {
     counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts },
     queues,
     running: running.map(taskJson),
@@ -107,10 +111,20 @@ export async function overview(database: Database, conn: Conn): Promise<Overview
       throughput: points,
     },
   };
+  return { json };
 }
 
-/** `GET /api/tasks/statistics`: per type, from the runs that finished in [from, to). */
-export async function statistics(conn: Conn, from: Date, to: Date): Promise<TypeStatistics[]> {
+/** Per task type: count, success rate, average, p50 and p95 duration over [from, to) (default: the last 24 h). */
+export async function typeStatistics({ query }: Input<typeof getStatistics>): Promise<Output<typeof getStatistics>> {
+  const to = query.to ? new Date(query.to) : new Date();
+  const from = query.from ? new Date(query.from) : new Date(to.getTime() - 24 * 3600_000);
+  if (from >= to) throw new HttpError("invalid_input", "from must be before to");
+  const { conn } = await getQueue();
+  return { json: { from: from.toISOString(), to: to.toISOString(), items: await statisticsOf(conn, from, to) } };
+}
+
+/** Per type, from the runs that finished in [from, to). */
+async function statisticsOf(conn: Conn, from: Date, to: Date): Promise<TypeStatistics[]> {
   const rows = await runDurations(conn, from, to);
   const byType = new Map<string, { durations: number[]; succeeded: number; failed: number; count: number }>();
   for (const r of rows) {
@@ -138,82 +152,33 @@ export async function statistics(conn: Conn, from: Date, to: Date): Promise<Type
     .sort((a, b) => b.count - a.count);
 }
 
-/** `GET /api/task-types`: what can be enqueued, with each payload's JSON Schema. */
-export function taskTypes(registry: Registry): TaskTypeJson[] {
-  return registry.list().map((d) => ({
-    name: d.name,
-    title: d.title,
-    description: d.description ?? null,
-    category: d.category,
-    queue: d.queue,
-    mode: d.mode,
-    timeout_ms: d.timeoutMs,
-    max_attempts: d.maxAttempts,
-    priority: d.priority ?? 500,
-    payload_schema: z.toJSONSchema(d.schema as z.ZodType, { io: "input", unrepresentable: "any" }),
-  }));
+/** Midnight of `now`'s day in time zone `tz` (for 今日 figures). */
+export function startOfDay(tz: string, now = new Date()): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const offset = wall - Math.floor(now.getTime() / 1000) * 1000;
+  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day) - offset);
 }
 
-/** `GET /api/tasks/batches/{batch_id}`: counts by status, overall progress and an ETA from the pace so far. */
-export async function batchRollup(database: Database, batchId: string): Promise<BatchJson | null> {
-  const rows = await database.db.task.findMany({ where: { batchId }, select: { status: true, progress: true, createdAt: true, startedAt: true } });
-  if (rows.length === 0) return null;
-  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-  let done = 0;
-  for (const r of rows) {
-    counts[r.status] = (counts[r.status] ?? 0) + 1;
-    done += isFinished(r.status) ? 100 : r.progress;
-  }
-  const progress = done / rows.length;
-  const started = rows.map((r) => r.startedAt?.getTime()).filter((t): t is number => t !== undefined);
-  const startedAt = started.length ? Math.min(...started) : null;
-  let eta: number | null = null;
-  if (startedAt !== null && progress > 0 && progress < 100) {
-    const elapsed = (Date.now() - startedAt) / 1000;
-    eta = Math.round((elapsed * (100 - progress)) / progress);
-  }
-  return {
-    batch_id: batchId,
-    total: rows.length,
-    counts,
-    progress: Math.round(progress * 10) / 10,
-    eta_seconds: eta,
-    started_at: startedAt ? new Date(startedAt).toISOString() : null,
-  };
-}
+/** The time zone of "today" on the dashboard. */
+export const DASHBOARD_TZ = process.env.QTASK_TIMEZONE || "Asia/Shanghai";
 
-/** A run with its task and every run of that task (for switching attempts). */
-export async function runDetail(database: Database, runId: number) {
-  const run = await database.db.run.findUnique({ where: { id: runId }, include: { task: { include: { runs: { orderBy: { id: "asc" } } } } } });
-  if (!run) return null;
-  return { run: runJson(run), task: taskJson(run.task), runs: run.task.runs.map(runJson) };
-}
-
-/** Log lines of a run after `afterSeq`, at or above `level`, containing `q` (stored and rendered: src/queue/runLog.ts). */
-export async function logPage(
-  database: Database,
-  runId: number,
-  q: { after_seq: number; limit: number; level?: LogLevel; q?: string },
-): Promise<LogPage | null> {
-  const run = await database.db.run.findUnique({ where: { id: runId } });
-  if (!run) return null;
-  const lines = await readRunLog(database.db, run, { afterSeq: q.after_seq, limit: q.limit, level: q.level, q: q.q });
-  const items = lines.map((l) => ({
-    seq: l.seq,
-    ts: l.ts.toISOString(),
-    level: l.level,
-    message: l.message,
-    data: l.data === null ? null : safeJson(l.data),
-  }));
-  // Filtered pages still advance past what was scanned, so polling never re-reads old lines.
-  const next = items.length ? items[items.length - 1].seq : q.after_seq;
-  return { items, next_after_seq: next, run_finished: run.status !== "running" };
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
+/** p-th percentile (0–100) of sorted numbers, nearest-rank. */
+export function percentile(sorted: number[], p: number): number | null {
+  if (sorted.length === 0) return null;
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[Math.min(sorted.length, rank) - 1];
 }

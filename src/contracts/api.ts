@@ -1,0 +1,52 @@
+/**
+ * Every endpoint of the API, collected from the contracts modules that declare them (each is
+ * declared once, beside its schemas). The OpenAPI document and the route tests read this list;
+ * a new module of endpoints is added here once.
+ */
+import * as audit from "./audit";
+import * as auth from "./auth";
+import * as backfills from "./backfills";
+import * as backtests from "./backtests";
+import * as batches from "./batches";
+import * as catalogue from "./catalogue";
+import { endpointsOf, type Endpoint } from "./endpoint";
+import * as funds from "./funds";
+import * as overview from "./overview";
+import * as runs from "./runs";
+import * as schedules from "./schedules";
+import * as signals from "./signals";
+import * as strategies from "./strategies";
+import * as system from "./system";
+import * as tasks from "./tasks";
+import * as users from "./users";
+
+/** The reference's sections, in order. */
+export const TAGS = ["system", "auth", "users", "tasks", "runs", "schedules", "funds", "strategies", "backtests"] as const;
+
+const METHOD_ORDER = ["GET", "POST", "PATCH", "DELETE"];
+
+/** Every endpoint, by section, then path, then method. */
+export const ENDPOINTS: readonly Endpoint[] = [
+  system,
+  auth,
+  users,
+  audit,
+  tasks,
+  batches,
+  overview,
+  catalogue,
+  runs,
+  schedules,
+  backfills,
+  funds,
+  signals,
+  strategies,
+  backtests,
+]
+  .flatMap((m) => endpointsOf(m))
+  .sort(
+    (a, b) =>
+      TAGS.indexOf(a.tag as (typeof TAGS)[number]) - TAGS.indexOf(b.tag as (typeof TAGS)[number]) ||
+      a.path.localeCompare(b.path) ||
+      METHOD_ORDER.indexOf(a.method) - METHOD_ORDER.indexOf(b.method),
+  );

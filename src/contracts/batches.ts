@@ -1,0 +1,38 @@
+/** Batches: tasks enqueued together, rolled up, and retrying the failed ones. */
+import { z } from "zod";
+import { endpoint } from "./endpoint";
+
+/** `GET /api/tasks/batches/{batch_id}`: a batch rolled up. */
+export const BatchJson = z.object({
+  batch_id: z.string(),
+  total: z.number(),
+  counts: z.record(z.string(), z.number()),
+  progress: z.number(),
+  eta_seconds: z.number().nullable(),
+  started_at: z.string().nullable(),
+});
+export type BatchJson = z.infer<typeof BatchJson>;
+
+/** The path params of a batch: its id as given or generated at enqueue. */
+export const BatchParams = z.object({ batch_id: z.string().min(1).max(100) });
+
+export const getBatch = endpoint({
+  method: "GET",
+  path: "/api/tasks/batches/{batch_id}",
+  role: "viewer",
+  tag: "tasks",
+  summary: "A batch rolled up: counts by status, overall progress, ETA (its tasks: GET /api/tasks?batch_id=)",
+  params: BatchParams,
+  response: BatchJson,
+});
+
+export const retryFailedInBatch = endpoint({
+  method: "POST",
+  path: "/api/tasks/batches/{batch_id}/retry_failed",
+  role: "operator",
+  audit: "task.batch_retry_failed",
+  tag: "tasks",
+  summary: "Retry the failed and cancelled tasks of a batch, in one transaction",
+  params: BatchParams,
+  response: z.object({ retried: z.number() }),
+});

@@ -1,0 +1,50 @@
+/** The batch endpoints' verbs: a batch rolled up, and retrying its failed tasks. */
+import type { getBatch, retryFailedInBatch } from "@/contracts/batches";
+import { retryBatch } from "@/queue/sql/control";
+import { isFinished } from "@/queue/states";
+import { getQueue } from "./context";
+import { HttpError } from "./errors";
+import type { Input, Output } from "./route";
+
+/** Counts by status, overall progress and an ETA from the pace so far. */
+export async function get({ params }: Input<typeof getBatch>): Promise<Output<typeof getBatch>> {
+  const { database } = await getQueue();
+  const rows = await database.db.task.findMany({
+    where: { batchId: params.batch_id },
+    select: { status: true, progress: true, createdAt: true, startedAt: true },
+  });
+  if (rows.length === 0) throw new HttpError("not_found", `batch ${params.batch_id} not found`);
+  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  let done = 0;
+  for (const r of rows) {
+    counts[r.status] = (counts[r.status] ?? 0) + 1;
+    done += isFinished(r.status) ? 100 : r.progress;
+  }
+  const progress = done / rows.length;
+  const started = rows.map((r) => r.startedAt?.getTime()).filter((t): t is number => t !== undefined);
+  const startedAt = started.length ? Math.min(...started) : null;
+  let eta: number | null = null;
+  if (startedAt !== null && progress > 0 && progress < 100) {
+    const elapsed = (Date.now() - startedAt) / 1000;
+    eta = Math.round((elapsed * (100 - progress)) / progress);
+  }
+  return {
+    json: {
+      batch_id: params.batch_id,
+      total: rows.length,
+      counts,
+      progress: Math.round(progress * 10) / 10,
+      eta_seconds: eta,
+      started_at: startedAt ? new Date(startedAt).toISOString() : null,
+    },
+  };
+}
+
+/** Retries the failed (and cancelled) tasks of a batch only, in one transaction. */
+export async function retryFailed({ params }: Input<typeof retryFailedInBatch>): Promise<Output<typeof retryFailedInBatch>> {
+  const { database, conn } = await getQueue();
+  const retried = await retryBatch(conn, params.batch_id);
+  if (retried === 0 && (await database.db.task.count({ where: { batchId: params.batch_id } })) === 0)
+    throw new HttpError("not_found", `batch ${params.batch_id} not found`);
+  return { json: { retried }, audit: { target: params.batch_id, details: { retried } } };
+}
