@@ -4,7 +4,7 @@ import { useState } from "react";
 import { Button, Card, Input, Space, Table, Typography } from "antd";
 import type { AuditJson } from "@/contracts/audit";
 import { formatTime } from "./format";
-import { useAuditQuery } from "./hooks/useAdmin";
+import { useAuditQuery } from "./hooks/useAudit";
 import { useI18n } from "./i18n";
 
 export function AuditPage() {

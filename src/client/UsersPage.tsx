@@ -7,7 +7,8 @@ import type { UserJson } from "@/contracts/users";
 import { ROLES, type Role } from "@/contracts/roles";
 import { ApiError } from "./api";
 import { formatTime } from "./format";
-import { useTokenMutations, useTokensQuery, useUserMutations, useUsersQuery } from "./hooks/useAdmin";
+import { useTokenMutations, useTokensQuery } from "./hooks/useTokens";
+import { useUserMutations, useUsersQuery } from "./hooks/useUsers";
 import { ROLE_COLOR, useMe } from "./me";
 import { useI18n } from "./i18n";
 

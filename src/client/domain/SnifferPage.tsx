@@ -11,7 +11,8 @@ import { Alert, Button, Card, Dropdown, Input, Progress, Select, Space, Table, T
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
-import { useEnqueueSignals, useFundsQuery, useSignalsBatch, type FundRow } from "../hooks/useFunds";
+import { useFundsQuery, type FundRow } from "../hooks/useFunds";
+import { useEnqueueSignals, useSignalsBatch } from "../hooks/useSignals";
 import type { FundSignal } from "../sniffer/signalsByFund";
 
 /** Chinese market colours: red up/buy, green down/sell. */

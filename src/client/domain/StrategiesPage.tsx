@@ -9,7 +9,7 @@ import { Button, Card, Col, Descriptions, Empty, Progress, Row, Space, Typograph
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
-import { useExecuteStrategy, useStrategiesQuery } from "../hooks/useFunds";
+import { useExecuteStrategy, useStrategiesQuery } from "../hooks/useStrategies";
 import { useTaskQuery } from "../hooks/useTasks";
 import { ResultsTable } from "../tasks/ResultsTable";
 import { TaskStatusTag } from "../tasks/StatusTag";

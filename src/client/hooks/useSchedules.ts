@@ -1,14 +1,13 @@
 "use client";
 /**
- * React Query hooks for schedules: the list (polled), the mutations (each refreshes the list)
- * and the live preview of a timing's next fire times for the form (debounced, never retried:
- * a 400 is the answer, not a glitch).
+ * React Query hooks for schedules: the list and one schedule (polled), the actions (each
+ * refreshes them) and the live preview of a timing's next fire times for the form (debounced,
+ * never retried: a 400 is the answer, not a glitch). Backfills: useBackfills; import and
+ * export: useCatalogue.
  */
 import { useEffect, useState } from "react";
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
-import type { BackfillJson } from "@/contracts/backfills";
-import type { ImportResult } from "@/contracts/catalogue";
 import type { CreateScheduleBody, PatchScheduleBody, PreviewBody, ScheduleJson } from "@/contracts/schedules";
 import { ApiError, apiFetch } from "../api";
 import type { Page } from "@/contracts/endpoint";
@@ -37,58 +36,6 @@ export function useScheduleQuery(id: string) {
     queryFn: () => apiFetch<{ schedule: ScheduleJson }>(`/api/schedules/${encodeURIComponent(id)}`),
     refetchInterval: 5_000,
     retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2,
-  });
-}
-
-/** Whether any date of these backfills is still waiting or running. */
-export function backfillsLive(items: BackfillJson[] | undefined): boolean {
-  return !!items?.some((b) => b.dates.some((d) => d.status === "queued" || d.status === "running"));
-}
-
-/**
- * A schedule's latest backfills with the status of every date: polled every 2 s while a date
- * is queued or running (every 15 s while the tab is hidden), not at all once everything ended.
- */
-export function useBackfillsQuery(id: string, enabled = true) {
-  return useQuery({
-    queryKey: ["backfills", id],
-    enabled,
-    queryFn: () => apiFetch<{ items: BackfillJson[] }>(`/api/schedules/${encodeURIComponent(id)}/backfills`),
-    refetchInterval: (q) => (backfillsLive(q.state.data?.items) ? (typeof document !== "undefined" && document.hidden ? 15_000 : 2_000) : false),
-  });
-}
-
-/** Starts a backfill of a schedule over a date range (inclusive, YYYY-MM-DD). */
-export function useBackfillMutation(id: string) {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: (range: { from: string; to: string }) =>
-      apiFetch<{ backfill: BackfillJson }>(`/api/schedules/${encodeURIComponent(id)}/backfill`, { method: "POST", body: JSON.stringify(range) }),
-    onSuccess: () => {
-      void qc.invalidateQueries({ queryKey: ["backfills", id] });
-      void qc.invalidateQueries({ queryKey: ["runs"] });
-      void qc.invalidateQueries({ queryKey: ["tasks"] });
-      void qc.invalidateQueries({ queryKey: ["overview"] });
-    },
-  });
-}
-
-/** The export download (a YAML file in the format of config/tasks.yaml). */
-export const SCHEDULES_EXPORT_URL = "/api/schedules/export";
-
-/** Posts a YAML catalogue to the import: a preview (dry run) or the real thing; applying refreshes the lists. */
-export function useScheduleImport() {
-  const qc = useQueryClient();
-  return useMutation({
-    mutationFn: ({ text, mode, dryRun }: { text: string; mode: "merge" | "replace"; dryRun: boolean }) =>
-      apiFetch<ImportResult>(`/api/schedules/import?${new URLSearchParams({ dry_run: String(dryRun), mode })}`, {
-        method: "POST",
-        body: text,
-        headers: { "content-type": "application/yaml" },
-      }),
-    onSuccess: (r) => {
-      if (r.applied) void qc.invalidateQueries({ queryKey: ["schedules"] });
-    },
   });
 }
 

@@ -12,7 +12,7 @@ import type { ImportResult } from "@/contracts/catalogue";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
-import { SCHEDULES_EXPORT_URL, useScheduleImport } from "../hooks/useSchedules";
+import { SCHEDULES_EXPORT_URL, useScheduleImport } from "../hooks/useCatalogue";
 
 type Change = ImportResult["changes"][number];
 type Mode = ImportResult["mode"];

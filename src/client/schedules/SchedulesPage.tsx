@@ -16,7 +16,7 @@ import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
 import { formatTime } from "../format";
-import { useTaskTypesQuery } from "../hooks/useTasks";
+import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useScheduleActions, useSchedulesQuery } from "../hooks/useSchedules";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { ImportExport } from "./ImportExport";

@@ -8,7 +8,8 @@ import type { RunJson } from "@/contracts/tasks";
 import { useI18n, type Lang } from "../i18n";
 import type { Dict } from "../i18n/zh";
 import { formatDuration, formatTime } from "../format";
-import { useRunListQuery, useTaskTypesQuery, type RunRow } from "../hooks/useTasks";
+import { useRunListQuery, type RunRow } from "../hooks/useRuns";
+import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { RunStatusTag } from "./StatusTag";
 import { CursorPager, useCursorStack } from "../CursorPager";
 

@@ -11,7 +11,8 @@ import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
 import { etaSeconds, formatDuration, formatTime } from "../format";
-import { useTaskActions, useTaskListQuery, useTaskTypesQuery, type TaskFilters } from "../hooks/useTasks";
+import { useTaskTypesQuery } from "../hooks/useTaskTypes";
+import { useTaskActions, useTaskListQuery, type TaskFilters } from "../hooks/useTasks";
 import { TaskStatusTag } from "./StatusTag";
 import { CursorPager, useCursorStack } from "../CursorPager";
 

@@ -32,7 +32,10 @@ import { useCan } from "../me";
 import { ApiError } from "../api";
 import { ImportExport } from "../schedules/ImportExport";
 import { formatDuration, formatTime } from "../format";
-import { useBatchQuery, useOverviewQuery, useStatisticsQuery, useTaskActions, useTaskTypesQuery, type TaskFilters } from "../hooks/useTasks";
+import { useBatchQuery, useRetryFailed } from "../hooks/useBatches";
+import { useOverviewQuery, useStatisticsQuery } from "../hooks/useOverview";
+import { useTaskTypesQuery } from "../hooks/useTaskTypes";
+import type { TaskFilters } from "../hooks/useTasks";
 import { ThroughputChart, TimingChart } from "./charts";
 import { CreateTaskModal } from "./CreateTaskModal";
 import { RunsTable } from "./RunsTable";
@@ -63,7 +66,7 @@ export function TasksPage() {
   const params = useSearchParams();
   const overview = useOverviewQuery();
   const types = useTaskTypesQuery();
-  const actions = useTaskActions();
+  const retryFailed = useRetryFailed();
   const [creating, setCreating] = useState(false);
   const [text, setText] = useState(params.get("q") ?? "");
   const [payloadText, setPayloadText] = useState(params.get("payload") ?? "");
@@ -286,7 +289,7 @@ export function TasksPage() {
                 size="small"
                 onClick={async () => {
                   try {
-                    const r = await actions.retryFailed.mutateAsync(batchId);
+                    const r = await retryFailed.mutateAsync(batchId);
                     message.success(t.tasks.batch.retried(r.retried));
                   } catch (err) {
                     message.error(err instanceof ApiError ? err.message : t.common.failed);

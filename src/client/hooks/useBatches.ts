@@ -1,0 +1,28 @@
+"use client";
+/** React Query hooks for batches: one batch rolled up (polled until it ends), and retrying its failed tasks. */
+import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
+import type { BatchJson, retryFailedInBatch } from "@/contracts/batches";
+import type { ResponseOf } from "@/contracts/endpoint";
+import { apiFetch } from "../api";
+import { refreshTaskViews } from "./useTasks";
+
+/** A batch's counts, progress and ETA; polled every 3 s while anything is queued or running. */
+export function useBatchQuery(batchId: string | undefined) {
+  return useQuery({
+    queryKey: ["batch", batchId],
+    enabled: !!batchId,
+    queryFn: () => apiFetch<BatchJson>(`/api/tasks/batches/${encodeURIComponent(batchId as string)}`),
+    refetchInterval: (q) => (q.state.data && q.state.data.counts.queued + q.state.data.counts.running === 0 ? false : 3_000),
+    retry: false,
+  });
+}
+
+/** Retries the failed and cancelled tasks of a batch. */
+export function useRetryFailed() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (batchId: string) =>
+      apiFetch<ResponseOf<typeof retryFailedInBatch>>(`/api/tasks/batches/${encodeURIComponent(batchId)}/retry_failed`, { method: "POST" }),
+    onSuccess: () => refreshTaskViews(qc),
+  });
+}
