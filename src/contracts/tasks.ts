@@ -89,6 +89,7 @@ export type RunJson = z.infer<typeof RunJson>;
 
 /** Task categories, as the registry declares them (the dashboard's tabs). */
 export const TaskCategory = z.enum(["demo", "data_sync", "indicators", "signals", "backtest", "maintenance"]);
+export type TaskCategory = z.infer<typeof TaskCategory>;
 
 /**
  * `GET /api/tasks` filters. Besides the named ones, `payload.<key>=<value>` filters on a

@@ -15,10 +15,6 @@ import type { Db } from "@/db/client";
 import type { EnqueueInput } from "./input";
 import type { Conn } from "./sql/executor";
 
-/** Dashboard grouping of task types (the tabs of /tasks). */
-export const TASK_CATEGORIES = ["demo", "data_sync", "indicators", "signals", "backtest", "maintenance"] as const;
-export type TaskCategory = (typeof TASK_CATEGORIES)[number];
-
 export type LogLevel = "debug" | "info" | "warn" | "error";
 
 /** What a running fast handler (or a compute handler's prepare/finish) can do. */
@@ -69,7 +65,8 @@ interface Common<P> {
   name: string;
   title: string;
   description?: string;
-  category: TaskCategory;
+  /** A grouping for people (the dashboard's tabs); the engine does not read it. */
+  category: string;
   queue: string;
   timeoutMs: number;
   maxAttempts: number;
@@ -77,10 +74,11 @@ interface Common<P> {
   priority?: number;
   schema: z.ZodType<P>;
   /**
-   * For types that read an external feed: the environment variable holding its URL (a payload
-   * `url` overrides it). Schedules of such a type stay disabled, saying why, while neither is set.
+   * Why a task of this type with `payload` cannot run as the server is configured (its data
+   * source has no URL, say), or null. Schedules of such a task stay disabled and say why,
+   * instead of failing every run. `registry` lets a type that runs others (a group) ask them.
    */
-  feedEnv?: string;
+  unavailable?(payload: unknown, registry: Registry): string | null;
   /**
    * The payload field (YYYY-MM-DD) that makes a run compute "as of" a past day; types with it
    * can be backfilled over a date range.
@@ -133,6 +131,11 @@ export class TaskSnooze extends Error {
 /** Handler outcome: fail for good; retrying would not help (e.g. bad data). */
 export class TaskFailPermanently extends Error {
   readonly outcome = "fail_permanently";
+}
+
+/** Why a task of `type` with `payload` cannot run as configured (its type's unavailable()), or null. */
+export function unavailableReason(registry: Registry, type: string, payload: unknown): string | null {
+  return registry.get(type)?.unavailable?.(payload, registry) ?? null;
 }
 
 /** A set of task types by name. */

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import type { exportSchedules, importSchedules, taskTypes } from "@/contracts/catalogue";
+import type { TaskCategory } from "@/contracts/tasks";
 import { getDatabase } from "@/db/client";
 import { readTextDocument } from "./body";
 import { registry } from "./context";
@@ -18,7 +19,8 @@ export async function types(): Promise<Output<typeof taskTypes>> {
     name: d.name,
     title: d.title,
     description: d.description ?? null,
-    category: d.category,
+    // The catalogue declares these (tests/unit/catalogue.test.ts checks each is a tab of the dashboard).
+    category: d.category as TaskCategory,
     queue: d.queue,
     mode: d.mode,
     timeout_ms: d.timeoutMs,

@@ -18,7 +18,7 @@ import type {
 } from "@/contracts/schedules";
 import { getDatabase } from "@/db/client";
 import { enqueue } from "@/queue/enqueue";
-import { nextSlots, taskOfSchedule } from "@/queue/schedule";
+import { nextSlots, taskOfSchedule } from "@/schedule/timing";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import { cursorPage } from "./paging";

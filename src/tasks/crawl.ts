@@ -15,6 +15,7 @@ import { loadSeries, saveSeries } from "@/domain/series";
 import { mergePoints, parseNavCsv, parseNavJson, type NavPoint } from "@/domain/navImport";
 import { fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
 import { FundCode } from "@/contracts/funds";
+import { needsFeedUrl } from "./feedUrl";
 
 /** Where `source: "file"` imports read from (nothing outside it). */
 export function importDir(): string {
@@ -44,6 +45,9 @@ async function importPoints(ctx: TaskContext, code: string, points: NavPoint[], 
   return merged.dates.length - (existing?.dates.length ?? 0);
 }
 
+/** The NAV sync reads its HTTP source from here (or the payload's url). */
+const navSourceUrl = needsFeedUrl("QTASK_NAV_SOURCE_URL");
+
 export const fundNavSync = defineTask({
   name: "fund_nav_sync",
   title: "净值同步",
@@ -54,8 +58,11 @@ export const fundNavSync = defineTask({
   timeoutMs: 60 * 60_000,
   maxAttempts: 3,
   schema: NavSyncPayload,
-  // Only `source: "http"` reads it; file imports need no URL.
-  feedEnv: "QTASK_NAV_SOURCE_URL",
+  // Only `source: "http"` reads a feed; file imports need no URL.
+  unavailable: (payload) => {
+    const source = (payload as { source?: unknown } | null)?.source;
+    return typeof source === "string" && source !== "http" ? null : navSourceUrl(payload);
+  },
   async run(ctx) {
     const p = ctx.payload;
     if (p.source === "file") {
@@ -149,7 +156,7 @@ export const fundBasicSync = defineTask({
   timeoutMs: 10 * 60_000,
   maxAttempts: 3,
   schema: z.object({ url: HttpUrl.optional(), retries: z.number().int().min(0).max(5).default(3) }).strict(),
-  feedEnv: "QTASK_FUND_BASIC_URL",
+  unavailable: needsFeedUrl("QTASK_FUND_BASIC_URL"),
   async run(ctx) {
     const url = ctx.payload.url ?? process.env.QTASK_FUND_BASIC_URL;
     if (!url) throw new TaskFailPermanently("no fund list URL: pass url or set QTASK_FUND_BASIC_URL");

@@ -13,7 +13,8 @@ import { z } from "zod";
 import { defineTask, TaskFailPermanently, type FastTask } from "@/queue/registry";
 import { feedNumber, fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
 import { FundCode, Ymd } from "@/contracts/funds";
-import { todayInShanghai } from "./shared";
+import { shanghaiToday } from "@/domain/calendar";
+import { needsFeedUrl } from "./feedUrl";
 
 /** Rows written per transaction. */
 const CHUNK = 500;
@@ -72,13 +73,13 @@ export function defineFeed<R extends { code: string }>(spec: FeedSpec<R>): FastT
     timeoutMs: 30 * 60_000,
     maxAttempts: 3,
     schema: FeedPayload,
-    feedEnv: spec.feedEnv,
+    unavailable: needsFeedUrl(spec.feedEnv),
     asOfField: "date",
     async run(ctx) {
       const p = ctx.payload;
       const base = p.url ?? process.env[spec.feedEnv];
       if (!base) throw new TaskFailPermanently(`no ${spec.dataset} feed URL: pass url or set ${spec.feedEnv}`);
-      const date = p.date ?? todayInShanghai();
+      const date = p.date ?? shanghaiToday();
       let url: string;
       try {
         url = feedUrl(base, date, p.date !== undefined);

@@ -12,7 +12,7 @@
 import { setTimeout as wait } from "node:timers/promises";
 import { z } from "zod";
 import { CreateTaskBody } from "@/contracts/tasks";
-import { defineTask, TaskFailPermanently, type TaskContext } from "@/queue/registry";
+import { defineTask, TaskFailPermanently, unavailableReason, type TaskContext } from "@/queue/registry";
 import { cancelTask } from "@/queue/sql/control";
 import { isFinished } from "@/queue/states";
 
@@ -68,6 +68,16 @@ export const group = defineTask({
   timeoutMs: 24 * 3600_000,
   maxAttempts: 3,
   schema: GroupPayload,
+  // A group cannot run while one of its tasks cannot (the first such child says why).
+  unavailable(payload, registry) {
+    const tasks = (payload as { tasks?: unknown } | null)?.tasks;
+    if (!Array.isArray(tasks)) return null;
+    for (const child of tasks as { type?: unknown; payload?: unknown }[]) {
+      const problem = typeof child?.type === "string" ? unavailableReason(registry, child.type, child.payload ?? {}) : null;
+      if (problem) return `${child.type}: ${problem}`;
+    }
+    return null;
+  },
   async run(ctx) {
     const { mode, tasks } = ctx.payload;
     ctx.log.info(`${mode} group of ${tasks.length} tasks: ${tasks.map((t) => t.type).join(", ")}`);

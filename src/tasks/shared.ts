@@ -2,15 +2,6 @@
 import type { Db } from "@/db/client";
 import { loadSeries, parseYmd, type NavSeries } from "@/domain/series";
 
-const shanghaiDay = new Intl.DateTimeFormat("en-CA", { timeZone: "Asia/Shanghai", year: "numeric", month: "2-digit", day: "2-digit" });
-
-/** Today's date (YYYY-MM-DD) on the mainland market's calendar, whatever the server's time zone. */
-export function todayInShanghai(now: Date = new Date()): string {
-  // en-CA formats as YYYY-MM-DD; formatToParts keeps it independent of that convention anyway.
-  const parts = Object.fromEntries(shanghaiDay.formatToParts(now).map((p) => [p.type, p.value]));
-  return `${parts.year}-${parts.month}-${parts.day}`;
-}
-
 /**
  * The series cut to the points on or before `asOf` (yyyymmdd), so an "as of" run sees only
  * what was known that day. Copies (not views): the compute pool clones whole buffers, and the

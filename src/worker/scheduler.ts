@@ -5,7 +5,7 @@
  */
 import type { Registry } from "@/queue/registry";
 import { prepareTask } from "@/queue/enqueue";
-import { planFire, restartDelayMs, taskOfSchedule, timingOf } from "@/queue/schedule";
+import { planFire, restartDelayMs, taskOfSchedule, timingOf } from "@/schedule/timing";
 import { isFinished } from "@/queue/states";
 import type { Conn } from "@/queue/sql/executor";
 import { acquireLease, advanceSchedule, dueSchedules, fireSlot, releaseLease, supervisedState, type DueSchedule } from "@/queue/sql/scheduler";

@@ -12,7 +12,8 @@ import { seedFunds } from "@/demo/seed";
 import { computeSignals } from "@/domain/signals";
 import { loadSeries, parseYmd, ymd } from "@/domain/series";
 import { registry } from "@/tasks";
-import { seriesAsOf, todayInShanghai } from "@/tasks/shared";
+import { shanghaiToday } from "@/domain/calendar";
+import { seriesAsOf } from "@/tasks/shared";
 import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
 import { fixtureServer } from "./support/http";
 import { startWorker, type WorkerProcess } from "./support/processes";
@@ -170,7 +171,7 @@ for (const { kind, available } of providers()) {
 
       // The codes filter, {items} served as text/plain, the env var URL, and today by default.
       const D3 = "2024-05-08";
-      const today = todayInShanghai();
+      const today = shanghaiToday();
       const [filtered, items, fromEnv, undated] = await runAll([
         { type: "realtime_quotes_sync", payload: { url: `${source.base}/feed/quotes.json`, date: D3, codes: ["000001", "999999"] } },
         { type: "top_list_sync", payload: { url: `${source.base}/items/top_list.json`, date: D3 } },
@@ -185,7 +186,7 @@ for (const { kind, available } of providers()) {
       expect(await records("capital_flow", D3)).toHaveLength(2);
       expect(source.hits.get("/feed/quotes.json")).toBe(1);
       const undatedDay = result(undated).date as string;
-      expect([today, todayInShanghai()]).toContain(undatedDay); // the run may straddle midnight
+      expect([today, shanghaiToday()]).toContain(undatedDay); // the run may straddle midnight
       expect(await records("quotes", undatedDay)).toHaveLength(3);
     });
 

@@ -96,11 +96,12 @@ const MAY_IMPORT: Record<string, string[]> = {
   contracts: [],
   db: [],
   queue: ["db"],
-  worker: ["queue", "db"],
+  worker: ["queue", "db", "schedule"],
   tasks: ["queue", "db", "domain", "contracts"],
   domain: ["contracts", "db"],
   demo: ["domain", "queue", "db", "contracts"],
-  server: ["queue", "db", "domain", "tasks", "contracts", "demo"],
+  schedule: ["domain", "queue", "db"],
+  server: ["queue", "db", "domain", "tasks", "contracts", "demo", "schedule"],
   ".": ["queue", "db", "worker", "tasks"],
 };
 

@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import type { NavSeries } from "@/domain/series";
 import { Ymd } from "@/contracts/funds";
-import { seriesAsOf, todayInShanghai } from "@/tasks/shared";
+import { shanghaiToday } from "@/domain/calendar";
+import { seriesAsOf } from "@/tasks/shared";
 import { SignalsPayload } from "@/contracts/signals";
 import { StrategyPayload } from "@/tasks/strategy";
 
@@ -53,11 +54,11 @@ describe("seriesAsOf", () => {
   });
 });
 
-describe("todayInShanghai", () => {
+describe("shanghaiToday", () => {
   it("is the calendar day in UTC+8, whatever the server's zone", () => {
-    expect(todayInShanghai(new Date("2024-05-06T15:59:59Z"))).toBe("2024-05-06");
-    expect(todayInShanghai(new Date("2024-05-06T16:00:00Z"))).toBe("2024-05-07");
-    expect(todayInShanghai(new Date("2024-12-31T20:00:00Z"))).toBe("2025-01-01");
+    expect(shanghaiToday(new Date("2024-05-06T15:59:59Z"))).toBe("2024-05-06");
+    expect(shanghaiToday(new Date("2024-05-06T16:00:00Z"))).toBe("2024-05-07");
+    expect(shanghaiToday(new Date("2024-12-31T20:00:00Z"))).toBe("2025-01-01");
   });
 });
 

@@ -1,9 +1,11 @@
 /**
  * The catalogue format: the shipped config/tasks.yaml parses, survives a serialize → parse
- * round trip unchanged, and problems are reported with the line they are on.
+ * round trip unchanged, and problems are reported with the line they are on. And the task
+ * catalogue's types each belong to one of the dashboard's tabs.
  */
 import fs from "node:fs";
 import { describe, expect, it } from "vitest";
+import { TaskCategory } from "@/contracts/tasks";
 import { CatalogueError, parseCatalogue, serializeCatalogue, specHash } from "@/server/schedule/catalogue";
 import { registry } from "@/tasks";
 
@@ -59,5 +61,11 @@ describe("config/tasks.yaml", () => {
     ]);
     expect(problemsOf("schedules:\n  - name: x\n    task_type: noop\n    kind: once\n    wat: 1\n")[0]).toMatchObject({ line: 2 });
     expect(problemsOf("a: [\n")[0].line).toBeGreaterThan(0);
+  });
+});
+
+describe("the task catalogue", () => {
+  it("puts every task type under one of the dashboard's tabs", () => {
+    for (const d of registry.list()) expect(TaskCategory.options, d.name).toContain(d.category);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { TaskFailPermanently } from "@/queue/registry";
+import { TaskFailPermanently, unavailableReason } from "@/queue/registry";
+import { registry } from "@/tasks";
 import { feedNumber, parseTable, validateRows } from "@/tasks/http";
 import { FeedPayload, feedUrl, realtimeQuotesSync } from "@/tasks/feeds";
 
@@ -64,7 +65,22 @@ describe("validateRows", () => {
 
 describe("feed task types", () => {
   it("declare their feed variable and as-of field, and a strict payload", () => {
-    expect(realtimeQuotesSync).toMatchObject({ queue: "crawl", category: "data_sync", mode: "fast", feedEnv: "QTASK_QUOTES_URL", asOfField: "date" });
+    expect(realtimeQuotesSync).toMatchObject({ queue: "crawl", category: "data_sync", mode: "fast", asOfField: "date" });
+    // Unavailable (its schedules stay disabled, saying why) until the variable or a payload url is set.
+    const saved = process.env.QTASK_QUOTES_URL;
+    delete process.env.QTASK_QUOTES_URL;
+    try {
+      expect(unavailableReason(registry, "realtime_quotes_sync", {})).toMatch(/set QTASK_QUOTES_URL/);
+      expect(unavailableReason(registry, "realtime_quotes_sync", { url: "http://127.0.0.1:9/q" })).toBeNull();
+      const group = { mode: "sequence", tasks: [{ type: "noop" }, { type: "realtime_quotes_sync" }] };
+      expect(unavailableReason(registry, "group", group)).toMatch(/^realtime_quotes_sync: no feed URL/);
+      expect(unavailableReason(registry, "fund_nav_sync", { source: "file", path: "x.csv" })).toBeNull();
+      process.env.QTASK_QUOTES_URL = "http://127.0.0.1:9/q";
+      expect(unavailableReason(registry, "realtime_quotes_sync", {})).toBeNull();
+    } finally {
+      if (saved === undefined) delete process.env.QTASK_QUOTES_URL;
+      else process.env.QTASK_QUOTES_URL = saved;
+    }
     expect(FeedPayload.parse({})).toEqual({ retries: 3 });
     expect(FeedPayload.safeParse({ url: "ftp://x/y" }).success).toBe(false);
     expect(FeedPayload.safeParse({ date: "2024-02-30" }).success).toBe(false);

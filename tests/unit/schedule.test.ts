@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { MISFIRE_GRACE_MS, isTradingDay, nextSlot, nextSlots, planFire, tradingDaysBetween, validateTiming, type Timing } from "@/queue/schedule";
+import { isTradingDay, tradingDaysBetween } from "@/domain/calendar";
+import { MISFIRE_GRACE_MS, nextSlot, nextSlots, planFire, validateTiming, type Timing } from "@/schedule/timing";
 
 const iso = (d: Date | null) => d?.toISOString() ?? null;
 

@@ -3,9 +3,10 @@ import { randomUUID } from "node:crypto";
 import type { Schedule, ScheduleBackfill } from "@/generated/sqlite/client";
 import type { BackfillJson } from "@/contracts/backfills";
 import type { Db } from "@/db/client";
+import { unavailableReason } from "@/queue/registry";
 import { enqueueMany } from "@/queue/enqueue";
-import { feedProblem } from "@/queue/feeds";
-import { shanghaiToday, taskOfSchedule, tradingDaysBetween } from "@/queue/schedule";
+import { shanghaiToday, tradingDaysBetween } from "@/domain/calendar";
+import { taskOfSchedule } from "@/schedule/timing";
 import type { Conn } from "@/queue/sql/executor";
 import { registry } from "../context";
 import { HttpError } from "../errors";
@@ -22,7 +23,7 @@ export async function startBackfill(db: Db, conn: Conn, s: Schedule, from: strin
   const def = registry.get(s.taskType);
   if (!def?.asOfField) throw new HttpError("conflict", `${s.taskType} tasks cannot be backfilled: the task type has no as-of date`);
   const payload = JSON.parse(s.payload) as Record<string, unknown>;
-  const blocked = feedProblem(registry, s.taskType, payload);
+  const blocked = unavailableReason(registry, s.taskType, payload);
   if (blocked) throw new HttpError("conflict", blocked);
   const today = shanghaiToday();
   if (to > today)

@@ -25,7 +25,7 @@ import type { Schedule } from "@/generated/sqlite/client";
 import { CreateScheduleBody } from "@/contracts/schedules";
 import { InvalidTaskError, prepareTask } from "@/queue/enqueue";
 import type { Registry } from "@/queue/registry";
-import { timingOf, validateTiming } from "@/queue/schedule";
+import { timingOf, validateTiming } from "@/schedule/timing";
 import { columnsOf } from "./rules";
 
 /** A schedule as the catalogue declares it: exactly a create body. */

@@ -7,9 +7,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "@/db/client";
-import { feedProblem } from "@/queue/feeds";
-import type { Registry } from "@/queue/registry";
-import { timingOf } from "@/queue/schedule";
+import { unavailableReason, type Registry } from "@/queue/registry";
+import { timingOf } from "@/schedule/timing";
 import { recordAudit } from "../auth/audit";
 import type { Principal } from "../auth/principal";
 import { canonical, CatalogueError, parseCatalogue, specHash, specOf, type CatalogueProblem, type ScheduleSpec } from "./catalogue";
@@ -22,7 +21,7 @@ export function catalogueFile(root = process.cwd()): string {
 
 /** A schedule as it will be stored: shipped disabled while its feed has no URL. */
 function effective(spec: ScheduleSpec, registry: Registry): ScheduleSpec {
-  return spec.enabled && feedProblem(registry, spec.task_type, spec.payload) ? { ...spec, enabled: false } : spec;
+  return spec.enabled && unavailableReason(registry, spec.task_type, spec.payload) ? { ...spec, enabled: false } : spec;
 }
 
 /** One difference between a catalogue and the database. */

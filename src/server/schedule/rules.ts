@@ -2,9 +2,9 @@
 import type { Schedule } from "@/generated/sqlite/client";
 import type { CreateScheduleBody, ScheduleJson } from "@/contracts/schedules";
 import type { Db } from "@/db/client";
+import { unavailableReason } from "@/queue/registry";
 import { prepareTask, InvalidTaskError } from "@/queue/enqueue";
-import { nextSlot, nextSlots, timingOf, validateTiming, type Timing } from "@/queue/schedule";
-import { feedProblem } from "@/queue/feeds";
+import { nextSlot, nextSlots, timingOf, validateTiming, type Timing } from "@/schedule/timing";
 import { cancelTask } from "@/queue/sql/control";
 import { getQueue, registry } from "../context";
 import { HttpError } from "../errors";
@@ -91,7 +91,7 @@ export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJ
     last_run_at: s.lastRunAt?.toISOString() ?? null,
     last_task_id: s.lastTaskId === null ? null : String(s.lastTaskId),
     last_status: s.lastTaskId === null ? null : (statuses.get(s.lastTaskId) ?? null),
-    blocked_reason: feedProblem(registry, s.taskType, JSON.parse(s.payload)),
+    blocked_reason: unavailableReason(registry, s.taskType, JSON.parse(s.payload)),
     as_of_field: registry.get(s.taskType)?.asOfField ?? null,
     from_catalogue: s.catalogueHash !== null,
     created_at: s.createdAt.toISOString(),
@@ -109,7 +109,7 @@ export async function cancelLiveTasks(db: Db, scheduleId: number): Promise<strin
 
 /** 409 when a schedule cannot run as configured (its feed has no URL): enabling or triggering it would only fail. */
 export function assertRunnable(s: { taskType: string; payload: string }): void {
-  const problem = feedProblem(registry, s.taskType, JSON.parse(s.payload));
+  const problem = unavailableReason(registry, s.taskType, JSON.parse(s.payload));
   if (problem) throw new HttpError("conflict", problem);
 }
 

@@ -1,11 +1,13 @@
 /**
  * When schedules fire: the next fire times of a cron expression (croner, with a time zone),
- * a fixed interval or a single moment, optionally only on mainland China trading days, and
- * the misfire decision after downtime. Pure functions of their inputs and a given "now".
+ * a fixed interval, a single moment, or a time after the market's close, optionally only on
+ * trading days (the calendar: src/domain/calendar.ts); the misfire decision after downtime;
+ * the restart delay of supervised schedules; and the task a schedule enqueues. Pure functions
+ * of their inputs and a given "now", shared by the worker's scheduler loop and the API.
  */
 import { Cron } from "croner";
-import chineseDays from "chinese-days";
-import type { EnqueueInput } from "./input";
+import { isTradingDay, MARKET_CLOSE, MAX_AFTER_CLOSE_MINUTES } from "@/domain/calendar";
+import type { EnqueueInput } from "@/queue/input";
 
 /** What the scheduler needs to know about a schedule's timing. */
 export interface Timing {
@@ -22,11 +24,6 @@ export interface Timing {
   tradingDaysOnly?: boolean;
   afterCloseMinutes?: number | null;
 }
-
-/** The mainland market closes at 15:00 Shanghai time; after_close slots count from there. */
-export const MARKET_CLOSE = { hour: 15, minute: 0, timezone: "Asia/Shanghai" } as const;
-/** An after_close offset must stay on the same day (15:00 + 539 min = 23:59). */
-export const MAX_AFTER_CLOSE_MINUTES = 539;
 
 /** The cron expression an after_close timing fires on (every day; trading days are filtered after). */
 function afterCloseCron(minutes: number): string {
@@ -88,32 +85,6 @@ export function taskOfSchedule(s: ScheduledTask, payloadOverrides?: Record<strin
 
 /** Slots later than this after their time count as missed (downtime), not as on time. */
 export const MISFIRE_GRACE_MS = 60_000;
-
-const weekdayFmt = new Map<string, Intl.DateTimeFormat>();
-
-/** The calendar date (YYYY-MM-DD) and weekday (0 = Sunday) of `d` in `tz`. */
-function localDay(d: Date, tz: string): { date: string; weekday: number } {
-  let f = weekdayFmt.get(tz);
-  if (!f)
-    weekdayFmt.set(tz, (f = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit", weekday: "short" })));
-  const parts = Object.fromEntries(f.formatToParts(d).map((p) => [p.type, p.value]));
-  return { date: `${parts.year}-${parts.month}-${parts.day}`, weekday: ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"].indexOf(parts.weekday) };
-}
-
-/**
- * A mainland China trading day: a weekday that is not a public holiday (chinese-days covers
- * 2004–2026; later years count weekdays only). Make-up working days on weekends are not
- * trading days: the exchanges stay closed.
- */
-export function isTradingDay(d: Date, tz = "Asia/Shanghai"): boolean {
-  const { date, weekday } = localDay(d, tz);
-  if (weekday === 0 || weekday === 6) return false;
-  try {
-    return !chineseDays.isHoliday(date);
-  } catch {
-    return true;
-  }
-}
 
 /** Throws with a readable message when the timing cannot work (bad cron, bad zone, missing fields). */
 export function validateTiming(t: Timing): void {
@@ -212,21 +183,4 @@ export function planFire(t: Timing, due: Date, now: Date, policy: "skip" | "run_
 /** Restart delay of a supervised task after `failures` failed runs in a row: 1 s doubling to 60 s. */
 export function restartDelayMs(failures: number): number {
   return Math.min(60_000, 1000 * 2 ** Math.max(0, Math.min(failures, 10)));
-}
-
-/** The mainland trading days from `from` to `to` (YYYY-MM-DD, inclusive), at most `limit`. */
-export function tradingDaysBetween(from: string, to: string, limit = 1000): string[] {
-  const out: string[] = [];
-  // Noon in Shanghai stays on the same calendar day whatever the host's zone.
-  for (let d = new Date(`${from}T12:00:00+08:00`); out.length < limit; d = new Date(d.getTime() + 86_400_000)) {
-    const day = localDay(d, "Asia/Shanghai").date;
-    if (day > to) break;
-    if (isTradingDay(d)) out.push(day);
-  }
-  return out;
-}
-
-/** Today's date (YYYY-MM-DD) in Shanghai. */
-export function shanghaiToday(now = new Date()): string {
-  return localDay(now, "Asia/Shanghai").date;
 }
