@@ -12,8 +12,17 @@ import fs from "node:fs";
 import path from "node:path";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
-import { migrate } from "../../src/db/migrate";
 import type { Provider } from "../../src/db/url";
+import {
+  copySqliteTemplate,
+  createPgDatabase,
+  dropPgDatabase,
+  migratedPgTemplate,
+  migratedSqliteTemplate,
+  removeSqliteFile,
+  withDatabase,
+  withPgAdmin,
+} from "../../scripts/lib/databases";
 import { checkNotInterrupted, onCleanup, root } from "./procs";
 import { say } from "./log";
 
@@ -116,31 +125,6 @@ export async function clockOffsetMs(raw: RawDb, samples = 15): Promise<{ offsetM
   return best;
 }
 
-function withDatabase(url: string, name: string): string {
-  const u = new URL(url);
-  u.pathname = `/${name}`;
-  return u.toString();
-}
-
-/** Runs fn with a connection to the PostgreSQL server (the given database, else `postgres`). */
-export async function withPgAdmin<T>(baseUrl: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  let client = new pg.Client({ connectionString: baseUrl, connectionTimeoutMillis: 5_000 });
-  client.on("error", () => undefined);
-  try {
-    await client.connect();
-  } catch (err) {
-    if ((err as { code?: string }).code !== "3D000") throw err; // database does not exist: use the maintenance one
-    client = new pg.Client({ connectionString: withDatabase(baseUrl, "postgres"), connectionTimeoutMillis: 5_000 });
-    client.on("error", () => undefined);
-    await client.connect();
-  }
-  try {
-    return await fn(client);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -200,24 +184,18 @@ export class DbFactory {
       if (this.provider === "sqlite") {
         fs.mkdirSync(this.runDir, { recursive: true });
         onCleanup("remove the SQLite run folder", () => fs.rmSync(this.runDir, { recursive: true, force: true }));
-        const file = path.join(this.runDir, "template.db");
-        migrate(`file:${file}`);
-        return file;
+        return migratedSqliteTemplate(path.join(this.runDir, "template.db"));
       }
       const name = `${PG_PREFIX}${process.pid}_template`;
-      await this.createPg(name);
-      migrate(this.pgUrl(name));
+      this.dropAtEnd(name);
+      await migratedPgTemplate(this.pgBaseUrl as string, name);
       return name;
     })();
     return this.templateReady;
   }
 
-  private async createPg(name: string, template?: string): Promise<void> {
-    await withPgAdmin(this.pgBaseUrl as string, async (c) => {
-      await c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-      await c.query(`CREATE DATABASE "${name}"${template ? ` TEMPLATE "${template}"` : ""}`);
-    });
-    onCleanup(`drop ${name}`, () => dropPg(this.pgBaseUrl as string, name));
+  private dropAtEnd(name: string): void {
+    onCleanup(`drop ${name}`, () => dropPgDatabase(this.pgBaseUrl as string, name));
   }
 
   /** A fresh migrated, empty database. */
@@ -227,21 +205,13 @@ export class DbFactory {
     const id = `${label}-${++this.n}`;
     if (this.provider === "sqlite") {
       const file = path.join(this.runDir, `${id}.db`);
-      fs.copyFileSync(template, file);
-      return { url: `file:${file}`, provider: "sqlite", drop: async () => removeSqlite(file) };
+      return { url: copySqliteTemplate(template, file), provider: "sqlite", drop: async () => removeSqliteFile(file) };
     }
     const name = `${PG_PREFIX}${process.pid}_${id.replace(/\W/g, "_")}`;
-    await this.createPg(name, template);
-    return { url: this.pgUrl(name), provider: "postgres", drop: () => dropPg(this.pgBaseUrl as string, name) };
+    this.dropAtEnd(name);
+    const url = await createPgDatabase(this.pgBaseUrl as string, name, template);
+    return { url, provider: "postgres", drop: () => dropPgDatabase(this.pgBaseUrl as string, name) };
   }
-}
-
-export function removeSqlite(file: string): void {
-  for (const f of [file, `${file}-wal`, `${file}-shm`, `${file}-journal`]) fs.rmSync(f, { force: true });
-}
-
-export async function dropPg(baseUrl: string, name: string): Promise<void> {
-  await withPgAdmin(baseUrl, (c) => c.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`));
 }
 
 /** Whether a PostgreSQL server answers at `url` (with the reason when it does not). */

@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { workerArgs, workerStarted } from "../../scripts/lib/workers";
 import { say } from "./log";
 
 export const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..", "..");
@@ -217,37 +218,13 @@ export interface WorkerChild extends Child {
 
 /** Starts `scripts/worker.ts` on `url` and waits for its "started:" line. */
 export async function startWorker(url: string, env: Record<string, string>): Promise<WorkerChild> {
-  let startedAt = 0;
-  let onStarted: () => void = () => undefined;
-  const started = new Promise<void>((r) => (onStarted = r));
-  const child = spawnChild(
-    "worker",
-    ["--import", "tsx", path.join(root, "scripts", "worker.ts")],
-    { ...process.env, ...env, DATABASE_URL: url },
-    (line, at) => {
-      if (!startedAt && line.includes("started:")) {
-        startedAt = at;
-        onStarted();
-      }
-    },
-  );
-  const failed = child.exited.then((code) => {
-    throw new Error(`worker exited (${code}) before starting:\n${child.tail()}`);
-  });
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`worker did not start within 60 s:\n${child.tail()}`)), 60_000);
-  });
-  failed.catch(() => undefined);
+  const child = spawnChild("worker", workerArgs(), { ...process.env, ...env, DATABASE_URL: url });
   try {
-    await Promise.race([started, failed, timeout]);
+    return Object.assign(child, { startedAt: await workerStarted(child.proc, 60_000, () => child.tail()) });
   } catch (err) {
     await child.stop(2_000);
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
-  return Object.assign(child, { startedAt });
 }
 
 /** Lines of a child worth showing when something went wrong. */

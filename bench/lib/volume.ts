@@ -23,7 +23,8 @@ import fs from "node:fs";
 import path from "node:path";
 import Sqlite from "better-sqlite3";
 import pg from "pg";
-import { BENCH_DIR, DbFactory, PG_PREFIX, dropPg, removeSqlite, withPgAdmin, type Provider } from "./db";
+import { dropPgDatabase, removeSqliteFile, withPgAdmin } from "../../scripts/lib/databases";
+import { BENCH_DIR, DbFactory, PG_PREFIX, type Provider } from "./db";
 import { fmt } from "./stats";
 import { progress, progressDone, say } from "./log";
 import { root } from "./procs";
@@ -250,7 +251,7 @@ async function removeStale(provider: Provider, hash: string, scale: string, pgBa
       const m = /^volume-([0-9a-f]+)-(\w+)\.db$/.exec(name);
       if (m && m[2] === scale && m[1] !== hash) {
         say(`removing the stale volume cache ${name}`);
-        removeSqlite(path.join(BENCH_DIR, name));
+        removeSqliteFile(path.join(BENCH_DIR, name));
       }
     }
     return;
@@ -323,7 +324,7 @@ export async function ensureVolume(factory: DbFactory, spec: VolumeSpec): Promis
     await client.end();
   }
   await withPgAdmin(factory.pgBaseUrl as string, (c) => c.query(`ALTER DATABASE "${tmpName}" RENAME TO "${name}"`));
-  await dropPg(factory.pgBaseUrl as string, tmpName); // nothing left under the old name; keeps the clean-up hook harmless
+  await dropPgDatabase(factory.pgBaseUrl as string, tmpName); // nothing left under the old name; keeps the clean-up hook harmless
   return { url: factory.pgUrl(name), layout: l, cached: false, seedSeconds: (Date.now() - started) / 1000, rowsPerSecond: rate };
 }
 

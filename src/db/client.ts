@@ -11,7 +11,9 @@ import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseUrl, providerOf, sqliteFile, type Provider } from "./url";
 import { Lock } from "./lock";
-import { attachDriver, lockedSqliteAdapter, postgresDriver, sqliteDriver } from "./native";
+import { attachDriver } from "./native";
+import { postgresDriver } from "./postgresDriver";
+import { lockedSqliteAdapter, sqliteDriver } from "./sqliteDriver";
 
 /** The client type app code is written against. */
 export type Db = SqliteClient;

@@ -39,6 +39,9 @@
  * Performance: runs over thousands of series in a worker pool, so each input is copied to a
  * number[] once, indicators that only matter at the end (SMA for the cross window, Bollinger)
  * run on the tail only, and no per-point objects are allocated.
+ *
+ * Over 300 lines: the six signals share their helpers (crosses, drawdown, momentum, rounding)
+ * with backtest.ts, and this header states every convention they follow in one place.
  */
 import { bb, macd, rsi, sma } from "indicatorts";
 import { resolveSignalParams, type SignalParamValues } from "@/contracts/signals";

@@ -1,4 +1,7 @@
-/** English UI strings (same keys as zh.ts). */
+/**
+ * English UI strings (same keys as zh.ts, which the type checker enforces).
+ * Over 300 lines: the same single dictionary as zh.ts, for the same reason.
+ */
 import type { Dict } from "./zh";
 
 export const en: Dict = {

@@ -19,11 +19,12 @@ import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { schedulePreviewOptions, useScheduleActions, useSchedulePreview } from "../hooks/useSchedules";
 import { checkPayload, examplePayload, PayloadField } from "../tasks/PayloadField";
 import { allValues, createBody, DEFAULT_ZONE, errorField, initialValues, patchBody, timingOf, type Kind, type Values } from "./formModel";
-import { COMMON_ZONES, formatInZone, localZone } from "./format";
+import { FireTimesPreview } from "./FireTimesPreview";
+import { COMMON_ZONES, localZone } from "./format";
 
 /** Mount one per opening (a new `key`): the form starts from `schedule` (edit) or the defaults (new). */
 export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; schedule?: ScheduleJson; onClose: () => void }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const feedback = useFeedback();
   const qc = useQueryClient();
   const types = useTaskTypesQuery();
@@ -94,9 +95,6 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
       />
     </Form.Item>
   );
-  const asked = preview.timing;
-  const runs = preview.data?.next_runs;
-  const viewerZone = localZone();
 
   return (
     <Modal
@@ -254,54 +252,7 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
         {kind === "supervised" ? (
           <Alert type="info" showIcon style={{ marginBottom: 16 }} message={t.schedules.supervisedHint} data-testid="supervised-hint" />
         ) : (
-          <div
-            data-testid="schedule-preview"
-            style={{ background: "#fafafa", border: "1px solid #f0f0f0", borderRadius: 6, padding: "8px 12px", marginBottom: 16 }}
-          >
-            <Typography.Text strong>{t.schedules.form.preview}</Typography.Text>
-            {!timing ? (
-              <div>
-                <Typography.Text type="secondary">{t.schedules.form.previewIncomplete}</Typography.Text>
-              </div>
-            ) : previewError ? (
-              <div>
-                <Typography.Text type="danger">{previewError}</Typography.Text>
-              </div>
-            ) : runs && asked ? (
-              runs.length === 0 ? (
-                <div>
-                  <Typography.Text type="secondary">{t.schedules.form.previewNone}</Typography.Text>
-                </div>
-              ) : (
-                <table
-                  style={{ width: "100%", marginTop: 4, opacity: preview.settling || preview.isPlaceholderData || preview.isFetching ? 0.5 : 1 }}
-                >
-                  <thead>
-                    <tr>
-                      <th style={{ textAlign: "left", fontWeight: "normal", color: "#8c8c8c" }}>
-                        {t.schedules.form.localTime} ({viewerZone})
-                      </th>
-                      <th style={{ textAlign: "left", fontWeight: "normal", color: "#8c8c8c" }}>
-                        {t.schedules.form.zoneTime(asked.timezone ?? DEFAULT_ZONE)}
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody data-testid="schedule-preview-runs">
-                    {runs.map((iso) => (
-                      <tr key={iso} data-testid="preview-run">
-                        <td>{formatInZone(iso, lang, viewerZone)}</td>
-                        <td>{formatInZone(iso, lang, asked.timezone ?? DEFAULT_ZONE)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              )
-            ) : (
-              <div>
-                <Typography.Text type="secondary">{t.schedules.form.previewLoading}</Typography.Text>
-              </div>
-            )}
-          </div>
+          <FireTimesPreview timing={timing} preview={preview} error={previewError} />
         )}
 
         <Row gutter={12}>

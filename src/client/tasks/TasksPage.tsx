@@ -1,42 +1,24 @@
 "use client";
 /**
- * /tasks (任务队列): the cards, the last hour's throughput, the workers, and tabs by status and
- * by category over one filterable task table; 执行历史 lists runs; 类型耗时 charts p50/p95 per
- * type. Tab and filters live in the URL, so every view is a link.
+ * /tasks (任务队列): the overview (cards, the last hour's throughput, workers and queues), a
+ * batch's roll-up when filtering by one, and tabs by status and by category over one
+ * filterable task table; 执行历史 lists runs; 类型耗时 charts p50/p95 per type. Tab and filters
+ * live in the URL, so every view is a link.
  */
 import { useState } from "react";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import {
-  App,
-  Badge,
-  Button,
-  Card,
-  Col,
-  Empty,
-  Input,
-  Progress,
-  Row,
-  Segmented,
-  Select,
-  Space,
-  Statistic,
-  Table,
-  Tabs,
-  Tag,
-  Tooltip,
-  Typography,
-} from "antd";
+import { App, Badge, Button, Card, Empty, Input, Segmented, Select, Space, Table, Tabs, Typography } from "antd";
 import type { TaskJson } from "@/contracts/tasks";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
-import { ApiError } from "../api";
 import { ImportExport } from "../schedules/ImportExport";
-import { formatDuration, formatTime } from "../format";
-import { useBatchQuery, useRetryFailed } from "../hooks/useBatches";
+import { formatDuration } from "../format";
 import { useOverviewQuery, useStatisticsQuery } from "../hooks/useOverview";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import type { TaskFilters } from "../hooks/useTasks";
-import { ThroughputChart, TimingChart } from "./charts";
+import { TimingChart } from "./charts";
+import { BatchCard } from "./BatchCard";
+import { OverviewPanel } from "./OverviewPanel";
 import { CreateTaskModal } from "./CreateTaskModal";
 import { RunsTable } from "./RunsTable";
 import { TaskTable } from "./TaskTable";
@@ -58,7 +40,7 @@ const TAB_FILTERS: Record<Exclude<Tab, "history" | "timing">, TaskFilters> = {
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
 
 export function TasksPage() {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   const { message } = App.useApp();
   const canOperate = useCan("operator");
   const router = useRouter();
@@ -66,7 +48,6 @@ export function TasksPage() {
   const params = useSearchParams();
   const overview = useOverviewQuery();
   const types = useTaskTypesQuery();
-  const retryFailed = useRetryFailed();
   const [creating, setCreating] = useState(false);
   const [text, setText] = useState(params.get("q") ?? "");
   const [payloadText, setPayloadText] = useState(params.get("payload") ?? "");
@@ -91,11 +72,7 @@ export function TasksPage() {
     ...(payloadMatch ? { payload: [payloadMatch[1], payloadMatch[2]] as [string, string] } : {}),
   };
   const batchId = params.get("batch_id") ?? undefined;
-  const batch = useBatchQuery(batchId);
-
   const o = overview.data;
-  const total = o ? Object.values(o.counts).reduce((a, b) => a + b, 0) : undefined;
-  const rate = o?.stats.today.success_rate;
 
   const filtersBar = (
     <Space wrap style={{ marginBottom: 12 }}>
@@ -201,120 +178,9 @@ export function TasksPage() {
         </Space>
       </div>
 
-      <Row gutter={[16, 16]}>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic title={t.tasks.cards.total} value={total ?? "—"} />
-          </Card>
-        </Col>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic
-              title={t.tasks.cards.running}
-              value={o?.counts.running ?? "—"}
-              suffix={
-                o ? (
-                  <Typography.Text type="secondary" style={{ fontSize: 13 }}>
-                    / {t.tasks.cards.queued} {o.counts.queued}
-                  </Typography.Text>
-                ) : null
-              }
-            />
-          </Card>
-        </Col>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic title={t.tasks.cards.today} value={o?.stats.today.total ?? "—"} />
-          </Card>
-        </Col>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic
-              title={t.tasks.cards.successRate}
-              value={rate === null || rate === undefined ? "—" : (rate * 100).toFixed(1)}
-              suffix={rate === null || rate === undefined ? undefined : "%"}
-              valueStyle={{ color: rate !== null && rate !== undefined && rate < 0.9 ? "#cf1322" : undefined }}
-            />
-          </Card>
-        </Col>
-      </Row>
+      <OverviewPanel overview={o} />
 
-      <Row gutter={[16, 16]}>
-        <Col xs={24} lg={16}>
-          <Card size="small" title={t.tasks.throughput}>
-            {o ? <ThroughputChart points={o.stats.throughput} /> : <div style={{ height: 200 }} />}
-          </Card>
-        </Col>
-        <Col xs={24} lg={8}>
-          <Card size="small" title={`${t.tasks.workers} · ${o?.workers.length ?? 0}`} style={{ height: "100%" }}>
-            {o && o.workers.length === 0 ? (
-              <Typography.Text type="warning">{t.tasks.noWorkers}</Typography.Text>
-            ) : (
-              <Space direction="vertical" size={4} style={{ width: "100%" }}>
-                {o?.workers.map((w) => (
-                  <div key={w.id} style={{ display: "flex", justifyContent: "space-between" }}>
-                    <Tooltip title={formatTime(w.last_seen_at, lang)}>
-                      <Badge status="success" text={<Typography.Text style={{ fontSize: 13 }}>{w.id}</Typography.Text>} />
-                    </Tooltip>
-                    <Tag>{w.running}</Tag>
-                  </div>
-                ))}
-              </Space>
-            )}
-            {o && o.queues.length > 0 && (
-              <div style={{ marginTop: 12 }}>
-                <Typography.Text type="secondary">{t.tasks.queues}</Typography.Text>
-                {o.queues.map((q) => (
-                  <div key={q.name} style={{ display: "flex", justifyContent: "space-between", fontSize: 13 }}>
-                    <span>{q.name}</span>
-                    <span>
-                      {t.status.queued} {q.queued} · {t.status.running} {q.running}
-                    </span>
-                  </div>
-                ))}
-              </div>
-            )}
-          </Card>
-        </Col>
-      </Row>
-
-      {batchId && batch.data && (
-        <Card
-          size="small"
-          title={t.tasks.batch.title(batchId)}
-          extra={
-            canOperate &&
-            batch.data.counts.failed + batch.data.counts.cancelled > 0 && (
-              <Button
-                size="small"
-                onClick={async () => {
-                  try {
-                    const r = await retryFailed.mutateAsync(batchId);
-                    message.success(t.tasks.batch.retried(r.retried));
-                  } catch (err) {
-                    message.error(err instanceof ApiError ? err.message : t.common.failed);
-                  }
-                }}
-              >
-                {t.tasks.batch.retryFailed}
-              </Button>
-            )
-          }
-        >
-          <Space size="large" wrap>
-            <div style={{ width: 260 }}>
-              <Typography.Text type="secondary">{t.tasks.batch.progress}</Typography.Text>
-              <Progress percent={batch.data.progress} />
-              {batch.data.eta_seconds !== null && (
-                <Typography.Text type="secondary">{t.tasks.eta(formatDuration(batch.data.eta_seconds * 1000))}</Typography.Text>
-              )}
-            </div>
-            {STATUSES.map((s) => (
-              <Statistic key={s} title={t.status[s]} value={batch.data.counts[s] ?? 0} />
-            ))}
-          </Space>
-        </Card>
-      )}
+      {batchId && <BatchCard batchId={batchId} />}
 
       <Card size="small">
         <Tabs

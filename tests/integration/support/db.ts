@@ -1,9 +1,8 @@
 /** Fresh databases for integration tests, on every available provider. */
-import fs from "node:fs";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
-import pg from "pg";
 import { inject } from "vitest";
+import { copySqliteTemplate, createPgDatabase, dropPgDatabase, removeSqliteFile, withDatabase } from "../../../scripts/lib/databases";
 import { openDatabase, type Database } from "@/db/client";
 import { connOf, type Conn } from "@/queue/sql/executor";
 
@@ -27,42 +26,25 @@ export interface TestDb {
   drop(): Promise<void>;
 }
 
-function adminUrl(templateUrl: string): string {
-  const u = new URL(templateUrl);
-  u.pathname = "/postgres";
-  return u.toString();
-}
-
 /** Creates a fresh database of `kind` from the suite's migrated template. */
 export async function freshDb(kind: Kind): Promise<TestDb> {
   const id = randomBytes(5).toString("hex");
+  let url: string;
+  let remove: () => Promise<void>;
   if (kind === "sqlite") {
     const template = inject("sqliteTemplate");
     const file = path.join(path.dirname(template), `t-${id}.db`);
-    fs.copyFileSync(template, file);
-    const url = `file:${file}`;
-    const database = await openDatabase(url);
-    return {
-      kind,
-      url,
-      database,
-      conn: connOf(database.db, database.provider),
-      async drop() {
-        await database.close();
-        for (const f of [file, `${file}-wal`, `${file}-shm`]) fs.rmSync(f, { force: true });
-      },
-    };
+    url = copySqliteTemplate(template, file);
+    remove = async () => removeSqliteFile(file);
+  } else {
+    const templateUrl = inject("postgresTemplateUrl");
+    if (!templateUrl) throw new Error("PostgreSQL is not available for this test run");
+    const name = `qtask_t_${id}`;
+    // Through the maintenance database: a connection to the template would block copying it.
+    const admin = withDatabase(templateUrl, "postgres");
+    url = await createPgDatabase(admin, name, new URL(templateUrl).pathname.slice(1));
+    remove = () => dropPgDatabase(admin, name);
   }
-  const templateUrl = inject("postgresTemplateUrl");
-  if (!templateUrl) throw new Error("PostgreSQL is not available for this test run");
-  const name = `qtask_t_${id}`;
-  const admin = new pg.Client({ connectionString: adminUrl(templateUrl) });
-  await admin.connect();
-  await admin.query(`CREATE DATABASE ${name} TEMPLATE ${new URL(templateUrl).pathname.slice(1)}`);
-  await admin.end();
-  const u = new URL(templateUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
   const database = await openDatabase(url);
   return {
     kind,
@@ -71,10 +53,7 @@ export async function freshDb(kind: Kind): Promise<TestDb> {
     conn: connOf(database.db, database.provider),
     async drop() {
       await database.close();
-      const c = new pg.Client({ connectionString: adminUrl(templateUrl) });
-      await c.connect();
-      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
-      await c.end();
+      await remove();
     },
   };
 }

@@ -8,9 +8,8 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
 import type { TestProject } from "vitest/node";
-import { migrate } from "@/db/migrate";
+import { migratedPgTemplate, migratedSqliteTemplate } from "../../../scripts/lib/databases";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -27,9 +26,7 @@ export default async function setup(project: TestProject) {
   const dir = path.resolve(".data", `test${SLOT}`);
   fs.rmSync(dir, { recursive: true, force: true });
   fs.mkdirSync(dir, { recursive: true });
-  const sqliteTemplate = path.join(dir, "template.db");
-  migrate(`file:${sqliteTemplate}`);
-  project.provide("sqliteTemplate", sqliteTemplate);
+  project.provide("sqliteTemplate", migratedSqliteTemplate(path.join(dir, "template.db")));
 
   const base = process.env.TEST_POSTGRES_URL;
   const required = process.env.QTASK_REQUIRE_POSTGRES === "1";
@@ -38,21 +35,12 @@ export default async function setup(project: TestProject) {
     if (required) throw new Error("QTASK_REQUIRE_POSTGRES=1 but TEST_POSTGRES_URL is not set");
     console.warn("[integration] TEST_POSTGRES_URL is not set: the PostgreSQL variants are skipped");
   } else {
-    const admin = new pg.Client({ connectionString: base });
     try {
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
-      const u = new URL(base);
-      u.pathname = `/${TEMPLATE_DB}`;
-      templateUrl = u.toString();
-      migrate(templateUrl);
+      templateUrl = await migratedPgTemplate(base, TEMPLATE_DB);
     } catch (err) {
       if (required) throw err;
       console.warn(`[integration] PostgreSQL at TEST_POSTGRES_URL is unreachable (${(err as Error).message}): its variants are skipped`);
       templateUrl = null;
-    } finally {
-      await admin.end().catch(() => undefined);
     }
   }
   project.provide("postgresTemplateUrl", templateUrl);

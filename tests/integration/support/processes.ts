@@ -1,6 +1,7 @@
 /** Real worker processes for integration tests. */
 import { spawn, type ChildProcess } from "node:child_process";
 import path from "node:path";
+import { workerArgs, workerStarted } from "../../../scripts/lib/workers";
 
 export interface WorkerProcess {
   proc: ChildProcess;
@@ -14,7 +15,7 @@ const root = path.resolve(import.meta.dirname, "../../..");
 
 /** Starts `scripts/worker.ts` against `url` and waits for its "started" line. */
 export async function startWorker(url: string, env: Record<string, string> = {}): Promise<WorkerProcess> {
-  const proc = spawn(process.execPath, ["--import", "tsx", path.join(root, "scripts", "worker.ts")], {
+  const proc = spawn(process.execPath, workerArgs(), {
     cwd: root,
     env: { ...process.env, DATABASE_URL: url, QTASK_LEASE_MS: "3000", QTASK_HEARTBEAT_MS: "500", QTASK_RESCUE_MS: "500", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -23,20 +24,7 @@ export async function startWorker(url: string, env: Record<string, string> = {})
   proc.stdout?.on("data", (b: Buffer) => (out += b.toString()));
   proc.stderr?.on("data", (b: Buffer) => (out += b.toString()));
   const exited = new Promise<number | string | null>((resolve) => proc.on("exit", (code, sig) => resolve(code ?? sig)));
-  await new Promise<void>((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`worker did not start within 30 s:\n${out}`)), 30_000);
-    const check = () => {
-      if (out.includes("started:")) {
-        clearTimeout(t);
-        resolve();
-      }
-    };
-    proc.stdout?.on("data", check);
-    proc.on("exit", (code) => {
-      clearTimeout(t);
-      reject(new Error(`worker exited (${code}) before starting:\n${out}`));
-    });
-  });
+  await workerStarted(proc, 30_000, () => out);
   return {
     proc,
     output: () => out,
