@@ -10,7 +10,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueueMany } from "@/queue/enqueue";
 import { claimTasks } from "@/queue/sql/claim";
 import { closeRun, type RunOutcome } from "@/queue/sql/complete";
-import { cancelTask, deleteTask, retryTask } from "@/queue/sql/control";
+import { cancelTask, deleteTask, retryBatch, retryTask } from "@/queue/sql/control";
 import { transaction } from "@/queue/sql/executor";
 import { heartbeat, rescueExpired } from "@/queue/sql/lease";
 import { insertLogLines, upsertResultRows, writeProgress } from "@/queue/sql/runWrites";
@@ -23,10 +23,12 @@ interface Subject {
   status: TaskStatus;
   id: number;
   runId: number;
+  /** The batch all the subjects of one test share. */
+  batchId: string;
 }
 
 async function subjects(t: TestDb, opts: { attemptsLeft?: boolean; cancelRequested?: boolean } = {}): Promise<Subject[]> {
-  const { ids } = await enqueueMany(
+  const { ids, batchId } = await enqueueMany(
     t.conn,
     registry,
     TASK_STATUSES.map(() => ({ type: "noop", maxAttempts: 3 })),
@@ -45,7 +47,7 @@ async function subjects(t: TestDb, opts: { attemptsLeft?: boolean; cancelRequest
         cancelRequested: opts.cancelRequested ?? false,
       },
     });
-    out.push({ status, id: c.id, runId: c.runId });
+    out.push({ status, id: c.id, runId: c.runId, batchId });
   }
   return out;
 }
@@ -160,6 +162,13 @@ const FAMILIES: Family[] = [
     apply: async (t, all) => {
       for (const s of all) await retryTask(t.conn, s.id).catch((err: unknown) => expect(err).toBeInstanceOf(IllegalTransitionError));
     },
+  },
+  {
+    name: "user retry of a batch's failed tasks",
+    event: "retry",
+    from: ["failed", "cancelled"],
+    closesRun: false,
+    apply: async (t, all) => void (await retryBatch(t.conn, all[0].batchId)),
   },
 ];
 
