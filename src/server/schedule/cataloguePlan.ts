@@ -38,6 +38,8 @@ export interface CatalogueChange {
 export interface CataloguePlan {
   changes: CatalogueChange[];
   unchanged: string[];
+  /** When each changed schedule was created (an interval's slots count from it). */
+  createdAt: Map<string, Date>;
 }
 
 /**
@@ -49,6 +51,7 @@ export async function planCatalogue(db: Db, registry: Registry, specs: ScheduleS
   const byName = new Map(rows.map((r) => [r.name, r]));
   const changes: CatalogueChange[] = [];
   const unchanged: string[] = [];
+  const createdAt = new Map<string, Date>();
   for (const raw of specs) {
     const spec = effective(raw, registry);
     const row = byName.get(spec.name);
@@ -59,14 +62,16 @@ export async function planCatalogue(db: Db, registry: Registry, specs: ScheduleS
     const before = specOf(row);
     const keys = new Set([...Object.keys(before), ...Object.keys(spec)]) as Set<keyof ScheduleSpec>;
     const fields = [...keys].filter((k) => canonical(before[k] ?? null) !== canonical(spec[k] ?? null));
-    if (fields.length) changes.push({ name: spec.name, action: "change", before, after: spec, fields });
-    else unchanged.push(spec.name);
+    if (fields.length) {
+      changes.push({ name: spec.name, action: "change", before, after: spec, fields });
+      createdAt.set(spec.name, row.createdAt);
+    } else unchanged.push(spec.name);
   }
   if (opts.prune) {
     const named = new Set(specs.map((s) => s.name));
     for (const r of rows) if (!named.has(r.name)) changes.push({ name: r.name, action: "remove", before: specOf(r), after: null, fields: [] });
   }
-  return { changes, unchanged };
+  return { changes, unchanged, createdAt };
 }
 
 const TIMING_FIELDS = new Set(["kind", "cron", "timezone", "interval_seconds", "run_at", "trading_days_only", "after_close_minutes", "enabled"]);
@@ -83,27 +88,32 @@ export async function applyCatalogue(
 ): Promise<void> {
   if (plan.changes.length === 0) return;
   const now = new Date();
-  await db.$transaction(async (tx) => {
-    for (const c of plan.changes) {
-      if (c.action === "remove") {
-        await tx.schedule.delete({ where: { name: c.name } });
-        continue;
+  // Only writes inside: a SQLite transaction that reads first cannot take the write lock while a
+  // worker writes (it timed out in the browser suite), so what the writes need was read by the plan.
+  await db.$transaction(
+    async (tx) => {
+      for (const c of plan.changes) {
+        if (c.action === "remove") {
+          await tx.schedule.delete({ where: { name: c.name } });
+          continue;
+        }
+        const spec = c.after as ScheduleSpec;
+        const cols = { ...columnsOf(spec), ...(hashes?.has(c.name) ? { catalogueHash: hashes.get(c.name) } : {}) };
+        if (c.action === "add") {
+          const timing = timingOf({ ...cols, createdAt: now });
+          await tx.schedule.create({ data: { ...cols, createdAt: now, nextRunAt: firstSlot(timing, now) } });
+        } else {
+          // A new timing (or re-enabling) re-arms the schedule from now, as a PATCH does.
+          const rearm = c.fields.some((f) => TIMING_FIELDS.has(f));
+          const timing = timingOf({ ...cols, createdAt: plan.createdAt.get(c.name) ?? now });
+          const nextRunAt = firstSlot(timing, now);
+          await tx.schedule.update({ where: { name: c.name }, data: { ...cols, ...(rearm ? { nextRunAt } : {}) } });
+        }
       }
-      const spec = c.after as ScheduleSpec;
-      const cols = { ...columnsOf(spec), ...(hashes?.has(c.name) ? { catalogueHash: hashes.get(c.name) } : {}) };
-      if (c.action === "add") {
-        const timing = timingOf({ ...cols, createdAt: now });
-        await tx.schedule.create({ data: { ...cols, createdAt: now, nextRunAt: firstSlot(timing, now) } });
-      } else {
-        const old = await tx.schedule.findUniqueOrThrow({ where: { name: c.name } });
-        // A new timing (or re-enabling) re-arms the schedule from now, as a PATCH does.
-        const rearm = c.fields.some((f) => TIMING_FIELDS.has(f));
-        const timing = timingOf({ ...cols, createdAt: old.createdAt });
-        const nextRunAt = firstSlot(timing, now);
-        await tx.schedule.update({ where: { id: old.id }, data: { ...cols, ...(rearm ? { nextRunAt } : {}) } });
-      }
-    }
-  });
+    },
+    // It may wait its turn for the write lock behind a worker's writes.
+    { maxWait: 30_000, timeout: 60_000 },
+  );
   for (const c of plan.changes) {
     await recordAudit(db, {
       principal: audit.principal,
