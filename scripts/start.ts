@@ -2,9 +2,10 @@
  * `npm start`: one command that runs qtask on a fresh machine.
  *
  * Creates .data/, applies migrations, loads demo data into an empty database, builds the
- * web app when the build is missing or stale, then runs `next start` and the worker. The
- * worker is restarted with backoff when it dies; SIGTERM/SIGINT are forwarded to both and
- * the launcher exits when both have stopped. Environment: DATABASE_URL (default SQLite at
+ * web app when the build is missing or stale, then runs the web server (scripts/web.ts:
+ * Next.js behind our own HTTP server) and the worker. The worker is restarted with backoff
+ * when it dies; SIGTERM/SIGINT are forwarded to both and the launcher exits when both have
+ * stopped. Environment: DATABASE_URL (default SQLite at
  * .data/qtask.db), PORT (3000), HOST (127.0.0.1), QTASK_NO_WORKER=1 to run the web only,
  * QTASK_NO_SEED=1 to skip the demo tasks, DEMO_FUNDS (default 2000; 0: no demo funds), and the
  * worker's QTASK_* settings (README).
@@ -71,7 +72,6 @@ migrate(url);
 buildIfStale(root, say);
 
 const nodeBin = process.execPath;
-const nextCli = path.join(root, "node_modules", "next", "dist", "bin", "next");
 
 let shuttingDown = false;
 let web: ChildProcess | null = null;
@@ -94,7 +94,11 @@ function pipe(child: ChildProcess, name: string): void {
 }
 
 function startWeb(): void {
-  web = spawn(nodeBin, [nextCli, "start", "-p", String(port), "-H", host], { env, stdio: ["ignore", "pipe", "pipe"] });
+  // Next.js behind our own HTTP server (scripts/web.ts), which decides the client's address.
+  web = spawn(nodeBin, ["--import", "tsx", path.join(root, "scripts", "web.ts")], {
+    env: { ...env, NODE_ENV: "production", HOST: host },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   pipe(web, "web");
   web.on("exit", (code, signal) => {
     web = null;

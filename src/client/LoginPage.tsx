@@ -5,11 +5,7 @@ import { useRouter, useSearchParams } from "next/navigation";
 import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { apiFetch, ApiError } from "./api";
 import { useI18n } from "./i18n";
-
-/** Only same-site paths are followed after sign-in (no open redirect). */
-function safeNext(next: string | null): string {
-  return next && next.startsWith("/") && !next.startsWith("//") && !next.startsWith("/\\") ? next : "/tasks";
-}
+import { safeNext } from "./safeNext";
 
 export function LoginPage() {
   const { t, lang, setLang } = useI18n();
@@ -23,7 +19,7 @@ export function LoginPage() {
     setError(null);
     try {
       await apiFetch("/api/auth/login", { method: "POST", body: JSON.stringify(values) });
-      router.replace(safeNext(params.get("next")));
+      router.replace(safeNext(params.get("next"), window.location.origin));
       router.refresh();
     } catch (err) {
       setError(err instanceof ApiError ? (err.status === 401 ? t.login.badCredentials : err.message) : t.login.offline);

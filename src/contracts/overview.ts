@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { IsoTime } from "./common";
 import { endpoint } from "./endpoint";
-import { HealthResponse } from "./system";
+import { WorkerJson } from "./system";
 import { TaskJson } from "./tasks";
 
 /** `GET /api/tasks/statistics`: per type over [from, to) (default: the last 24 hours). */
@@ -26,7 +26,7 @@ export const OverviewResponse = z.object({
   running: z.array(TaskJson),
   queued: z.array(TaskJson),
   recent: z.array(TaskJson),
-  workers: HealthResponse.shape.workers,
+  workers: z.array(WorkerJson),
   stats: z.object({
     today: z.object({ total: z.number(), succeeded: z.number(), failed: z.number(), success_rate: z.number().nullable() }),
     throughput: z.array(z.object({ minute: z.string(), succeeded: z.number(), failed: z.number() })),

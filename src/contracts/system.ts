@@ -2,11 +2,15 @@
 import { z } from "zod";
 import { endpoint } from "./endpoint";
 
+/** A worker process seen in the last minute: its id (host-pid-random), last heartbeat, tasks held. */
+export const WorkerJson = z.object({ id: z.string(), last_seen_at: z.string(), running: z.number() });
+
 /** `GET /api/health`. */
 export const HealthResponse = z.object({
   status: z.enum(["ok", "error"]),
   database: z.enum(["ok", "error"]),
-  workers: z.array(z.object({ id: z.string(), last_seen_at: z.string(), running: z.number() })),
+  /** Signed-in callers only: worker ids name hosts and pids. */
+  workers: z.array(WorkerJson).optional(),
 });
 export type HealthResponse = z.infer<typeof HealthResponse>;
 
@@ -15,7 +19,7 @@ export const getHealth = endpoint({
   path: "/api/health",
   role: "public",
   tag: "system",
-  summary: "Liveness of the web server, the database and the workers (503 when the database is down)",
+  summary: "Liveness of the web server and the database (503 when it is down); the workers too for a signed-in caller",
   response: HealthResponse,
 });
 

@@ -52,6 +52,11 @@ export interface Dialect {
   param(value: unknown, type: SqlType): Sql;
   /** A LIMIT's row count (a non-negative integer). */
   limit(n: number): Sql;
+  /**
+   * `text` contains `part`, exactly (case-sensitive, no wildcards): LIKE would read `%` and `_`
+   * in the part as wildcards, and compares case-insensitively on SQLite only.
+   */
+  contains(text: Sql, part: string): Sql;
 }
 
 // SQLite stores DateTime as integer milliseconds (openDatabase sets the adapter's
@@ -67,6 +72,7 @@ const sqlite: Dialect = {
   // claimed 5× slower than with the number in the statement (350 µs vs 65 µs for ten tasks).
   // The few distinct counts are each prepared once and cached.
   limit: (n) => raw(String(Math.max(0, Math.trunc(n)))),
+  contains: (text, part) => sql`instr(${text}, ${part}) > 0`,
 };
 
 // PostgreSQL columns are `timestamp(3)` holding UTC (as Prisma writes them), so the clock is
@@ -82,6 +88,7 @@ const postgres: Dialect = {
   param: (value, type) => sql`${value}::${raw(PG_TYPES[type])}`,
   // A parameter: the statement text stays the same and prepared; the plan does not depend on it.
   limit: (n) => sql`${Math.max(0, Math.trunc(n))}`,
+  contains: (text, part) => sql`strpos(${text}, ${part}::text) > 0`,
 };
 
 /** The dialect of a provider. */

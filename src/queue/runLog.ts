@@ -12,8 +12,9 @@
  * worker writes one there when a claimed task ends before its handler started (cancelled
  * while waiting for a slot, handed back at shutdown), so no "started" line is shown for it.
  */
-import type { Db } from "@/db/client";
+import { empty, join, raw, sql } from "@/db/dialect";
 import type { LogLevel } from "./registry";
+import { dialect, query as select, toDate, type Conn } from "./sql/executor";
 
 const LEVELS: readonly LogLevel[] = ["debug", "info", "warn", "error"];
 
@@ -46,21 +47,30 @@ export interface RunLogQuery {
   q?: string;
 }
 
-/** The run's log lines in seq order, stored and rendered, filtered and paged as `query` asks. */
-export async function readRunLog(db: Db, run: RunForLog, query: RunLogQuery): Promise<RunLogLine[]> {
+/**
+ * The run's log lines in seq order, stored and rendered, filtered and paged as `query` asks.
+ * `q` matches a part of the message exactly (case-sensitive; `%` and `_` are plain characters),
+ * the same way for stored and rendered lines.
+ */
+export async function readRunLog(conn: Conn, run: RunForLog, query: RunLogQuery): Promise<RunLogLine[]> {
+  const db = conn.db;
+  const d = dialect(conn);
   const levels = query.level ? LEVELS.slice(LEVELS.indexOf(query.level)) : null;
-  const stored: RunLogLine[] = (
-    await db.runLog.findMany({
-      where: {
-        runId: run.id,
-        seq: { gt: query.afterSeq },
-        ...(levels ? { level: { in: [...levels] } } : {}),
-        ...(query.q ? { message: { contains: query.q } } : {}),
-      },
-      orderBy: { seq: "asc" },
-      take: query.limit,
-    })
-  ).map((l) => ({ seq: l.seq, ts: l.ts, level: l.level as LogLevel, message: l.message, data: l.data }));
+  const rows = await select<{ seq: unknown; ts: unknown; level: string; message: string; data: string | null }>(
+    conn,
+    sql`SELECT seq, ts, level, message, data FROM run_logs
+        WHERE run_id = ${run.id} AND seq > ${query.afterSeq}
+          ${levels ? sql`AND level IN (${join([...levels])})` : empty}
+          ${query.q ? sql`AND ${d.contains(raw("message"), query.q)}` : empty}
+        ORDER BY seq LIMIT ${d.limit(query.limit)}`,
+  );
+  const stored: RunLogLine[] = rows.map((l) => ({
+    seq: Number(l.seq),
+    ts: toDate(l.ts) as Date,
+    level: l.level as LogLevel,
+    message: l.message,
+    data: l.data,
+  }));
   if (run.maxAttempts === null) return stored;
 
   const wanted = (l: RunLogLine) => l.seq > query.afterSeq && (!levels || levels.includes(l.level)) && (!query.q || l.message.includes(query.q));

@@ -38,5 +38,7 @@ function asHttpError(err: unknown): HttpError | null {
   if (err instanceof InvalidTaskError) return new HttpError("invalid_input", err.message, err.details);
   if (err instanceof IllegalTransitionError) return new HttpError("conflict", err.message, { status: err.from });
   if (err instanceof TaskNotFoundError) return new HttpError("not_found", err.message);
+  // Percent-encoding that does not decode (a path or cookie sent by hand) is the caller's mistake.
+  if (err instanceof URIError) return new HttpError("invalid_input", `malformed percent-encoding: ${err.message}`);
   return null;
 }

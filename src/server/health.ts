@@ -3,16 +3,19 @@ import type { getHealth } from "@/contracts/system";
 import type { Conn } from "@/queue/sql/executor";
 import { liveWorkers } from "@/queue/sql/lease";
 import { getQueue } from "./context";
-import type { Output } from "./route";
+import type { Input, Output } from "./route";
 
-/** Liveness of the web server, the database and the workers (503 when the database cannot be reached). */
-export async function check(): Promise<Output<typeof getHealth>> {
+/**
+ * Liveness of the web server and the database (503 when the database cannot be reached); a
+ * signed-in caller also sees the workers (their host names and pids are not for everyone).
+ */
+export async function check({ principal }: Input<typeof getHealth>): Promise<Output<typeof getHealth>> {
   try {
     const { conn } = await getQueue();
-    return { json: { status: "ok", database: "ok", workers: await healthWorkers(conn) } };
+    return { json: { status: "ok", database: "ok", ...(principal ? { workers: await healthWorkers(conn) } : {}) } };
   } catch (err) {
     console.error("[health] database check failed:", err);
-    return { status: 503, json: { status: "error", database: "error", workers: [] } };
+    return { status: 503, json: { status: "error", database: "error" } };
   }
 }
 

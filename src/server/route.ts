@@ -100,6 +100,10 @@ export function route<E extends Endpoint>(spec: E, verb: Verb<NoInfer<E>>): Rout
           throw new HttpError("forbidden", `this needs the ${spec.role} role; you are ${auth.principal.role}`);
         }
         principal = auth.principal;
+      } else if (hasCredentials(req)) {
+        // A public endpoint may say more to a signed-in caller (GET /api/health: the workers).
+        const { db } = await getDatabase();
+        principal = (await authenticate(db, req).catch(() => null))?.principal ?? null;
       }
       const params = spec.params ? parseOr(spec.params, (await ctx?.params) ?? {}, "not_found", "no such resource") : undefined;
       const query = spec.query ? parseOr(spec.query, Object.fromEntries(new URL(req.url).searchParams), "invalid_input", "invalid query") : undefined;
@@ -133,6 +137,11 @@ export function route<E extends Endpoint>(spec: E, verb: Verb<NoInfer<E>>): Rout
     }
   };
   return Object.assign(handler, { endpoint: spec as Endpoint, access: spec.role, auditAction: spec.audit });
+}
+
+/** Whether a request carries a session cookie or an Authorization header at all. */
+function hasCredentials(req: Request): boolean {
+  return req.headers.has("authorization") || (req.headers.get("cookie") ?? "").includes("qtask_session=");
 }
 
 function parseOr<T extends z.ZodType>(schema: T, value: unknown, code: "invalid_input" | "not_found", message: string): z.output<T> {

@@ -3,6 +3,7 @@ import type { Database } from "@/db/client";
 import type { getRun, listRuns, runLogDownload, runLogs } from "@/contracts/runs";
 import type { LogLevel } from "@/queue/registry";
 import { readRunLog } from "@/queue/runLog";
+import { connOf } from "@/queue/sql/executor";
 import { findRunIds } from "@/queue/sql/reads";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
@@ -59,14 +60,14 @@ export async function logs({ params, query }: Input<typeof runLogs>): Promise<Ou
 
 /** The whole log of a run as a text file, streamed in chunks. */
 export async function logDownload({ params }: Input<typeof runLogDownload>): Promise<Output<typeof runLogDownload>> {
-  const { database } = await getQueue();
+  const { database, conn } = await getQueue();
   const run = await database.db.run.findUnique({ where: { id: params.run_id } });
   if (!run) throw new HttpError("not_found", `run ${params.run_id} not found`);
   let after = 0;
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async pull(controller) {
-      const lines = await readRunLog(database.db, run, { afterSeq: after, limit: DOWNLOAD_CHUNK });
+      const lines = await readRunLog(conn, run, { afterSeq: after, limit: DOWNLOAD_CHUNK });
       if (lines.length === 0) return controller.close();
       after = lines[lines.length - 1].seq;
       const text = lines.map((l) => `${l.ts.toISOString()} ${l.level.toUpperCase().padEnd(5)} ${l.message}${l.data ? " " + l.data : ""}\n`).join("");
@@ -85,7 +86,7 @@ export async function logDownload({ params }: Input<typeof runLogDownload>): Pro
 export async function logPage(database: Database, runId: number, q: { after_seq: number; limit: number; level?: LogLevel; q?: string }) {
   const run = await database.db.run.findUnique({ where: { id: runId } });
   if (!run) return null;
-  const lines = await readRunLog(database.db, run, { afterSeq: q.after_seq, limit: q.limit, level: q.level, q: q.q });
+  const lines = await readRunLog(connOf(database.db, database.provider), run, { afterSeq: q.after_seq, limit: q.limit, level: q.level, q: q.q });
   const items = lines.map((l) => ({
     seq: l.seq,
     ts: l.ts.toISOString(),

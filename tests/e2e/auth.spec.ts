@@ -10,13 +10,42 @@ const anonymous = { storageState: { cookies: [], origins: [] } };
 test.describe("HTTP", () => {
   test("without credentials only the public routes answer", async ({ baseURL }) => {
     const anon = await pwRequest.newContext({ baseURL, ...anonymous });
-    expect((await anon.get("/api/health")).status()).toBe(200);
+    const health = await anon.get("/api/health");
+    expect(health.status()).toBe(200);
+    // Worker ids name hosts and pids: only a signed-in caller sees them.
+    expect(await health.json()).toEqual({ status: "ok", database: "ok" });
     for (const path of ["/api/auth/me", "/api/tasks/1", "/api/users", "/api/audit", "/api/auth/tokens"]) {
       const res = await anon.get(path);
       expect(res.status(), path).toBe(401);
       expect((await res.json()).error.code).toBe("unauthorized");
     }
     expect((await anon.post("/api/tasks", { data: { type: "noop" } })).status()).toBe(401);
+    await anon.dispose();
+  });
+
+  test("a forged X-Forwarded-For changes nothing: the audit log records the socket's address", async ({ baseURL, request }) => {
+    const anon = await pwRequest.newContext({ baseURL, ...anonymous });
+    const username = `nobody-${Date.now()}`;
+    const res = await anon.post("/api/auth/login", {
+      data: { username, password: "wrong-password" },
+      headers: { "x-forwarded-for": "203.0.113.9", "x-real-ip": "203.0.113.9" },
+    });
+    expect(res.status()).toBe(401);
+    const audit = await (await request.get(`/api/audit?action=auth.login_failed&limit=20`)).json();
+    const entry = audit.items.find((a: { target: string }) => a.target === username);
+    expect(entry.ip).toBe("127.0.0.1");
+    await anon.dispose();
+  });
+
+  test("a malformed path or session cookie is a 4xx, never a 5xx", async ({ baseURL }) => {
+    const anon = await pwRequest.newContext({ baseURL, ...anonymous });
+    for (const path of ["/api/tasks/%zz", "/api/funds/%E0%A4%A/nav", "/tasks/runs/%zz"]) {
+      const res = await fetch(`${baseURL}${path}`);
+      expect(res.status, path).toBe(400);
+      if (path.startsWith("/api/")) expect((await res.json()).error.code).toBe("invalid_input");
+    }
+    const res = await anon.get("/api/tasks", { headers: { cookie: "qtask_session=%E0%A4%A" } });
+    expect(res.status()).toBe(401);
     await anon.dispose();
   });
 
@@ -163,6 +192,19 @@ test.describe("browser", () => {
     await expect(page.getByTestId("me-username")).toHaveText(user.username);
     await page.screenshot({ path: "test-results/audit-page.png", fullPage: true });
     expect(violations).toEqual([]);
+    await context.close();
+  });
+
+  test("after sign-in the browser never leaves the site, however `next` is spelled", async ({ browser, baseURL, request }) => {
+    const user = await createUser(request, "viewer");
+    const context = await browser.newContext({ baseURL, ...anonymous });
+    const page = await context.newPage();
+    // A tab (or newline) the browser strips would have turned "/\t/localhost:8999/phish" into "//localhost:8999/phish".
+    await page.goto("/login?next=%2F%09%2Flocalhost%3A8999%2Fphish");
+    await page.getByLabel("用户名").fill(user.username);
+    await page.getByLabel("密码").fill(user.password);
+    await page.getByRole("button", { name: "登录" }).click();
+    await expect(page).toHaveURL(`${baseURL}/tasks`);
     await context.close();
   });
 

@@ -21,9 +21,10 @@ function alive(pid: number): boolean {
   }
 }
 
-async function health(): Promise<{ workers: { id: string }[] } | null> {
+/** GET /api/health (the workers are listed to a signed-in caller only). */
+async function health(cookie?: string): Promise<{ workers?: { id: string }[] } | null> {
   try {
-    const res = await fetch(`${base}/api/health`);
+    const res = await fetch(`${base}/api/health`, { headers: cookie ? { cookie } : {} });
     return res.ok ? await res.json() : null;
   } catch {
     return null;
@@ -70,17 +71,19 @@ test("npm start: demo data, worker restart after kill -9, clean stop on SIGTERM"
       .poll(async () => (await (await fetch(`${base}/api/tasks/1`, { headers: { cookie } })).json()).task?.status, { timeout: 20_000 })
       .toBe("succeeded");
 
+    // Worker ids name hosts and pids: not for callers without a session.
+    expect(await health()).toEqual({ status: "ok", database: "ok" });
     const first = await expect
-      .poll(async () => (await health())?.workers.length ?? 0, { timeout: 20_000 })
+      .poll(async () => (await health(cookie))?.workers?.length ?? 0, { timeout: 20_000 })
       .toBe(1)
-      .then(() => health());
-    const workerId = first!.workers[0].id;
+      .then(() => health(cookie));
+    const workerId = first!.workers![0].id;
     const workerPid = Number(workerId.split("-").at(-2));
     expect(alive(workerPid)).toBe(true);
     process.kill(workerPid, "SIGKILL");
     await expect.poll(() => out.includes("worker exited (SIGKILL); restarting"), { timeout: 10_000 }).toBe(true);
-    await expect.poll(async () => (await health())?.workers.some((w) => w.id !== workerId), { timeout: 20_000 }).toBe(true);
-    const second = (await health())!.workers.find((w) => w.id !== workerId)!;
+    await expect.poll(async () => (await health(cookie))?.workers?.some((w) => w.id !== workerId), { timeout: 20_000 }).toBe(true);
+    const second = (await health(cookie))!.workers!.find((w) => w.id !== workerId)!;
     const secondPid = Number(second.id.split("-").at(-2));
 
     launcher.kill("SIGTERM");

@@ -262,7 +262,7 @@ for (const { kind, available } of providers()) {
       expect(await insertLogLines(t.conn, id, c.runId, [line(2, "info", "fetched 3 rows"), line(3, "warn", "slow source")])).toBe(true);
       const read = async (q: Partial<RunLogQuery> = {}) => {
         const run = await t.database.db.run.findUniqueOrThrow({ where: { id: c.runId } });
-        return (await readRunLog(t.database.db, run, { afterSeq: 0, limit: 100, ...q })).map((l) => `${l.seq} ${l.level} ${l.message}`);
+        return (await readRunLog(t.conn, run, { afterSeq: 0, limit: 100, ...q })).map((l) => `${l.seq} ${l.level} ${l.message}`);
       };
       // Running: started, then the stored lines; no closing line yet.
       expect(await read()).toEqual(["1 info attempt 1/4 started on worker w1", "2 info fetched 3 rows", "3 warn slow source"]);
@@ -286,14 +286,32 @@ for (const { kind, available } of providers()) {
       expect(c2.id).toBe(other.id);
       expect(await insertLogLines(t.conn, other.id, c2.runId, [line(1, "warn", "handed back to the queue: shutdown")])).toBe(true);
       const run2 = await t.database.db.run.findUniqueOrThrow({ where: { id: c2.runId } });
-      expect((await readRunLog(t.database.db, run2, { afterSeq: 0, limit: 10 })).map((l) => l.message)).toEqual([
-        "handed back to the queue: shutdown",
-      ]);
+      expect((await readRunLog(t.conn, run2, { afterSeq: 0, limit: 10 })).map((l) => l.message)).toEqual(["handed back to the queue: shutdown"]);
       // Also when a filter hides that stored line from the page.
-      expect(await readRunLog(t.database.db, run2, { afterSeq: 0, limit: 10, q: "attempt" })).toEqual([]);
+      expect(await readRunLog(t.conn, run2, { afterSeq: 0, limit: 10, q: "attempt" })).toEqual([]);
       // A run from before migration 0006 (no max_attempts) stored all its lines: none is rendered.
       await t.database.db.run.update({ where: { id: c.runId }, data: { maxAttempts: null } });
       expect(await read()).toEqual(["2 info fetched 3 rows", "3 warn slow source"]);
+    });
+
+    it("searches a log for an exact part of a message: % and _ are plain characters, case counts", async () => {
+      const { id } = await enqueue(t.conn, registry, { type: "noop" });
+      const [c] = await claim(t, 1);
+      const lines = ["50% done", "a_b", "axb", "ALL DONE", "all done"].map((message, i) => ({
+        seq: i + 2,
+        ts: new Date(),
+        level: "info" as const,
+        message,
+        data: null,
+      }));
+      expect(await insertLogLines(t.conn, id, c.runId, lines)).toBe(true);
+      const run = await t.database.db.run.findUniqueOrThrow({ where: { id: c.runId } });
+      const find = async (q: string) => (await readRunLog(t.conn, run, { afterSeq: 0, limit: 100, q })).map((l) => l.message);
+      expect(await find("%")).toEqual(["50% done"]);
+      expect(await find("a_b")).toEqual(["a_b"]);
+      expect(await find("_")).toEqual(["a_b"]);
+      expect(await find("all done")).toEqual(["all done"]);
+      expect(await find("DONE")).toEqual(["ALL DONE"]);
     });
 
     it("fails a task whose lease expires with no attempts left, and cancels one with a pending cancel", async () => {

@@ -56,9 +56,9 @@ afterAll(async () => {
   await t?.drop();
 });
 
-function call(h: (typeof handlers)[number], headers: Record<string, string> = {}) {
-  const concrete = h.url.replace(/\[[^\]]+\]/g, "1");
-  const params = Object.fromEntries([...h.url.matchAll(/\[([^\]]+)\]/g)].map((m) => [m[1], "1"]));
+function call(h: (typeof handlers)[number], headers: Record<string, string> = {}, param = "1") {
+  const concrete = h.url.replace(/\[[^\]]+\]/g, param);
+  const params = Object.fromEntries([...h.url.matchAll(/\[([^\]]+)\]/g)].map((m) => [m[1], param]));
   const hasBody = h.method !== "GET" && h.method !== "DELETE";
   const req = new Request(`http://127.0.0.1:3000${concrete}`, {
     method: h.method,
@@ -107,6 +107,22 @@ describe("route guard", () => {
     for (const h of handlers.filter((x) => x.method !== "GET" && !PUBLIC.has(x.key))) {
       if (READ_ONLY_POSTS.has(h.key)) expect(h.handler.auditAction, h.key).toBeUndefined();
       else expect(h.handler.auditAction, `${h.key} declares no audit action`).toMatch(/^[a-z_]+\.[a-z_]+$/);
+    }
+  });
+
+  it("treats a malformed session cookie as no session: 401 (or the public answer), never a 5xx", async () => {
+    for (const h of handlers) {
+      const res = await call(h, { cookie: "qtask_session=%E0%A4%A; other=%zz" });
+      expect(res.status, h.key).toBe(PUBLIC.has(h.key) ? (h.key === "POST /api/auth/login" ? 400 : 200) : 401);
+    }
+  });
+
+  it("answers a path parameter that is not valid percent-encoding with a 4xx envelope", async () => {
+    for (const h of handlers.filter((x) => x.url.includes("["))) {
+      const res = await call(h, { cookie: viewerCookie }, "%E0%A4%A");
+      expect(res.status, h.key).toBeGreaterThanOrEqual(400);
+      expect(res.status, h.key).toBeLessThan(500);
+      expect((await res.json()).error.code, h.key).toMatch(/^(not_found|invalid_input|forbidden)$/);
     }
   });
 

@@ -55,7 +55,7 @@ for (const { kind, available } of providers()) {
       // both lines are rendered from the run row (src/queue/runLog.ts).
       expect(await t.database.db.runLog.count()).toBe(0);
       const run = await t.database.db.run.findFirstOrThrow();
-      expect(await runLogMessages(t.database.db, run.id)).toEqual([`attempt 1/${run.maxAttempts} started on worker ${run.workerId}`, "succeeded"]);
+      expect(await runLogMessages(t.conn, run.id)).toEqual([`attempt 1/${run.maxAttempts} started on worker ${run.workerId}`, "succeeded"]);
     });
   });
 }

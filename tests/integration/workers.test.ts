@@ -131,7 +131,7 @@ for (const { kind, available } of providers()) {
         perClaim.set(startedAt!.getTime(), (perClaim.get(startedAt!.getTime()) ?? 0) + 1);
       return [...perClaim.values()];
     };
-    const logOf = (runId: number) => runLogMessages(t.database.db, runId);
+    const logOf = (runId: number) => runLogMessages(t.conn, runId);
 
     it("claims ahead of its free slots while tasks are short, never while they are long", async () => {
       await spawnWorker({ QTASK_QUEUES: "default", QTASK_CONCURRENCY: "2" });

@@ -48,10 +48,10 @@ describe("cookies and addresses", () => {
     expect(sessionCookie("qts_abc", new Date(), false)).not.toContain("Secure");
   });
 
-  it("takes the last X-Forwarded-For hop (the one a proxy appended)", () => {
+  it("never takes the address from X-Forwarded-For itself: only from the web server's stamp", () => {
     const req = (h: Record<string, string>) => new Request("http://x/", { headers: h });
-    expect(clientIp(req({ "x-forwarded-for": "1.2.3.4, 10.0.0.7" }))).toBe("10.0.0.7");
-    expect(clientIp(req({ "x-forwarded-for": "127.0.0.1" }))).toBe("127.0.0.1");
+    expect(clientIp(req({ "x-forwarded-for": "1.2.3.4, 10.0.0.7" }))).toBe("unknown");
+    expect(clientIp(req({ "x-real-ip": "127.0.0.1" }))).toBe("unknown");
     expect(clientIp(req({}))).toBe("unknown");
   });
 });

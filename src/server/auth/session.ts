@@ -5,6 +5,7 @@
  */
 import type { Db } from "@/db/client";
 import type { Role } from "@/contracts/roles";
+import { clientAddressOf } from "./clientAddress";
 import type { Principal } from "./principal";
 import { newToken, tokenHash } from "./secrets";
 
@@ -56,12 +57,18 @@ export async function principalFromApiToken(db: Db, token: string): Promise<Prin
   return { kind: "token", id: row.id, name: row.name, role: row.role as Role };
 }
 
-/** Reads one cookie from a Cookie header. */
+/** Reads one cookie from a Cookie header (a value that is not valid percent-encoding counts as absent). */
 export function readCookie(header: string | null, name: string): string | null {
   if (!header) return null;
   for (const part of header.split(";")) {
     const eq = part.indexOf("=");
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return null;
+      }
+    }
   }
   return null;
 }
@@ -94,14 +101,7 @@ export function clearedSessionCookie(secure: boolean): string {
   return `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Expires=Thu, 01 Jan 1970 00:00:00 GMT${secure ? "; Secure" : ""}`;
 }
 
-/**
- * The client's address. Next's server sets X-Forwarded-For to the socket address when the
- * request has none; a reverse proxy appends the address it saw. The *last* entry is
- * therefore the one a client cannot choose when a proxy is in front (with no proxy, a client
- * could send its own header; the per-user sign-in limit does not depend on it).
- */
+/** The client's address, as the web server worked it out (see clientAddress.ts); "unknown" otherwise. */
 export function clientIp(req: Request): string {
-  const xff = req.headers.get("x-forwarded-for");
-  const ip = xff ? (xff.split(",").pop() ?? "").trim() : (req.headers.get("x-real-ip") ?? "");
-  return ip.slice(0, 100) || "unknown";
+  return clientAddressOf(req.headers);
 }
