@@ -3,6 +3,7 @@ import { ERROR_STATUS, type ErrorCode, type ErrorEnvelope } from "@/contracts/co
 import { InvalidTaskError } from "@/queue/enqueue";
 import { IllegalTransitionError } from "@/queue/states";
 import { TaskNotFoundError } from "@/queue/sql/control";
+import { PasswordWorkBusy } from "./auth/secrets";
 
 /** An error meant for the client: its code picks the HTTP status. */
 export class HttpError extends Error {
@@ -38,6 +39,7 @@ function asHttpError(err: unknown): HttpError | null {
   if (err instanceof InvalidTaskError) return new HttpError("invalid_input", err.message, err.details);
   if (err instanceof IllegalTransitionError) return new HttpError("conflict", err.message, { status: err.from });
   if (err instanceof TaskNotFoundError) return new HttpError("not_found", err.message);
+  if (err instanceof PasswordWorkBusy) return new HttpError("too_many_requests", err.message, undefined, { "retry-after": "1" });
   // Percent-encoding that does not decode (a path or cookie sent by hand) is the caller's mistake.
   if (err instanceof URIError) return new HttpError("invalid_input", `malformed percent-encoding: ${err.message}`);
   return null;

@@ -3,7 +3,7 @@ import type { login, logout, me, MeJson } from "@/contracts/auth";
 import type { Role } from "@/contracts/roles";
 import { getDatabase } from "@/db/client";
 import { recordAudit } from "./auth/audit";
-import { clearLoginFailures, loginRetryAfter, recordLoginFailure } from "./auth/rateLimit";
+import { attemptSucceeded, forgetOldAttempts, reserveAttempt } from "./auth/rateLimit";
 import { verifyPassword } from "./auth/secrets";
 import { clearedSessionCookie, createSession, deleteSession, isHttps, sessionCookie } from "./auth/session";
 import { HttpError } from "./errors";
@@ -13,7 +13,8 @@ import type { Input, Output } from "./route";
 export async function signIn({ req, body, ip }: Input<typeof login>): Promise<Output<typeof login>> {
   const { db } = await getDatabase();
   const userAgent = req.headers.get("user-agent");
-  const wait = await loginRetryAfter(db, body.username, ip);
+  // Reserved (counted) before the password is checked: see auth/rateLimit.ts.
+  const { attempt, retryAfter: wait } = await reserveAttempt(db, body.username, ip);
   if (wait > 0) {
     await recordAudit(db, { principal: null, action: "auth.login_blocked", target: body.username, ip, userAgent });
     throw new HttpError(
@@ -26,12 +27,12 @@ export async function signIn({ req, body, ip }: Input<typeof login>): Promise<Ou
   const user = await db.user.findUnique({ where: { username: body.username } });
   const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
   if (!user || !ok || user.disabled) {
-    await recordLoginFailure(db, body.username, ip);
+    await forgetOldAttempts(db);
     await recordAudit(db, { principal: null, action: "auth.login_failed", target: body.username, ip, userAgent });
     // One message for every case, so it does not tell which usernames exist.
     throw new HttpError("unauthorized", "用户名或密码错误 (wrong username or password)");
   }
-  await clearLoginFailures(db, user.username);
+  await attemptSucceeded(db, attempt);
   const { token, expiresAt } = await createSession(db, user.id, { ip, userAgent });
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   const who: MeJson = { kind: "user", id: String(user.id), username: user.username, role: user.role as Role };

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { roleAtLeast, ROLES } from "@/contracts/roles";
 import { clientIp, readCookie, sessionCookie } from "@/server/auth/session";
-import { hashPassword, newToken, tokenHash, verifyPassword } from "@/server/auth/secrets";
+import { hashPassword, newToken, PasswordWorkBusy, tokenHash, verifyPassword } from "@/server/auth/secrets";
 
 describe("roles", () => {
   it("orders viewer < operator < admin", () => {
@@ -22,6 +22,18 @@ describe("secrets", () => {
     expect(await verifyPassword(h, "wrong")).toBe(false);
     expect(await verifyPassword(null, "anything")).toBe(false);
     expect(await verifyPassword("not a hash", "x")).toBe(false);
+  });
+
+  it("runs at most a few password checks at once and turns away a flood beyond the queue", async () => {
+    const h = await hashPassword("correct horse battery");
+    const results = await Promise.allSettled(Array.from({ length: 60 }, () => verifyPassword(h, "wrong")));
+    const refused = results.filter((r) => r.status === "rejected");
+    // 4 running and 32 waiting are served; the rest are refused at once (the API answers 429).
+    expect(refused).toHaveLength(60 - 4 - 32);
+    expect(refused.every((r) => (r as PromiseRejectedResult).reason instanceof PasswordWorkBusy)).toBe(true);
+    expect(results.filter((r) => r.status === "fulfilled" && r.value === false)).toHaveLength(36);
+    // Once they are done, checks run again.
+    expect(await verifyPassword(h, "correct horse battery")).toBe(true);
   });
 
   it("makes long random tokens and stores only their SHA-256", () => {

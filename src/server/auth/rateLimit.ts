@@ -1,7 +1,18 @@
 /**
- * Sign-in rate limit: after too many failures in a window for one username, or from one
- * address, further attempts are refused (429) until the window has passed. Failures are
- * stored in the database so that restarts do not reset the count.
+ * The sign-in limit. Every attempt is reserved before its password is checked: one atomic
+ * upsert per counter increments it and returns the new count (the counters are rows of
+ * login_limits, one per key and fixed 15-minute window, kept in the database so that restarts
+ * and several web servers share them). Attempts sent at once therefore each see a different
+ * count, and no more of them than the limit are ever checked — reading the count, checking the
+ * password and then recording the failure let 33 of 40 simultaneous attempts through a limit of 5.
+ *
+ * The rules, per window:
+ *   - an address with 20 attempts that did not sign in is refused, for every username;
+ *   - a username with 5 such attempts is refused from the addresses those attempts came from,
+ *     but an address that has not failed for it may still try: anyone could otherwise lock any
+ *     account, the admin's included, with five wrong passwords (a stolen-password attacker
+ *     then gets one try per fresh address, which the per-address limit bounds too);
+ *   - a successful sign-in takes its own attempt back and forgets the username's failures.
  */
 import type { Db } from "@/db/client";
 
@@ -9,27 +20,55 @@ export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_USER = 5;
 export const MAX_FAILURES_PER_IP = 20;
 
-/** Seconds until another attempt is allowed, or 0 when it is allowed now. */
-export async function loginRetryAfter(db: Db, username: string, ip: string): Promise<number> {
-  const since = new Date(Date.now() - LOGIN_WINDOW_MS);
-  const [byUser, byIp] = await Promise.all([
-    db.loginFailure.findMany({ where: { username, at: { gte: since } }, orderBy: { at: "asc" }, select: { at: true } }),
-    db.loginFailure.findMany({ where: { ip, at: { gte: since } }, orderBy: { at: "asc" }, select: { at: true } }),
-  ]);
-  let until = 0;
-  // Locked until the oldest failure that still counts leaves the window.
-  if (byUser.length >= MAX_FAILURES_PER_USER) until = Math.max(until, byUser[byUser.length - MAX_FAILURES_PER_USER].at.getTime() + LOGIN_WINDOW_MS);
-  if (byIp.length >= MAX_FAILURES_PER_IP) until = Math.max(until, byIp[byIp.length - MAX_FAILURES_PER_IP].at.getTime() + LOGIN_WINDOW_MS);
-  return until > Date.now() ? Math.ceil((until - Date.now()) / 1000) : 0;
+/** The counters of one attempt. */
+export interface Attempt {
+  keys: { ip: string; user: string; userIp: string };
+  windowEnd: Date;
 }
 
-/** Records a failed attempt and forgets failures older than the window. */
-export async function recordLoginFailure(db: Db, username: string, ip: string): Promise<void> {
-  await db.loginFailure.create({ data: { username: username.slice(0, 64), ip } });
-  await db.loginFailure.deleteMany({ where: { at: { lt: new Date(Date.now() - LOGIN_WINDOW_MS) } } });
+/** What reserving an attempt found: 0 to go ahead, else the seconds until the window ends. */
+export interface Reservation {
+  attempt: Attempt;
+  retryAfter: number;
 }
 
-/** A successful sign-in clears the user's failures. */
-export async function clearLoginFailures(db: Db, username: string): Promise<void> {
-  await db.loginFailure.deleteMany({ where: { username } });
+/** Counts one more attempt under `key`, atomically, and returns the new count. */
+async function increment(db: Db, key: string, windowEnd: Date): Promise<number> {
+  // A database upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING on both databases): one
+  // statement, so two attempts can never read the same count.
+  const row = await db.loginLimit.upsert({
+    where: { key },
+    create: { key, attempts: 1, windowEnd },
+    update: { attempts: { increment: 1 } },
+    select: { attempts: true },
+  });
+  return row.attempts;
+}
+
+/**
+ * Reserves an attempt of `username` from `ip` (counting it as a failure until it succeeds) and
+ * says whether it may go on to the password check.
+ */
+export async function reserveAttempt(db: Db, username: string, ip: string, now = Date.now()): Promise<Reservation> {
+  const window = Math.floor(now / LOGIN_WINDOW_MS);
+  const windowEnd = new Date((window + 1) * LOGIN_WINDOW_MS);
+  const name = username.slice(0, 64);
+  const keys = { ip: `ip:${ip}@${window}`, user: `user:${name}@${window}`, userIp: `user_ip:${name}|${ip}@${window}` };
+  const byIp = await increment(db, keys.ip, windowEnd);
+  const byUserIp = await increment(db, keys.userIp, windowEnd);
+  const byUser = await increment(db, keys.user, windowEnd);
+  // This attempt is counted in each: "failed before" means more than one.
+  const refused = byIp > MAX_FAILURES_PER_IP || byUserIp > MAX_FAILURES_PER_USER || (byUser > MAX_FAILURES_PER_USER && byUserIp > 1);
+  return { attempt: { keys, windowEnd }, retryAfter: refused ? Math.max(1, Math.ceil((windowEnd.getTime() - now) / 1000)) : 0 };
+}
+
+/** A successful sign-in: its attempt is taken back from the address, and the username's failures are forgotten. */
+export async function attemptSucceeded(db: Db, attempt: Attempt): Promise<void> {
+  await db.loginLimit.updateMany({ where: { key: attempt.keys.ip }, data: { attempts: { decrement: 1 } } });
+  await db.loginLimit.deleteMany({ where: { key: { in: [attempt.keys.user, attempt.keys.userIp] } } });
+}
+
+/** Removes the counters of windows that have ended (a failed sign-in tidies up after itself). */
+export async function forgetOldAttempts(db: Db, now = Date.now()): Promise<void> {
+  await db.loginLimit.deleteMany({ where: { windowEnd: { lt: new Date(now) } } });
 }
