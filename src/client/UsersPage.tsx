@@ -1,45 +1,28 @@
 "use client";
-/** Admins manage users (role, password reset, disable, delete) and API tokens (create, shown once; revoke). */
+/** Admins manage users (role, password reset, disable, delete) and, in TokensCard, API tokens. */
 import { useState } from "react";
-import { App, Button, Card, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography } from "antd";
-import type { TokenJson } from "@/contracts/auth";
+import { App, Button, Card, Form, Input, Modal, Popconfirm, Select, Space, Switch, Table, Tag } from "antd";
 import type { UserJson } from "@/contracts/users";
 import { ROLES, type Role } from "@/contracts/roles";
-import { ApiError } from "./api";
+import { useFeedback } from "./feedback";
 import { formatTime } from "./format";
-import { useTokenMutations, useTokensQuery } from "./hooks/useTokens";
 import { useUserMutations, useUsersQuery } from "./hooks/useUsers";
-import { ROLE_COLOR, useMe } from "./me";
+import { useMe } from "./me";
 import { useI18n } from "./i18n";
+import { TokensCard } from "./TokensCard";
 
 export function UsersPage() {
   const me = useMe();
   const { t, lang } = useI18n();
   const roleOptions = ROLES.map((r) => ({ value: r, label: t.roles[r] }));
-  const errorText = (err: unknown) => (err instanceof ApiError ? err.message : t.common.failed);
-  const { message } = App.useApp();
+  const { modal } = App.useApp();
+  const { run } = useFeedback();
   const users = useUsersQuery();
-  const tokens = useTokensQuery();
   const um = useUserMutations();
-  const tm = useTokenMutations();
   const [creatingUser, setCreatingUser] = useState(false);
   const [resetting, setResetting] = useState<UserJson | null>(null);
-  const [creatingToken, setCreatingToken] = useState(false);
-  const [secret, setSecret] = useState<string | null>(null);
   const [userForm] = Form.useForm();
   const [resetForm] = Form.useForm();
-  const [tokenForm] = Form.useForm();
-
-  const run = async (p: Promise<unknown>, ok: string) => {
-    try {
-      await p;
-      message.success(ok);
-      return true;
-    } catch (err) {
-      message.error(errorText(err));
-      return false;
-    }
-  };
 
   return (
     <Space direction="vertical" size="large" style={{ width: "100%" }}>
@@ -95,7 +78,15 @@ export function UsersPage() {
                   size="small"
                   checked={!disabled}
                   aria-label={`${u.username} ${t.users.enabled}`}
-                  onChange={(on) => void run(um.update.mutateAsync({ id: u.id, disabled: !on }), on ? t.users.enabledMsg : t.users.disabledMsg)}
+                  onChange={(on) => {
+                    if (on) return void run(um.update.mutateAsync({ id: u.id, disabled: false }), t.users.enabledMsg);
+                    // Disabling revokes the user's API tokens: say so before it happens.
+                    modal.confirm({
+                      title: t.users.confirmDisable(u.username),
+                      okButtonProps: { danger: true },
+                      onOk: () => run(um.update.mutateAsync({ id: u.id, disabled: true }), t.users.disabledMsg),
+                    });
+                  }}
                 />
               ),
             },
@@ -121,55 +112,7 @@ export function UsersPage() {
         />
       </Card>
 
-      <Card
-        title={t.users.tokens}
-        extra={
-          <Button type="primary" onClick={() => setCreatingToken(true)}>
-            {t.users.newToken}
-          </Button>
-        }
-      >
-        <Typography.Paragraph type="secondary">{t.users.tokenHelp}</Typography.Paragraph>
-        <Table<TokenJson>
-          rowKey="id"
-          size="middle"
-          loading={tokens.isLoading}
-          dataSource={tokens.data?.items ?? []}
-          pagination={false}
-          columns={[
-            { title: t.users.tokenName, dataIndex: "name" },
-            { title: t.users.prefix, dataIndex: "prefix", width: 130, render: (v: string) => <Typography.Text code>{v}…</Typography.Text> },
-            { title: t.users.role, dataIndex: "role", width: 90, render: (r: Role) => <Tag color={ROLE_COLOR[r]}>{t.roles[r]}</Tag> },
-            { title: t.users.createdBy, dataIndex: "created_by", width: 110 },
-            { title: t.users.lastUsed, dataIndex: "last_used_at", width: 180, render: (v: string | null) => formatTime(v, lang) },
-            { title: t.users.expires, dataIndex: "expires_at", width: 180, render: (v: string | null) => (v ? formatTime(v, lang) : t.common.never) },
-            {
-              title: t.users.state,
-              width: 90,
-              render: (_: unknown, tk) =>
-                tk.revoked_at ? (
-                  <Tag>{t.users.revoked}</Tag>
-                ) : tk.expires_at && new Date(tk.expires_at) < new Date() ? (
-                  <Tag>{t.users.expired}</Tag>
-                ) : (
-                  <Tag color="green">{t.users.active}</Tag>
-                ),
-            },
-            {
-              title: t.common.actions,
-              width: 90,
-              render: (_: unknown, tk) =>
-                !tk.revoked_at && (
-                  <Popconfirm title={t.users.confirmRevoke(tk.name)} onConfirm={() => void run(tm.revoke.mutateAsync(tk.id), t.users.revokedMsg)}>
-                    <Button size="small" danger>
-                      {t.users.revoke}
-                    </Button>
-                  </Popconfirm>
-                ),
-            },
-          ]}
-        />
-      </Card>
+      <TokensCard />
 
       <Modal
         title={t.users.newUser}
@@ -232,57 +175,6 @@ export function UsersPage() {
             <Input.Password maxLength={200} autoComplete="new-password" />
           </Form.Item>
         </Form>
-      </Modal>
-
-      <Modal
-        title={t.users.newToken}
-        open={creatingToken}
-        okText={t.common.create}
-        cancelText={t.common.cancel}
-        confirmLoading={tm.create.isPending}
-        onCancel={() => setCreatingToken(false)}
-        onOk={() => tokenForm.submit()}
-        destroyOnHidden
-      >
-        <Form
-          form={tokenForm}
-          layout="vertical"
-          initialValues={{ role: "operator" }}
-          onFinish={async (v: { name: string; role: Role; expires_in_days?: number }) => {
-            try {
-              const res = await tm.create.mutateAsync(v);
-              setCreatingToken(false);
-              tokenForm.resetFields();
-              setSecret(res.secret);
-            } catch (err) {
-              message.error(errorText(err));
-            }
-          }}
-        >
-          <Form.Item label={t.users.tokenName} name="name" rules={[{ required: true, message: t.users.tokenNameRequired }]}>
-            <Input maxLength={100} />
-          </Form.Item>
-          <Form.Item label={t.users.role} name="role">
-            <Select options={roleOptions} />
-          </Form.Item>
-          <Form.Item label={t.users.expiresIn} name="expires_in_days">
-            <InputNumber min={1} max={3650} style={{ width: "100%" }} />
-          </Form.Item>
-        </Form>
-      </Modal>
-
-      <Modal
-        title={t.users.tokenCreated}
-        open={secret !== null}
-        onOk={() => setSecret(null)}
-        onCancel={() => setSecret(null)}
-        okText={t.users.saved}
-        cancelButtonProps={{ style: { display: "none" } }}
-      >
-        <Typography.Paragraph>{t.users.copyNow}</Typography.Paragraph>
-        <Typography.Paragraph copyable code data-testid="token-secret">
-          {secret}
-        </Typography.Paragraph>
       </Modal>
     </Space>
   );

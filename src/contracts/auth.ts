@@ -30,12 +30,16 @@ export const TokenJson = z.object({
 });
 export type TokenJson = z.infer<typeof TokenJson>;
 
+/** How long a new token works when the request does not say. */
+export const DEFAULT_TOKEN_DAYS = 90;
+
 /** `POST /api/auth/tokens`: the answer carries the token itself, once. */
 export const CreateTokenBody = z
   .object({
     name: z.string().trim().min(1).max(100),
     role: Role.default("operator"),
-    expires_in_days: z.number().int().min(1).max(3650).optional(),
+    /** Days until it stops working; null: never (an explicit choice). */
+    expires_in_days: z.number().int().min(1).max(3650).nullable().default(DEFAULT_TOKEN_DAYS),
   })
   .strict();
 

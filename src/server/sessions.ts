@@ -37,7 +37,7 @@ export async function signIn({ req, body, ip }: Input<typeof login>): Promise<Ou
   await db.user.update({ where: { id: user.id }, data: { lastLoginAt: new Date() } });
   const who: MeJson = { kind: "user", id: String(user.id), username: user.username, role: user.role as Role };
   await recordAudit(db, {
-    principal: { kind: "user", id: user.id, name: user.username, role: who.role },
+    principal: { kind: "user", id: user.id, name: user.username, role: who.role, userId: user.id },
     action: "auth.login",
     target: user.username,
     ip,

@@ -19,7 +19,11 @@ export async function list({ query }: Input<typeof listTokens>): Promise<Output<
   return { json: cursorPage(rows, query.limit, tokenJson) };
 }
 
-/** Creates a token; the answer carries the secret, which is never shown again (only its SHA-256 is stored). */
+/**
+ * Creates a token for the user acting; the answer carries the secret, which is never shown
+ * again (only its SHA-256 is stored). It expires after 90 days unless the body says otherwise
+ * (`expires_in_days: null`: never).
+ */
 export async function create({ body, principal }: Input<typeof createToken>): Promise<Output<typeof createToken>> {
   const { db } = await getDatabase();
   const secret = newToken("qtk");
@@ -30,10 +34,16 @@ export async function create({ body, principal }: Input<typeof createToken>): Pr
       prefix: secret.slice(0, 10),
       role: body.role,
       createdBy: principal.name,
-      expiresAt: body.expires_in_days ? new Date(Date.now() + body.expires_in_days * 86_400_000) : null,
+      // It belongs to the user acting (through a token: that token's user).
+      createdById: principal.userId,
+      expiresAt: body.expires_in_days === null ? null : new Date(Date.now() + body.expires_in_days * 86_400_000),
     },
   });
-  return { status: 201, json: { token: tokenJson(row), secret }, audit: { target: `${row.id}:${row.name}`, details: { role: row.role } } };
+  return {
+    status: 201,
+    json: { token: tokenJson(row), secret },
+    audit: { target: `${row.id}:${row.name}`, details: { role: row.role, expires_at: row.expiresAt?.toISOString() ?? "never" } },
+  };
 }
 
 /** Revokes a token: it stops working at once. */

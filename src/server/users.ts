@@ -2,7 +2,7 @@
 import type { User } from "@/generated/sqlite/client";
 import type { Role } from "@/contracts/roles";
 import type { createUser, deleteUser, listUsers, updateUser, UserJson } from "@/contracts/users";
-import { getDatabase, type Db } from "@/db/client";
+import { getDatabase, type Db, type Tx } from "@/db/client";
 import { hashPassword } from "./auth/secrets";
 import { HttpError } from "./errors";
 import { cursorPage } from "./paging";
@@ -27,7 +27,10 @@ export async function create({ body }: Input<typeof createUser>): Promise<Output
   return { status: 201, json: { user: userJson(user) }, audit: { target: user.username, details: { role: user.role } } };
 }
 
-/** Changes a user's role, password or disabled flag; a new password or disabling ends their sessions (one transaction). */
+/**
+ * Changes a user's role, password or disabled flag, in one transaction: a new password or
+ * disabling ends their sessions, and disabling revokes the API tokens that belong to them.
+ */
 export async function update({ params, body }: Input<typeof updateUser>): Promise<Output<typeof updateUser>> {
   const { db } = await getDatabase();
   const user = await userOr404(db, params.id);
@@ -43,24 +46,38 @@ export async function update({ params, body }: Input<typeof updateUser>): Promis
       },
     });
     if (body.password || body.disabled) await tx.session.deleteMany({ where: { userId: user.id } });
-    return row;
+    const revoked = body.disabled ? await revokeTokensOf(tx, user.id) : 0;
+    return { row, revoked };
   });
   const changed = {
     ...(body.role ? { role: body.role } : {}),
     ...(body.disabled !== undefined ? { disabled: body.disabled } : {}),
     ...(body.password ? { password: "reset" } : {}),
   };
-  return { json: { user: userJson(updated) }, audit: { target: user.username, details: changed } };
+  return {
+    json: { user: userJson(updated.row) },
+    audit: { target: user.username, details: { ...changed, ...(updated.revoked ? { tokens_revoked: updated.revoked } : {}) } },
+  };
 }
 
-/** Deletes a user (not yourself, not the last admin). */
+/** Deletes a user (not yourself, not the last admin) and revokes the API tokens that belong to them, in one transaction. */
 export async function remove({ params, principal }: Input<typeof deleteUser>): Promise<Output<typeof deleteUser>> {
   const { db } = await getDatabase();
   const user = await userOr404(db, params.id);
-  if (principal.kind === "user" && principal.id === user.id) throw new HttpError("conflict", "you cannot delete your own account");
+  if (principal.userId === user.id) throw new HttpError("conflict", "you cannot delete your own account");
   await keepAnAdmin(db, user, null);
-  await db.user.delete({ where: { id: user.id } });
-  return { json: { ok: true }, audit: { target: user.username } };
+  const revoked = await db.$transaction(async (tx) => {
+    const n = await revokeTokensOf(tx, user.id);
+    await tx.user.delete({ where: { id: user.id } });
+    return n;
+  });
+  return { json: { ok: true }, audit: { target: user.username, details: revoked ? { tokens_revoked: revoked } : undefined } };
+}
+
+/** Revokes every live API token that belongs to user `userId`; returns how many. */
+async function revokeTokensOf(tx: Tx, userId: number): Promise<number> {
+  const { count } = await tx.apiToken.updateMany({ where: { createdById: userId, revokedAt: null }, data: { revokedAt: new Date() } });
+  return count;
 }
 
 /** A user as API JSON (never the hash). */

@@ -260,8 +260,14 @@ test.describe("browser", () => {
     await page.getByRole("dialog").getByLabel("初始密码").fill("a-long-password");
     await page.getByRole("dialog").getByRole("button", { name: "创建" }).click();
     await expect(page.getByRole("cell", { name, exact: true })).toBeVisible();
+    // Disabling says first that the user's tokens go with it.
+    await page.getByRole("switch", { name: `${name} 启用` }).click();
+    await expect(page.getByRole("dialog", { name: new RegExp(`停用用户 ${name}？.*API 令牌将被吊销`) })).toBeVisible();
+    await page.getByRole("button", { name: "取消" }).click();
+    await expect(page.getByRole("switch", { name: `${name} 启用` })).toBeChecked();
 
     await page.getByRole("button", { name: "新建令牌" }).click();
+    await expect(page.getByRole("dialog").getByText("90 天")).toBeVisible(); // the default expiry
     await page.getByRole("dialog").getByLabel("名称").fill(`ui-token-${Date.now()}`);
     await page.getByRole("dialog").getByRole("button", { name: "创建" }).click();
     await expect(page.getByTestId("token-secret")).toContainText("qtk_");

@@ -17,7 +17,7 @@ export function useTokenMutations() {
   const done = () => qc.invalidateQueries({ queryKey: ["tokens"] });
   return {
     create: useMutation({
-      mutationFn: (b: { name: string; role: Role; expires_in_days?: number }) =>
+      mutationFn: (b: { name: string; role: Role; expires_in_days: number | null }) =>
         apiFetch<{ token: TokenJson; secret: string }>("/api/auth/tokens", { method: "POST", body: JSON.stringify(b) }),
       onSuccess: done,
     }),

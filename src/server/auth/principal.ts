@@ -9,6 +9,8 @@ export interface Principal {
   role: Role;
   /** The session id (hash) for users signed in with a cookie. */
   sessionId?: string;
+  /** The user acting: the user itself, or the user a token belongs to (null: a token of no known user). */
+  userId: number | null;
 }
 
 /** How the principal shows up in the audit log. */

@@ -42,19 +42,24 @@ export async function principalFromSession(db: Db, token: string | undefined | n
   if (now - session.lastSeenAt.getTime() > TOUCH_MS) {
     await db.session.updateMany({ where: { id }, data: { lastSeenAt: new Date(now), expiresAt: new Date(now + SESSION_TTL_MS) } });
   }
-  return { kind: "user", id: session.userId, name: session.user.username, role: session.user.role as Role, sessionId: id };
+  return { kind: "user", id: session.userId, name: session.user.username, role: session.user.role as Role, sessionId: id, userId: session.userId };
 }
 
-/** The principal of an API token, or null (unknown, revoked, expired). */
+/** The principal of an API token, or null (unknown, revoked, expired, or its user disabled or gone). */
 export async function principalFromApiToken(db: Db, token: string): Promise<Principal | null> {
   if (token.length > 200) return null;
   const row = await db.apiToken.findUnique({ where: { tokenHash: tokenHash(token) } });
   const now = Date.now();
   if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= now)) return null;
+  // Disabling or deleting the user revokes its tokens (users.ts); this holds even if that was missed.
+  if (row.createdById !== null) {
+    const owner = await db.user.findUnique({ where: { id: row.createdById }, select: { disabled: true } });
+    if (!owner || owner.disabled) return null;
+  }
   if (!row.lastUsedAt || now - row.lastUsedAt.getTime() > TOUCH_MS) {
     await db.apiToken.update({ where: { id: row.id }, data: { lastUsedAt: new Date(now) } });
   }
-  return { kind: "token", id: row.id, name: row.name, role: row.role as Role };
+  return { kind: "token", id: row.id, name: row.name, role: row.role as Role, userId: row.createdById };
 }
 
 /** Reads one cookie from a Cookie header (a value that is not valid percent-encoding counts as absent). */
