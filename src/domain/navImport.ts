@@ -11,6 +11,7 @@
 import { parse } from "csv-parse/sync";
 import { z } from "zod";
 import { parseYmd, type NavSeries } from "./series";
+import { csvWhere } from "./csvError";
 
 export interface NavPoint {
   date: number; // yyyymmdd
@@ -24,12 +25,17 @@ const Num = z.coerce.number().finite().positive();
 /** Parses the CSV format into points per code; throws with the line number of the first bad row. */
 export function parseNavCsv(text: string, defaultCode?: string): Map<string, NavPoint[]> {
   // No type casting by the parser: "000001" must stay a string; numbers are converted per column below.
-  const rows = parse(text, {
-    columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
-    skip_empty_lines: true,
-    trim: true,
-    bom: true,
-  }) as Record<string, string>[];
+  let rows: Record<string, string>[];
+  try {
+    rows = parse(text, {
+      columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()),
+      skip_empty_lines: true,
+      trim: true,
+      bom: true,
+    }) as Record<string, string>[];
+  } catch (err) {
+    throw new Error(`not valid CSV${csvWhere(err)}`);
+  }
   const out = new Map<string, NavPoint[]>();
   rows.forEach((r, i) => {
     const code = r.code ?? defaultCode;
@@ -57,7 +63,12 @@ const NavJson = z.object({
 
 /** Parses the JSON format. */
 export function parseNavJson(value: unknown, defaultCode: string): { code: string; name?: string; points: NavPoint[] } {
-  const j = NavJson.parse(value);
+  const parsed = NavJson.safeParse(value);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    throw new Error(`not the NAV JSON format: ${first.path.join(".") || "body"}: ${first.message}`);
+  }
+  const j = parsed.data;
   return {
     code: j.code ?? defaultCode,
     name: j.name,

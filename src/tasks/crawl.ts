@@ -13,7 +13,7 @@ import { z } from "zod";
 import { defineTask, TaskFailPermanently, type TaskContext } from "@/queue/registry";
 import { loadSeries, saveSeries } from "@/domain/series";
 import { mergePoints, parseNavCsv, parseNavJson, type NavPoint } from "@/domain/navImport";
-import { fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
+import { fetchFeed, HttpUrl, parseTable, validateRows } from "./http";
 import { FundCode } from "@/contracts/funds";
 import { needsFeedUrl } from "./feedUrl";
 
@@ -106,17 +106,22 @@ export const fundNavSync = defineTask({
         ? base.replaceAll("{code}", encodeURIComponent(code))
         : `${base}${base.includes("?") ? "&" : "?"}code=${encodeURIComponent(code)}`;
       try {
-        const res = await fetchWithRetry(url, p.retries, ctx.signal, ctx.log);
-        if (!res.ok) throw new Error(`HTTP ${res.status}`);
-        const isJson = p.format ? p.format === "json" : (res.headers.get("content-type") ?? "").includes("json");
+        const res = await fetchFeed(url, p.retries, ctx.signal, ctx.log);
+        const isJson = p.format ? p.format === "json" : (res.contentType ?? "").includes("json");
         let points: NavPoint[];
         let name: string | undefined;
         if (isJson) {
-          const j = parseNavJson(await res.json(), code);
+          let value: unknown;
+          try {
+            value = JSON.parse(res.text);
+          } catch {
+            throw new Error("not valid JSON"); // JSON.parse's message would quote the body
+          }
+          const j = parseNavJson(value, code);
           points = j.points;
           name = j.name;
         } else {
-          points = parseNavCsv(await res.text(), code).get(code) ?? [];
+          points = parseNavCsv(res.text, code).get(code) ?? [];
         }
         const n = await importPoints(ctx, code, points, name);
         added += n;
@@ -160,9 +165,8 @@ export const fundBasicSync = defineTask({
   async run(ctx) {
     const url = ctx.payload.url ?? process.env.QTASK_FUND_BASIC_URL;
     if (!url) throw new TaskFailPermanently("no fund list URL: pass url or set QTASK_FUND_BASIC_URL");
-    const res = await fetchWithRetry(url, ctx.payload.retries, ctx.signal, ctx.log);
-    if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-    const rows = validateRows(parseTable(await res.text(), res.headers.get("content-type")), BasicRow);
+    const res = await fetchFeed(url, ctx.payload.retries, ctx.signal, ctx.log);
+    const rows = validateRows(parseTable(res.text, res.contentType), BasicRow);
     const kinds = { fund: 0, stock: 0, index: 0 };
     let created = 0;
     for (let i = 0; i < rows.length; i += BASIC_CHUNK) {

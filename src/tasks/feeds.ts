@@ -11,7 +11,8 @@
  */
 import { z } from "zod";
 import { defineTask, TaskFailPermanently, type FastTask } from "@/queue/registry";
-import { feedNumber, fetchWithRetry, HttpUrl, parseTable, validateRows } from "./http";
+import { feedNumber, fetchFeed, HttpUrl, parseTable, validateRows } from "./http";
+import { redactUrl } from "@/queue/redact";
 import { FundCode, Ymd } from "@/contracts/funds";
 import { shanghaiToday } from "@/domain/calendar";
 import { needsFeedUrl } from "./feedUrl";
@@ -55,12 +56,6 @@ export function feedUrl(base: string, date: string, dateGiven: boolean): string 
   return `${base}${base.includes("?") ? "&" : "?"}date=${encodeURIComponent(date)}`;
 }
 
-/** The URL without its query, for log lines and results (a query may carry an API key). */
-function shown(url: string): string {
-  const u = new URL(url);
-  return `${u.origin}${u.pathname}${u.search ? "?…" : ""}`;
-}
-
 /** Builds the task type of one feed: fetch, validate, filter, upsert in chunks, report. */
 export function defineFeed<R extends { code: string }>(spec: FeedSpec<R>): FastTask<FeedPayload> {
   return defineTask({
@@ -90,10 +85,9 @@ export function defineFeed<R extends { code: string }>(spec: FeedSpec<R>): FastT
       }
 
       ctx.progress(0, "下载 / fetching");
-      const res = await fetchWithRetry(url, p.retries, ctx.signal, ctx.log);
-      if (!res.ok) throw new Error(`${shown(url)}: HTTP ${res.status}`);
-      const raw = parseTable(await res.text(), res.headers.get("content-type"));
-      ctx.log.info(`fetched ${raw.length} rows from ${shown(url)} for ${date}`);
+      const res = await fetchFeed(url, p.retries, ctx.signal, ctx.log);
+      const raw = parseTable(res.text, res.contentType);
+      ctx.log.info(`fetched ${raw.length} rows from ${redactUrl(url)} for ${date}`);
       ctx.progress(10, `校验 / validating ${raw.length} rows`);
       let rows = validateRows(raw, spec.row);
 
@@ -161,7 +155,7 @@ export function defineFeed<R extends { code: string }>(spec: FeedSpec<R>): FastT
       return {
         dataset: spec.dataset,
         date,
-        source: shown(url),
+        source: redactUrl(url),
         fetched: raw.length,
         stored: list.length,
         ...counts,

@@ -3,6 +3,7 @@
  * every write fenced on the run's lease. When a write is refused (the lease is gone), the
  * run's AbortSignal fires with `lease_lost` and nothing more is written.
  */
+import { redactUrls } from "@/queue/redact";
 import type { Db } from "@/db/client";
 import type { QueueConfig } from "@/queue/config";
 import { enqueueMany } from "@/queue/enqueue";
@@ -114,7 +115,9 @@ export class RunContext<P = unknown> implements TaskContext<P> {
       }
       if (json !== undefined && json.length > MAX_DATA) json = JSON.stringify({ truncated: json.slice(0, MAX_DATA) });
     }
-    const text = String(message);
+    // URLs in log lines are redacted here, once for every handler (src/queue/redact.ts).
+    const text = redactUrls(String(message));
+    if (json !== null) json = redactUrls(json);
     this.buffered.push({
       seq: ++this.seq,
       ts: new Date(),
@@ -129,7 +132,7 @@ export class RunContext<P = unknown> implements TaskContext<P> {
   progress(percent: number, message?: string): void {
     if (this.closed || this.lost) return;
     const p = Math.max(0, Math.min(100, Math.round(Number.isFinite(percent) ? percent : 0)));
-    this.pendingProgress = { percent: p, message: message === undefined ? null : String(message).slice(0, 500) };
+    this.pendingProgress = { percent: p, message: message === undefined ? null : redactUrls(String(message)).slice(0, 500) };
     if (this.progressTimer) return;
     const wait = Math.max(0, this.lastProgressAt + PROGRESS_FLUSH_MS - Date.now());
     this.progressTimer = setTimeout(() => void this.flushProgress(), wait);

@@ -52,7 +52,13 @@ for (const { kind, available } of providers()) {
       source.hits.clear();
       t = await freshDb(kind);
       await seedFunds(t.database.db, 60);
-      worker = await startWorker(t.url, { JOB_NUM: "2", QTASK_IMPORT_DIR: path.resolve(".data/test/import") });
+      // The fixture server is the one declared feed host (enqueue here checks it too).
+      process.env.QTASK_FEED_HOSTS = new URL(source.base).host;
+      worker = await startWorker(t.url, {
+        JOB_NUM: "2",
+        QTASK_IMPORT_DIR: path.resolve(".data/test/import"),
+        QTASK_FEED_HOSTS: process.env.QTASK_FEED_HOSTS,
+      });
     });
     afterEach(async () => {
       await worker.stop("SIGKILL");

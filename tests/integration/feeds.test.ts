@@ -93,8 +93,11 @@ for (const { kind, available } of providers()) {
       source.hits.clear();
       priceBump = 0;
       t = await freshDb(kind);
+      // The fixture server is the one declared feed host (enqueue here checks it too).
+      process.env.QTASK_FEED_HOSTS = new URL(source.base).host;
       worker = await startWorker(t.url, {
         JOB_NUM: "2",
+        QTASK_FEED_HOSTS: process.env.QTASK_FEED_HOSTS,
         // The variables the feeds read: one points at the fixture server, the others are unset
         // whatever the environment running the tests says.
         QTASK_QUOTES_URL: "",

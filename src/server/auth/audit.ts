@@ -1,5 +1,6 @@
 /** The audit log: who changed what, when and from where. */
 import type { Db } from "@/db/client";
+import { redactUrls } from "@/queue/redact";
 import type { AuditJson } from "@/contracts/audit";
 import { actorName, type Principal } from "./principal";
 
@@ -18,7 +19,8 @@ export interface AuditEntry {
 export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
   let details: string | null = null;
   if (e.details !== undefined) {
-    details = JSON.stringify(e.details);
+    // Schedules and tasks in details carry payload URLs, which may hold a feed's key.
+    details = redactUrls(JSON.stringify(e.details));
     if (details.length > 8_000) details = JSON.stringify({ truncated: details.slice(0, 8_000) });
   }
   await db.auditLog.create({
@@ -26,7 +28,7 @@ export async function recordAudit(db: Db, e: AuditEntry): Promise<void> {
       actor: e.principal ? actorName(e.principal) : (e.actor ?? actorName(null)),
       role: e.principal?.role ?? null,
       action: e.action,
-      target: e.target ?? null,
+      target: e.target == null ? null : redactUrls(e.target),
       details,
       ip: e.ip ?? null,
       userAgent: e.userAgent?.slice(0, 300) ?? null,

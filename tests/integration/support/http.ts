@@ -10,6 +10,8 @@ import { afterAll, beforeAll } from "vitest";
 export interface Reply {
   send(body: string, type: string, status?: number): void;
   json(value: unknown, status?: number): void;
+  /** The response itself, for answers the two above cannot give (redirects, streams, silence). */
+  raw: http.ServerResponse;
 }
 
 /** The running server: its base URL (once started) and how often each URL (path and query) was requested. */
@@ -29,13 +31,19 @@ export function fixtureServer(handle: (url: string, reply: Reply) => void): Fixt
       res.writeHead(status, { "content-type": type });
       res.end(body);
     };
-    handle(url, { send, json: (value, status = 200) => send(JSON.stringify(value), "application/json", status) });
+    handle(url, { send, json: (value, status = 200) => send(JSON.stringify(value), "application/json", status), raw: res });
   });
   beforeAll(async () => {
     await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   });
-  afterAll(() => new Promise<void>((r) => server.close(() => r())));
+  afterAll(
+    () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections(); // a fixture that never answers must not hold the close
+        server.close(() => r());
+      }),
+  );
   return {
     get base() {
       return base;
