@@ -17,6 +17,9 @@
  */
 import { feedUrlEnvs } from "./feedUrl";
 
+/** The environment the checks read (process.env, or a test's own). */
+type Env = Readonly<Record<string, string | undefined>>;
+
 interface HostPattern {
   /** A hostname, or `.suffix` for a `*.suffix` pattern. */
   host: string;
@@ -56,7 +59,7 @@ export function parseFeedHosts(list: string): HostPattern[] {
 }
 
 /** The host and port of each feed URL set in the environment. */
-function envPatterns(env: NodeJS.ProcessEnv): HostPattern[] {
+function envPatterns(env: Env): HostPattern[] {
   const out: HostPattern[] = [];
   for (const name of feedUrlEnvs()) {
     const value = env[name];
@@ -82,7 +85,7 @@ function matches(p: HostPattern, url: URL): boolean {
  * Why `url` may not be fetched, or null when it may: an http(s) URL whose host (and port) an
  * admin declared. The reason names the host, never the path or query (which may hold a key).
  */
-export function feedHostRefusal(url: URL, env: NodeJS.ProcessEnv = process.env): string | null {
+export function feedHostRefusal(url: URL, env: Env = process.env): string | null {
   if (url.protocol !== "http:" && url.protocol !== "https:") return `only http and https URLs may be fetched, not ${url.protocol}`;
   let declared: HostPattern[];
   try {

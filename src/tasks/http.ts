@@ -23,7 +23,7 @@ export const HttpUrl = z
   });
 
 /** Limits of one feed request, from the environment (README, "Feeds"). */
-export function feedLimits(env: NodeJS.ProcessEnv = process.env) {
+export function feedLimits(env: Readonly<Record<string, string | undefined>> = process.env) {
   const num = (name: string, fallback: number) => {
     const v = Number(env[name]);
     return env[name] && Number.isFinite(v) && v > 0 ? v : fallback;

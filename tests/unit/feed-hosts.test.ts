@@ -4,7 +4,7 @@ import { redactUrl, redactUrls } from "@/queue/redact";
 import { feedHostRefusal, parseFeedHosts } from "@/tasks/feedHosts";
 import "@/tasks"; // registers the feed URL variables
 
-const allowed = (url: string, env: NodeJS.ProcessEnv) => feedHostRefusal(new URL(url), env) === null;
+const allowed = (url: string, env: Record<string, string>) => feedHostRefusal(new URL(url), env) === null;
 
 describe("feed hosts", () => {
   it("allows nothing by default", () => {
