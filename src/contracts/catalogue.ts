@@ -17,6 +17,8 @@ export const TaskTypeJson = z.object({
   timeout_ms: z.number(),
   max_attempts: z.number(),
   priority: z.number(),
+  /** The least role that may enqueue, schedule or retry it. */
+  role: z.enum(["operator", "admin"]),
   payload_schema: z.unknown(),
 });
 export type TaskTypeJson = z.infer<typeof TaskTypeJson>;

@@ -80,6 +80,17 @@ interface Common<P> {
    */
   unavailable?(payload: unknown, registry: Registry): string | null;
   /**
+   * The least role that may enqueue, schedule or retry a task of this type (default
+   * "operator"); maintenance that deletes or rewrites data says "admin". The engine does not
+   * read it: the API enforces it on every path that makes a task (src/server/taskAccess.ts).
+   */
+  role?: "operator" | "admin";
+  /**
+   * The tasks a task of this type enqueues from its payload (a group: its children), so that
+   * checks on them (the role above) apply when the outer task is submitted.
+   */
+  inner?(payload: unknown): { type: string; payload: unknown }[];
+  /**
    * The payload field (YYYY-MM-DD) that makes a run compute "as of" a past day; types with it
    * can be backfilled over a date range.
    */
@@ -136,6 +147,24 @@ export class TaskFailPermanently extends Error {
 /** Why a task of `type` with `payload` cannot run as configured (its type's unavailable()), or null. */
 export function unavailableReason(registry: Registry, type: string, payload: unknown): string | null {
   return registry.get(type)?.unavailable?.(payload, registry) ?? null;
+}
+
+/**
+ * The least role that may submit a task of `type` with `payload`: the type's own, raised by
+ * any inner task's (a group holding a maintenance task needs an admin). Unknown types count
+ * as "operator"; enqueueing refuses them anyway.
+ */
+export function leastRoleFor(registry: Registry, type: string, payload: unknown): "operator" | "admin" {
+  const def = registry.get(type);
+  if (!def) return "operator";
+  if (def.role === "admin") return "admin";
+  let inner: { type: string; payload: unknown }[] = [];
+  try {
+    inner = def.inner?.(payload) ?? [];
+  } catch {
+    // A payload the type cannot read is refused by its schema, whatever the role.
+  }
+  return inner.some((t) => t.type !== type && leastRoleFor(registry, t.type, t.payload) === "admin") ? "admin" : "operator";
 }
 
 /** A set of task types by name. */

@@ -3,6 +3,7 @@ import type { listBackfills, startBackfill } from "@/contracts/backfills";
 import { actorName } from "./auth/principal";
 import { getQueue } from "./context";
 import type { Input, Output } from "./route";
+import { assertMayEnqueue } from "./taskAccess";
 import { backfillsJson, startBackfill as enqueueBackfill } from "./schedule/backfill";
 import { scheduleOr404 } from "./schedule/rules";
 
@@ -10,6 +11,7 @@ import { scheduleOr404 } from "./schedule/rules";
 export async function start({ params, body, principal }: Input<typeof startBackfill>): Promise<Output<typeof startBackfill>> {
   const { database, conn } = await getQueue();
   const s = await scheduleOr404(database.db, params.id);
+  assertMayEnqueue(principal, s.taskType, JSON.parse(s.payload));
   const backfill = await enqueueBackfill(database.db, conn, s, body.from, body.to, actorName(principal));
   return {
     status: 201,

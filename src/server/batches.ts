@@ -5,6 +5,7 @@ import { isFinished } from "@/queue/states";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
+import { assertMayRetryBatch } from "./taskAccess";
 
 /** Counts by status, overall progress and an ETA from the pace so far. */
 export async function get({ params }: Input<typeof getBatch>): Promise<Output<typeof getBatch>> {
@@ -41,8 +42,9 @@ export async function get({ params }: Input<typeof getBatch>): Promise<Output<ty
 }
 
 /** Retries the failed (and cancelled) tasks of a batch only, in one transaction. */
-export async function retryFailed({ params }: Input<typeof retryFailedInBatch>): Promise<Output<typeof retryFailedInBatch>> {
+export async function retryFailed({ params, principal }: Input<typeof retryFailedInBatch>): Promise<Output<typeof retryFailedInBatch>> {
   const { database, conn } = await getQueue();
+  await assertMayRetryBatch(principal, database.db, params.batch_id);
   const retried = await retryBatch(conn, params.batch_id);
   if (retried === 0 && (await database.db.task.count({ where: { batchId: params.batch_id } })) === 0)
     throw new HttpError("not_found", `batch ${params.batch_id} not found`);

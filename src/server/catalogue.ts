@@ -26,6 +26,7 @@ export async function types(): Promise<Output<typeof taskTypes>> {
     timeout_ms: d.timeoutMs,
     max_attempts: d.maxAttempts,
     priority: d.priority ?? 500,
+    role: d.role ?? "operator",
     payload_schema: z.toJSONSchema(d.schema as z.ZodType, { io: "input", unrepresentable: "any" }),
   }));
   return { json: { items } };

@@ -23,6 +23,8 @@ import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import { cursorPage } from "./paging";
 import type { Input, Output } from "./route";
+import type { Principal } from "./auth/principal";
+import { assertMayEnqueue } from "./taskAccess";
 import {
   assertRunnable,
   cancelLiveTasks,
@@ -34,6 +36,11 @@ import {
   schedulesJson,
   timingOf,
 } from "./schedule/rules";
+
+/** 403 unless the caller may make the schedule's task: changing, pausing or firing an admin's maintenance schedule needs an admin too. */
+function assertMayControl(principal: Principal, s: { taskType: string; payload: string }): void {
+  assertMayEnqueue(principal, s.taskType, JSON.parse(s.payload));
+}
 
 /** Fields whose change re-arms a schedule from now. */
 const TIMING_FIELDS = ["kind", "cron", "timezone", "interval_seconds", "run_at", "trading_days_only", "after_close_minutes"] as const;
@@ -58,8 +65,9 @@ export async function get({ params }: Input<typeof getSchedule>): Promise<Output
 }
 
 /** Creates a schedule; its first slot is the next one after now (a supervised one is due at once). */
-export async function create({ body }: Input<typeof createSchedule>): Promise<Output<typeof createSchedule>> {
+export async function create({ body, principal }: Input<typeof createSchedule>): Promise<Output<typeof createSchedule>> {
   const { db } = await getDatabase();
+  assertMayEnqueue(principal, body.task_type, body.payload);
   const cols = columnsOf(body);
   const createdAt = new Date();
   const timing = timingOf({ ...cols, createdAt });
@@ -78,9 +86,10 @@ export async function create({ body }: Input<typeof createSchedule>): Promise<Ou
  * updated_at), so two changes at once cannot lose one another: the later gets a 409 and
  * nothing is written. The audit entry keeps before and after.
  */
-export async function update({ params, body }: Input<typeof updateSchedule>): Promise<Output<typeof updateSchedule>> {
+export async function update({ params, body, principal }: Input<typeof updateSchedule>): Promise<Output<typeof updateSchedule>> {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertMayControl(principal, old);
   const next = {
     name: body.name ?? old.name,
     taskType: body.task_type ?? old.taskType,
@@ -102,6 +111,7 @@ export async function update({ params, body }: Input<typeof updateSchedule>): Pr
   const timing = timingOf({ ...next, createdAt: old.createdAt });
   checkTiming(timing);
   checkTask(next.taskType, JSON.parse(next.payload));
+  assertMayEnqueue(principal, next.taskType, JSON.parse(next.payload));
   if (next.enabled) assertRunnable(next);
   if (next.name !== old.name && (await db.schedule.findUnique({ where: { name: next.name } })))
     throw new HttpError("conflict", `a schedule named ${next.name} exists`);
@@ -115,18 +125,20 @@ export async function update({ params, body }: Input<typeof updateSchedule>): Pr
 }
 
 /** Deletes a schedule (the tasks it enqueued stay). */
-export async function remove({ params }: Input<typeof deleteSchedule>): Promise<Output<typeof deleteSchedule>> {
+export async function remove({ params, principal }: Input<typeof deleteSchedule>): Promise<Output<typeof deleteSchedule>> {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertMayControl(principal, old);
   const [before] = await schedulesJson(db, [old]);
   await db.schedule.delete({ where: { id: old.id } });
   return { json: { ok: true }, audit: { target: `${old.id}:${old.name}`, details: { before } } };
 }
 
 /** Stops firing (slots while paused are not replayed); a supervised schedule's running task is cancelled too. */
-export async function pause({ params }: Input<typeof pauseSchedule>): Promise<Output<typeof pauseSchedule>> {
+export async function pause({ params, principal }: Input<typeof pauseSchedule>): Promise<Output<typeof pauseSchedule>> {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertMayControl(principal, old);
   const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: false } });
   const cancelled = old.kind === "supervised" ? await cancelLiveTasks(db, old.id) : [];
   const [json] = await schedulesJson(db, [row]);
@@ -134,9 +146,10 @@ export async function pause({ params }: Input<typeof pauseSchedule>): Promise<Ou
 }
 
 /** Fires again from the next slot after now. */
-export async function resume({ params }: Input<typeof resumeSchedule>): Promise<Output<typeof resumeSchedule>> {
+export async function resume({ params, principal }: Input<typeof resumeSchedule>): Promise<Output<typeof resumeSchedule>> {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertMayControl(principal, old);
   assertRunnable(old);
   const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: true, nextRunAt: firstSlot(timingOf(old)) } });
   const [json] = await schedulesJson(db, [row]);
@@ -144,9 +157,10 @@ export async function resume({ params }: Input<typeof resumeSchedule>): Promise<
 }
 
 /** Starts a supervised schedule: the scheduler keeps one task of it running from now on. */
-export async function start({ params }: Input<typeof startSchedule>): Promise<Output<typeof startSchedule>> {
+export async function start({ params, principal }: Input<typeof startSchedule>): Promise<Output<typeof startSchedule>> {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertMayControl(principal, old);
   assertRunnable(old);
   if (old.kind !== "supervised") throw new HttpError("conflict", "only supervised schedules are started and stopped; use resume");
   const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: true, nextRunAt: new Date() } });
@@ -155,9 +169,10 @@ export async function start({ params }: Input<typeof startSchedule>): Promise<Ou
 }
 
 /** Stops a supervised schedule: no more restarts, and its running task is cancelled. */
-export async function stop({ params }: Input<typeof stopSchedule>): Promise<Output<typeof stopSchedule>> {
+export async function stop({ params, principal }: Input<typeof stopSchedule>): Promise<Output<typeof stopSchedule>> {
   const { db } = await getDatabase();
   const old = await scheduleOr404(db, params.id);
+  assertMayControl(principal, old);
   if (old.kind !== "supervised") throw new HttpError("conflict", "only supervised schedules are started and stopped; use pause");
   const row = await db.schedule.update({ where: { id: old.id }, data: { enabled: false } });
   const cancelled = await cancelLiveTasks(db, old.id);
@@ -166,9 +181,10 @@ export async function stop({ params }: Input<typeof stopSchedule>): Promise<Outp
 }
 
 /** Enqueues the schedule's task now (outside its slots). */
-export async function trigger({ params }: Input<typeof triggerSchedule>): Promise<Output<typeof triggerSchedule>> {
+export async function trigger({ params, principal }: Input<typeof triggerSchedule>): Promise<Output<typeof triggerSchedule>> {
   const { database, conn } = await getQueue();
   const s = await scheduleOr404(database.db, params.id);
+  assertMayControl(principal, s);
   assertRunnable(s);
   const { id } = await enqueue(conn, registry, taskOfSchedule(s));
   await database.db.schedule.update({ where: { id: s.id }, data: { lastTaskId: id, lastRunAt: new Date() } });

@@ -24,9 +24,11 @@ import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import { findTask, tasksByIds } from "./json";
 import type { Input, Output } from "./route";
+import { assertMayEnqueue, enqueueRefusal, storedTask } from "./taskAccess";
 
 /** Enqueues one task: 201 with the task, or 200 with the existing one on an idempotency hit. */
-export async function create({ body }: Input<typeof createTask>): Promise<Output<typeof createTask>> {
+export async function create({ body, principal }: Input<typeof createTask>): Promise<Output<typeof createTask>> {
+  assertMayEnqueue(principal, body.type, body.payload);
   // A queue no worker serves would hold the task forever: only the catalogue's queues.
   const queues = new Set(registry.list().map((d) => d.queue));
   if (body.queue && !queues.has(body.queue)) {
@@ -50,7 +52,11 @@ export async function create({ body }: Input<typeof createTask>): Promise<Output
 }
 
 /** Enqueues many tasks in one transaction (all or none) under one batch id. */
-export async function createMany({ body }: Input<typeof createBatch>): Promise<Output<typeof createBatch>> {
+export async function createMany({ body, principal }: Input<typeof createBatch>): Promise<Output<typeof createBatch>> {
+  body.tasks.forEach((t, i) => {
+    const why = enqueueRefusal(principal, t.type, t.payload);
+    if (why) throw new HttpError("forbidden", `tasks[${i}]: ${why}`, { index: i, type: t.type });
+  });
   const { conn } = await getQueue();
   const { batchId, ids } = await enqueueMany(
     conn,
@@ -121,20 +127,26 @@ export async function cancel({ params }: Input<typeof cancelTask>): Promise<Outp
 }
 
 /** Queues a failed or cancelled task again (one more attempt; a new run); anything else → 409. */
-export async function retry({ params }: Input<typeof retryTask>): Promise<Output<typeof retryTask>> {
+export async function retry({ params, principal }: Input<typeof retryTask>): Promise<Output<typeof retryTask>> {
   const { database, conn } = await getQueue();
+  const stored = await storedTask(database.db, params.id);
+  if (stored) assertMayEnqueue(principal, stored.type, stored.payload);
   await control.retryTask(conn, params.id);
   const found = await taskOr404(database, params.id);
   return { json: { task: found.task }, audit: { target: String(params.id) } };
 }
 
 /** Cancels, retries or deletes many tasks; every id gets its own outcome ("ok" or the error). */
-export async function bulk({ body }: Input<typeof bulkTasks>): Promise<Output<typeof bulkTasks>> {
-  const { conn } = await getQueue();
+export async function bulk({ body, principal }: Input<typeof bulkTasks>): Promise<Output<typeof bulkTasks>> {
+  const { database, conn } = await getQueue();
   const results: { id: string; ok: boolean; outcome?: string; error?: string }[] = [];
   for (const id of body.ids) {
     try {
       const n = Number(id);
+      if (body.action === "retry") {
+        const stored = await storedTask(database.db, n);
+        if (stored) assertMayEnqueue(principal, stored.type, stored.payload);
+      }
       const outcome =
         body.action === "cancel"
           ? await control.cancelTask(conn, n)

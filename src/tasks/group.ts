@@ -68,6 +68,12 @@ export const group = defineTask({
   timeoutMs: 24 * 3600_000,
   maxAttempts: 3,
   schema: GroupPayload,
+  inner(payload) {
+    const tasks = (payload as { tasks?: unknown } | null)?.tasks;
+    return Array.isArray(tasks)
+      ? (tasks as { type?: unknown; payload?: unknown }[]).map((c) => ({ type: String(c?.type), payload: c?.payload ?? {} }))
+      : [];
+  },
   // A group cannot run while one of its tasks cannot (the first such child says why).
   unavailable(payload, registry) {
     const tasks = (payload as { tasks?: unknown } | null)?.tasks;

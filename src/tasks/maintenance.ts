@@ -14,6 +14,8 @@ export const retentionCleanup = defineTask({
   title: "过期数据清理",
   description: "Deletes finished tasks, runs, logs and result rows older than the retention age.",
   category: "maintenance",
+  // Deletes history for everyone: admins only, on every path (API, batch, schedule, group).
+  role: "admin",
   queue: "default",
   mode: "fast",
   timeoutMs: 60 * 60_000,
@@ -35,6 +37,7 @@ export const dbMaintenance = defineTask({
   title: "数据库维护",
   description: "Refreshes the query planner's statistics and, on SQLite, checkpoints the write-ahead log.",
   category: "maintenance",
+  role: "admin",
   queue: "default",
   mode: "fast",
   timeoutMs: 30 * 60_000,

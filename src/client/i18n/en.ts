@@ -150,6 +150,7 @@ export const en: Dict = {
     title: "New task",
     type: "Task type",
     typeRequired: "Pick a task type",
+    needsRole: (role: string) => `needs ${role}`,
     payload: "Payload (JSON)",
     payloadHelp: "Checked against the type's payload schema",
     invalidJson: "Not valid JSON",

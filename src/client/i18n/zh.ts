@@ -141,6 +141,7 @@ export const zh = {
     title: "新建任务",
     type: "任务类型",
     typeRequired: "请选择任务类型",
+    needsRole: (role: string) => `需${role}权限`,
     payload: "参数（JSON）",
     payloadHelp: "按所选类型的参数模式检查",
     invalidJson: "不是合法的 JSON",

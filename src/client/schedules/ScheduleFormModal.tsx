@@ -15,7 +15,7 @@ import type { ScheduleJson } from "@/contracts/schedules";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useFeedback } from "../feedback";
-import { useTaskTypesQuery } from "../hooks/useTaskTypes";
+import { useTaskTypeOptions, useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { schedulePreviewOptions, useScheduleActions, useSchedulePreview } from "../hooks/useSchedules";
 import { checkPayload, examplePayload, PayloadField } from "../tasks/PayloadField";
 import { allValues, createBody, DEFAULT_ZONE, errorField, initialValues, patchBody, timingOf, type Kind, type Values } from "./formModel";
@@ -28,6 +28,7 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
   const feedback = useFeedback();
   const qc = useQueryClient();
   const types = useTaskTypesQuery();
+  const typeOptions = useTaskTypeOptions();
   const { create, patch } = useScheduleActions();
   const [form] = Form.useForm<Values>();
   const initial = useMemo(() => initialValues(schedule), [schedule]);
@@ -124,7 +125,7 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
                 showSearch
                 optionFilterProp="label"
                 loading={types.isLoading}
-                options={(types.data?.items ?? []).map((x) => ({ value: x.name, label: `${x.title} (${x.name})` }))}
+                options={typeOptions}
                 onChange={(name: string) => {
                   const def = byName.get(name);
                   if (!def) return;

@@ -8,7 +8,7 @@ import { useMemo, useState } from "react";
 import { Col, Form, Input, InputNumber, Modal, Row, Select, Typography } from "antd";
 import { useT } from "../i18n";
 import { useFeedback } from "../feedback";
-import { useTaskTypesQuery } from "../hooks/useTaskTypes";
+import { useTaskTypeOptions, useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useTaskActions } from "../hooks/useTasks";
 import { examplePayload, PayloadField } from "./PayloadField";
 
@@ -26,6 +26,7 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
   const t = useT();
   const feedback = useFeedback();
   const types = useTaskTypesQuery();
+  const typeOptions = useTaskTypeOptions();
   const { create } = useTaskActions();
   const [form] = Form.useForm<Values>();
   const [typeName, setTypeName] = useState<string | undefined>();
@@ -69,7 +70,7 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
           <Select
             showSearch
             optionFilterProp="label"
-            options={(types.data?.items ?? []).map((x) => ({ value: x.name, label: `${x.title} (${x.name})` }))}
+            options={typeOptions}
             onChange={(name: string) => {
               setTypeName(name);
               const def = byName.get(name);
