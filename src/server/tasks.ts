@@ -25,6 +25,7 @@ import { HttpError } from "./errors";
 import { findTask, tasksByIds } from "./json";
 import type { Input, Output } from "./route";
 import { assertMayEnqueue, enqueueRefusal, storedTask } from "./taskAccess";
+import { csvSafe } from "./csvCell";
 
 /** Enqueues one task: 201 with the task, or 200 with the existing one on an idempotency hit. */
 export async function create({ body, principal }: Input<typeof createTask>): Promise<Output<typeof createTask>> {
@@ -194,13 +195,13 @@ export async function resultsCsv({ params }: Input<typeof taskResultsCsv>): Prom
   const data = rows.map((r) => ({ key: r.rowKey, data: JSON.parse(r.data) as unknown }));
   const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
   const fields = [...new Set(data.flatMap((r) => (isRecord(r.data) ? Object.keys(r.data) : ["value"])))];
-  const cell = (v: unknown) => (v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
+  const cell = (v: unknown) => csvSafe(v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
   const records = data.map((r) => {
     const obj = isRecord(r.data) ? r.data : { value: r.data };
-    return [r.key, ...fields.map((f) => cell(obj[f]))];
+    return [csvSafe(r.key), ...fields.map((f) => cell(obj[f]))];
   });
   // A BOM so spreadsheet programs read the UTF-8 (Chinese names) correctly.
-  const csv = "\ufeff" + stringify([["key", ...fields], ...records]);
+  const csv = "\ufeff" + stringify([["key", ...fields].map(csvSafe), ...records]);
   return new Response(csv, {
     headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="task-${params.id}-results.csv"` },
   });

@@ -1,0 +1,58 @@
+/**
+ * The results CSV export (both databases, through the real route handler): cells a
+ * spreadsheet would evaluate as formulas come out as text, numbers stay numbers.
+ */
+import { parse } from "csv-parse/sync";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { enqueue } from "@/queue/enqueue";
+import { registry } from "@/tasks";
+import { hashPassword } from "@/server/auth/secrets";
+import { createSession } from "@/server/auth/session";
+import type { RouteHandler } from "@/server/route";
+import { freshDb, providers, type TestDb } from "./support/db";
+
+const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
+
+for (const { kind, available } of providers()) {
+  describe.skipIf(!available)(`results export on ${kind}`, () => {
+    let t: TestDb;
+    let cookie = "";
+    beforeAll(async () => {
+      t = await freshDb(kind);
+      process.env.DATABASE_URL = t.url;
+      await (await g.__qtaskDb?.catch(() => undefined))?.close();
+      g.__qtaskDb = undefined;
+      const u = await t.database.db.user.create({
+        data: { username: "viewer", passwordHash: await hashPassword("viewer-password-1"), role: "viewer" },
+      });
+      cookie = `qtask_session=${(await createSession(t.database.db, u.id, { ip: "127.0.0.1", userAgent: "test" })).token}`;
+    });
+    afterAll(async () => {
+      await (await g.__qtaskDb?.catch(() => undefined))?.close();
+      g.__qtaskDb = undefined;
+      await t?.drop();
+    });
+
+    it("neutralises formulas in every cell, the header and the key included", async () => {
+      const { id } = await enqueue(t.conn, registry, { type: "noop", payload: {} });
+      const run = await t.database.db.run.create({ data: { taskId: id, attempt: 1, workerId: "test", status: "succeeded" } });
+      const rows = [
+        { key: "000001", data: { name: "=1+2+cmd|' /C calc'!A0", change: -1.25, note: "@SUM(A1)" } },
+        { key: "=evil", data: { name: "平安银行", change: "-3.5", note: "\t=1", "=field": "+1+1" } },
+      ];
+      for (const r of rows)
+        await t.database.db.resultRow.create({ data: { taskId: id, runId: run.id, rowKey: r.key, data: JSON.stringify(r.data) } });
+      const h = (await import("@/app/api/tasks/[id]/results/download/route")).GET as RouteHandler;
+      const res = await h(new Request(`http://127.0.0.1:3000/api/tasks/${id}/results/download`, { headers: { cookie } }), {
+        params: Promise.resolve({ id: String(id) }),
+      });
+      expect(res.status).toBe(200);
+      const table = parse((await res.text()).replace(/^\uFEFF/, "")) as string[][];
+      expect(table).toEqual([
+        ["key", "name", "change", "note", "'=field"],
+        ["000001", "'=1+2+cmd|' /C calc'!A0", "-1.25", "'@SUM(A1)", ""],
+        ["'=evil", "平安银行", "-3.5", "'\t=1", "'+1+1"],
+      ]);
+    });
+  });
+}
