@@ -131,6 +131,26 @@ for (const { kind, available } of providers()) {
       expect(fresh.id).not.toBe(first.id);
     });
 
+    it("scopes an idempotency key by task type: the same key on another type is another task", async () => {
+      const a = await enqueue(t.conn, registry, { type: "noop", idempotencyKey: "daily-2026-11-20" });
+      const b = await enqueue(t.conn, registry, { type: "sleep", payload: { ms: 1 }, idempotencyKey: "daily-2026-11-20" });
+      expect(b.created).toBe(true);
+      expect(b.id).not.toBe(a.id);
+      expect((await t.database.db.task.findUniqueOrThrow({ where: { id: b.id } })).type).toBe("sleep");
+      // In one batch too, mixed with a hit on each type.
+      const batch = await enqueueMany(t.conn, registry, [
+        { type: "sleep", payload: { ms: 1 }, idempotencyKey: "daily-2026-11-20" },
+        { type: "flaky", payload: { fail_times: 0 }, idempotencyKey: "daily-2026-11-20" },
+        { type: "noop", idempotencyKey: "daily-2026-11-20" },
+        { type: "flaky", payload: { fail_times: 0 }, idempotencyKey: "daily-2026-11-20" },
+      ]);
+      expect(batch.created).toEqual([false, true, false, false]);
+      expect(batch.ids[0]).toBe(b.id);
+      expect(batch.ids[2]).toBe(a.id);
+      expect(batch.ids[3]).toBe(batch.ids[1]);
+      expect(await t.database.db.task.count()).toBe(3);
+    });
+
     it("rejects an invalid batch before writing anything", async () => {
       await expect(
         enqueueMany(t.conn, registry, [

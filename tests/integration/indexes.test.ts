@@ -26,7 +26,17 @@ const SHAPES: { shape: string; index: string; q: Sql }[] = [
   { shape: "a batch's tasks", index: "tasks_batch_idx", q: sql`SELECT id FROM tasks WHERE batch_id = ${"b-1"}` },
   { shape: "several batches' tasks", index: "tasks_batch_idx", q: sql`SELECT id FROM tasks WHERE batch_id IN (${"b-1"}, ${"b-2"})` },
   { shape: "a task's children", index: "tasks_parent_idx", q: sql`SELECT id FROM tasks WHERE parent_id = ${7}` },
-  { shape: "an idempotency key", index: "tasks_idempotency_key_key", q: sql`SELECT id FROM tasks WHERE idempotency_key = ${"k"}` },
+  {
+    shape: "an idempotency key",
+    index: "tasks_idempotency_key_key",
+    q: sql`SELECT id FROM tasks WHERE type = ${"noop"} AND idempotency_key = ${"k"}`,
+  },
+  // The enqueue's lookup of keys another unfinished task holds (src/queue/sql/enqueue.ts).
+  {
+    shape: "idempotency keys",
+    index: "tasks_idempotency_key_key",
+    q: sql`SELECT id, type, idempotency_key FROM tasks WHERE type IN (${"noop"}, ${"sleep"}) AND idempotency_key IN (${"a"}, ${"b"})`,
+  },
   // A schedule's page: its latest tasks, its live ones (cancelled with it), its runs (migration 0009).
   {
     shape: "a schedule's latest tasks",

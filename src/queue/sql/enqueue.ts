@@ -1,9 +1,10 @@
 /**
  * Inserting tasks: through the engine's pg driver one INSERT for the whole batch (its columns
  * as arrays); otherwise (SQLite, a caller's Prisma transaction) one multi-row INSERT per chunk
- * inside one transaction. Either way a batch is all-or-nothing. An idempotency key that is
- * already held by an unfinished task does not insert (ON CONFLICT DO NOTHING, on the partial
- * unique index of migration 0007) and resolves to the existing task instead.
+ * inside one transaction. Either way a batch is all-or-nothing. An idempotency key is scoped
+ * by task type: a (type, key) already held by an unfinished task does not insert (ON CONFLICT
+ * DO NOTHING, on the partial unique index of migrations 0007 and 0012) and resolves to the
+ * existing task instead; the same key on another type is another task.
  */
 import { join, prepared, sql } from "@/db/dialect";
 import { INITIAL_STATUS, statusSql } from "../states";
@@ -42,29 +43,35 @@ const CHUNK = 1_000;
 /** Channel the workers LISTEN on (PostgreSQL); the payload is the queue name. */
 export const WAKEUP_CHANNEL = "qtask_wakeup";
 
+/** A (type, idempotency key) pair as one map key; types are task names, which hold no NUL. */
+type Key = `${string}\u0000${string}`;
+function keyOf(type: string, key: string | null): Key | null {
+  return key === null ? null : `${type}\u0000${key}`;
+}
+
 /** Inserts tasks in one transaction; returns one outcome per input, in input order. */
 export async function insertTasks(conn: Conn, rows: TaskInsert[]): Promise<InsertOutcome[]> {
   if (rows.length === 0) return [];
   const d = dialect(conn);
   if (d.provider === "postgres" && conn.native) return insertTasksPg(conn, rows);
   return transaction(conn, async (tx) => {
-    const inserted: { id: number; key: string | null }[] = [];
+    const inserted: { id: number; key: Key | null }[] = [];
     for (let i = 0; i < rows.length; i += CHUNK) {
       const values = rows.slice(i, i + CHUNK).map((r) => {
         const runAt = r.runAt ? sql`${r.runAt}` : r.delayMs > 0 ? d.nowPlus(r.delayMs) : d.now;
         return sql`(${r.type}, ${r.queue}, ${r.payload}, ${r.priority}, ${BORN}, ${runAt}, 0, ${r.maxAttempts},
           ${r.timeoutMs}, ${r.batchId}, ${r.idempotencyKey}, 0, ${d.now}, false, ${r.parentId}, ${r.scheduleId})`;
       });
-      const got = await query<{ id: number; idempotency_key: string | null }>(
+      const got = await query<{ id: number; type: string; idempotency_key: string | null }>(
         tx,
         sql`INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
               timeout_ms, batch_id, idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id)
             VALUES ${join(values)}
-            -- The WHERE names the partial unique index (migration 0007); both databases require it.
-            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING id, idempotency_key`,
+            -- The WHERE names the partial unique index (migrations 0007, 0012); both databases require it.
+            ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id, type, idempotency_key`,
       );
-      for (const g of got) inserted.push({ id: Number(g.id), key: g.idempotency_key });
+      for (const g of got) inserted.push({ id: Number(g.id), key: keyOf(g.type, g.idempotency_key) });
     }
     const outcomes = await resolveOutcomes(tx, rows, inserted);
     if (d.provider === "postgres") {
@@ -93,7 +100,7 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
   if (!conn.inTransaction && rows.some((r) => r.idempotencyKey !== null)) return transaction(conn, (tx) => insertTasksPg(tx, rows));
   const d = dialect(conn);
   const col = <T>(f: (r: TaskInsert) => T) => rows.map(f);
-  const got = await query<{ id: number; idempotency_key: string | null }>(
+  const got = await query<{ id: number; type: string; idempotency_key: string | null }>(
     conn,
     prepared(sql`WITH ins AS (
         INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
@@ -109,17 +116,17 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
                  WITH ORDINALITY AS t(type, queue, payload, priority, run_at, delay_ms, max_attempts, timeout_ms,
                                       batch_id, idem, parent_id, schedule_id, ord)
             ORDER BY t.ord
-            ON CONFLICT (idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
-            RETURNING id, idempotency_key
+            ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
+            RETURNING id, type, idempotency_key
       )
-      SELECT id, idempotency_key,
+      SELECT id, type, idempotency_key,
              (SELECT COUNT(pg_notify(${WAKEUP_CHANNEL}, q)) FROM unnest(${[...new Set(rows.map((r) => r.queue))]}::text[]) AS q) AS woke
       FROM ins`),
   );
   return resolveOutcomes(
     conn,
     rows,
-    got.map((g) => ({ id: Number(g.id), key: g.idempotency_key })),
+    got.map((g) => ({ id: Number(g.id), key: keyOf(g.type, g.idempotency_key) })),
   );
 }
 
@@ -128,31 +135,35 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
  * by order, keyed ones by key, and a key another unfinished task already holds resolves to that
  * task (created: false).
  */
-async function resolveOutcomes(conn: Conn, rows: TaskInsert[], inserted: { id: number; key: string | null }[]): Promise<InsertOutcome[]> {
-  // Ids grow in VALUES order within a statement: map unkeyed inputs by order, keyed ones by key.
+async function resolveOutcomes(conn: Conn, rows: TaskInsert[], inserted: { id: number; key: Key | null }[]): Promise<InsertOutcome[]> {
+  // Ids grow in VALUES order within a statement: map unkeyed inputs by order, keyed ones by (type, key).
   inserted.sort((a, b) => a.id - b.id);
-  const byKey = new Map(inserted.filter((r) => r.key !== null).map((r) => [r.key as string, r.id]));
+  const byKey = new Map(inserted.filter((r) => r.key !== null).map((r) => [r.key as Key, r.id]));
   const unkeyed = inserted.filter((r) => r.key === null).map((r) => r.id);
-  const missingKeys = [...new Set(rows.map((r) => r.idempotencyKey).filter((k): k is string => k !== null && !byKey.has(k)))];
-  const existing = new Map<string, number>();
-  if (missingKeys.length > 0) {
-    const found = await query<{ id: number; idempotency_key: string }>(
+  const missing = rows.filter((r) => r.idempotencyKey !== null && !byKey.has(keyOf(r.type, r.idempotencyKey)!));
+  const existing = new Map<Key, number>();
+  if (missing.length > 0) {
+    // Both lists, then the pairs in JS: the index leads with type, and a row-value IN is not in every SQLite build.
+    const found = await query<{ id: number; type: string; idempotency_key: string }>(
       conn,
-      sql`SELECT id, idempotency_key FROM tasks WHERE idempotency_key IN (${join(missingKeys)})`,
+      sql`SELECT id, type, idempotency_key FROM tasks
+          WHERE type IN (${join([...new Set(missing.map((r) => r.type))])})
+            AND idempotency_key IN (${join([...new Set(missing.map((r) => r.idempotencyKey as string))])})`,
     );
-    for (const f of found) existing.set(f.idempotency_key, Number(f.id));
+    for (const f of found) existing.set(keyOf(f.type, f.idempotency_key)!, Number(f.id));
   }
-  const claimedKeys = new Set<string>();
+  const claimedKeys = new Set<Key>();
   let next = 0;
   const outcomes = rows.map((r): InsertOutcome => {
-    if (r.idempotencyKey === null) return { id: unkeyed[next++], created: true };
-    const fresh = byKey.get(r.idempotencyKey);
+    const key = keyOf(r.type, r.idempotencyKey);
+    if (key === null) return { id: unkeyed[next++], created: true };
+    const fresh = byKey.get(key);
     // The first input with a fresh key created the task; later duplicates in the same batch reuse it.
-    if (fresh !== undefined && !claimedKeys.has(r.idempotencyKey)) {
-      claimedKeys.add(r.idempotencyKey);
+    if (fresh !== undefined && !claimedKeys.has(key)) {
+      claimedKeys.add(key);
       return { id: fresh, created: true };
     }
-    const id = fresh ?? existing.get(r.idempotencyKey);
+    const id = fresh ?? existing.get(key);
     if (id === undefined) throw new Error(`idempotency key ${r.idempotencyKey} vanished during enqueue`);
     return { id, created: false };
   });
