@@ -61,7 +61,10 @@ export const TaskJson = z.object({
   progress: z.number(),
   progress_message: z.string().nullable(),
   result: z.unknown(),
+  /** What went wrong: the message, for everyone. */
   error: z.string().nullable(),
+  /** The stack trace (paths relative to the project), for operators and admins; null for viewers. */
+  error_stack: z.string().nullable(),
   created_at: z.string(),
   started_at: Iso,
   finished_at: Iso,
@@ -83,7 +86,9 @@ export const RunJson = z.object({
   started_at: z.string(),
   finished_at: Iso,
   duration_ms: z.number().nullable(),
+  /** As TaskJson's error and error_stack. */
   error: z.string().nullable(),
+  error_stack: z.string().nullable(),
 });
 export type RunJson = z.infer<typeof RunJson>;
 

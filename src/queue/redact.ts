@@ -4,7 +4,9 @@
  * (`https://user:pass@…`); both are masked, the scheme, host, port and path are kept, so a log
  * line still says which source failed. The engine applies redactUrls() to every log line and
  * error it stores, so a handler that forgets cannot leak a key; handlers call redactUrl() on
- * the URLs they mention to keep their own messages tidy.
+ * the URLs they mention to keep their own messages tidy. projectRelative() takes the server's
+ * directory out of stack traces, so an error says `src/tasks/crawl.ts:120`, not where the
+ * project is installed.
  */
 
 const MASK = "***";
@@ -35,4 +37,11 @@ export function redactUrls(text: string): string {
     const tail = /[.,;:)\]]+$/.exec(m)?.[0] ?? "";
     return redactUrl(m.slice(0, m.length - tail.length)) + tail;
   });
+}
+
+/** `text` with the project's directory (`root`, default the working directory) taken out of file paths and file URLs. */
+export function projectRelative(text: string, root: string = process.cwd()): string {
+  if (!text.includes(root)) return text;
+  const dir = root.endsWith("/") ? root : `${root}/`;
+  return text.split(`file://${dir}`).join("").split(dir).join("");
 }

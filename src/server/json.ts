@@ -2,6 +2,31 @@
 import type { Run, Task } from "@/generated/sqlite/client";
 import type { RunJson, TaskJson } from "@/contracts/tasks";
 import type { Database } from "@/db/client";
+import { roleAtLeast } from "@/contracts/roles";
+import { projectRelative } from "@/queue/redact";
+import type { Principal } from "./auth/principal";
+
+/** What a reader may see of tasks and runs: stack traces are for operators and up (a viewer gets the message). */
+export interface Viewer {
+  stacks: boolean;
+}
+
+/** The Viewer of a principal. */
+export function viewerOf(principal: Principal | null): Viewer {
+  return { stacks: !!principal && roleAtLeast(principal.role, "operator") };
+}
+
+/**
+ * A stored error as its message (the lines before the first `    at …` frame) and, for a
+ * viewer who may see it, the whole text with the project's directory taken out of its paths.
+ */
+export function errorParts(stored: string | null, viewer: Viewer): { error: string | null; error_stack: string | null } {
+  if (stored === null) return { error: null, error_stack: null };
+  const lines = stored.split("\n");
+  const firstFrame = lines.findIndex((l) => /^\s+at /.test(l));
+  const message = (firstFrame < 0 ? stored : lines.slice(0, firstFrame).join("\n")).trimEnd();
+  return { error: projectRelative(message), error_stack: viewer.stacks && firstFrame >= 0 ? projectRelative(stored) : null };
+}
 
 /** A time as ISO-8601 (null stays null). */
 export function iso(d: Date | null): string | null {
@@ -18,8 +43,8 @@ export function parseJson(text: string | null): unknown {
   }
 }
 
-/** A task row as API JSON. */
-export function taskJson(t: Task): TaskJson {
+/** A task row as API JSON, as `viewer` may see it. */
+export function taskJson(t: Task, viewer: Viewer): TaskJson {
   return {
     id: String(t.id),
     type: t.type,
@@ -36,7 +61,7 @@ export function taskJson(t: Task): TaskJson {
     progress: t.progress,
     progress_message: t.progressMessage,
     result: parseJson(t.result),
-    error: t.error,
+    ...errorParts(t.error, viewer),
     created_at: t.createdAt.toISOString(),
     started_at: iso(t.startedAt),
     finished_at: iso(t.finishedAt),
@@ -48,8 +73,8 @@ export function taskJson(t: Task): TaskJson {
   };
 }
 
-/** A run row as API JSON. */
-export function runJson(r: Run): RunJson {
+/** A run row as API JSON, as `viewer` may see it. */
+export function runJson(r: Run, viewer: Viewer): RunJson {
   return {
     id: String(r.id),
     task_id: String(r.taskId),
@@ -59,24 +84,24 @@ export function runJson(r: Run): RunJson {
     started_at: r.startedAt.toISOString(),
     finished_at: iso(r.finishedAt),
     duration_ms: r.durationMs,
-    error: r.error,
+    ...errorParts(r.error, viewer),
   };
 }
 
 /** A task with its runs (newest first), or null. */
-export async function findTask(database: Database, id: number): Promise<{ task: TaskJson; runs: RunJson[] } | null> {
+export async function findTask(database: Database, id: number, viewer: Viewer): Promise<{ task: TaskJson; runs: RunJson[] } | null> {
   const task = await database.db.task.findUnique({ where: { id }, include: { runs: { orderBy: { id: "desc" } } } });
   if (!task) return null;
-  return { task: taskJson(task), runs: task.runs.map(runJson) };
+  return { task: taskJson(task, viewer), runs: task.runs.map((r) => runJson(r, viewer)) };
 }
 
 /** Tasks by id, in the order of `ids`. */
-export async function tasksByIds(database: Database, ids: number[]): Promise<TaskJson[]> {
+export async function tasksByIds(database: Database, ids: number[], viewer: Viewer): Promise<TaskJson[]> {
   if (ids.length === 0) return [];
   const rows = await database.db.task.findMany({ where: { id: { in: ids } } });
   const byId = new Map(rows.map((r) => [r.id, r]));
   return ids.flatMap((id) => {
     const t = byId.get(id);
-    return t ? [taskJson(t)] : [];
+    return t ? [taskJson(t, viewer)] : [];
   });
 }

@@ -9,7 +9,7 @@ import { countByStatus, finishedSince, nextQueuedIds, queueCounts, runDurations,
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
 import { healthWorkers } from "./health";
-import { taskJson, tasksByIds } from "./json";
+import { taskJson, tasksByIds, viewerOf } from "./json";
 import type { Input, Output } from "./route";
 
 /**
@@ -79,7 +79,8 @@ async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
 }
 
 /** Counts, queues, what runs and waits, recent results, workers, today's figures and the last hour's throughput. */
-export async function get(): Promise<Output<typeof getOverview>> {
+export async function get({ principal }: Input<typeof getOverview>): Promise<Output<typeof getOverview>> {
+  const viewer = viewerOf(principal);
   const { database, conn } = await getQueue();
   const db = database.db;
   const [{ counts, queues, today, points }, running, queuedIds, recent, workers] = await Promise.all([
@@ -102,9 +103,9 @@ export async function get(): Promise<Output<typeof getOverview>> {
   const json: OverviewResponse = {
     counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts },
     queues,
-    running: running.map(taskJson),
-    queued: await tasksByIds(database, queuedIds),
-    recent: recent.map(taskJson),
+    running: running.map((t) => taskJson(t, viewer)),
+    queued: await tasksByIds(database, queuedIds, viewer),
+    recent: recent.map((t) => taskJson(t, viewer)),
     workers,
     stats: {
       today: { total, succeeded, failed, success_rate: succeeded + failed > 0 ? succeeded / (succeeded + failed) : null },

@@ -7,7 +7,7 @@ import { connOf } from "@/queue/sql/executor";
 import { findRunIds } from "@/queue/sql/reads";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
-import { parseJson, runJson, taskJson } from "./json";
+import { parseJson, runJson, taskJson, viewerOf } from "./json";
 import { cursorPage } from "./paging";
 import type { Input, Output } from "./route";
 
@@ -15,7 +15,7 @@ import type { Input, Output } from "./route";
 const DOWNLOAD_CHUNK = 5_000;
 
 /** Runs (执行历史), newest first; filters type, status, schedule_id, task_id, from/to (start time). */
-export async function list({ query }: Input<typeof listRuns>): Promise<Output<typeof listRuns>> {
+export async function list({ query, principal }: Input<typeof listRuns>): Promise<Output<typeof listRuns>> {
   const { database, conn } = await getQueue();
   const ids = await findRunIds(
     conn,
@@ -35,11 +35,19 @@ export async function list({ query }: Input<typeof listRuns>): Promise<Output<ty
     include: { task: { select: { type: true, queue: true, scheduleId: true } } },
     orderBy: { id: "desc" },
   });
-  return { json: cursorPage(rows, query.limit, (r) => ({ ...runJson(r), type: r.task.type, queue: r.task.queue, schedule_id: r.task.scheduleId })) };
+  return {
+    json: cursorPage(rows, query.limit, (r) => ({
+      ...runJson(r, viewerOf(principal)),
+      type: r.task.type,
+      queue: r.task.queue,
+      schedule_id: r.task.scheduleId,
+    })),
+  };
 }
 
 /** A run with its task and every run of that task (for switching attempts). */
-export async function get({ params }: Input<typeof getRun>): Promise<Output<typeof getRun>> {
+export async function get({ params, principal }: Input<typeof getRun>): Promise<Output<typeof getRun>> {
+  const viewer = viewerOf(principal);
   const { database } = await getQueue();
   const run = await database.db.run.findUnique({
     where: { id: params.run_id },
@@ -47,7 +55,7 @@ export async function get({ params }: Input<typeof getRun>): Promise<Output<type
   });
   if (!run) throw new HttpError("not_found", `run ${params.run_id} not found`);
   const { task, ...row } = run;
-  return { json: { run: runJson(row), task: taskJson(task), runs: task.runs.map(runJson) } };
+  return { json: { run: runJson(row, viewer), task: taskJson(task, viewer), runs: task.runs.map((r) => runJson(r, viewer)) } };
 }
 
 /** Log lines after `after_seq` (poll with next_after_seq to follow a live run), optionally by level and text. */

@@ -22,7 +22,8 @@ import * as control from "@/queue/sql/control";
 import { deleteFinishedBefore, findTaskIds, resultRowsPage, type TaskFilter } from "@/queue/sql/reads";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
-import { findTask, tasksByIds } from "./json";
+import { findTask, tasksByIds, viewerOf } from "./json";
+import type { Principal } from "./auth/principal";
 import type { Input, Output } from "./route";
 import { assertMayEnqueue, enqueueRefusal, storedTask } from "./taskAccess";
 import { csvSafe } from "./csvCell";
@@ -48,7 +49,7 @@ export async function create({ body, principal }: Input<typeof createTask>): Pro
     idempotencyKey: body.idempotency_key,
     batchId: body.batch_id,
   });
-  const found = await taskOr404(database, id);
+  const found = await taskOr404(database, id, principal);
   return { status: created ? 201 : 200, json: { task: found.task }, audit: { target: String(id), details: { type: body.type, created } } };
 }
 
@@ -82,7 +83,7 @@ export async function createMany({ body, principal }: Input<typeof createBatch>)
  * Tasks, newest first, cursor-paginated. Filters: status and type (comma lists), queue,
  * batch_id, parent_id, category, scheduled=true, q (id or text), payload.<key>=<value>.
  */
-export async function list({ query }: Input<typeof listTasks>): Promise<Output<typeof listTasks>> {
+export async function list({ query, principal }: Input<typeof listTasks>): Promise<Output<typeof listTasks>> {
   const { database, conn } = await getQueue();
   const payload: Record<string, string> = {};
   for (const [k, v] of Object.entries(query)) if (k.startsWith("payload.") && typeof v === "string") payload[k.slice(8)] = v;
@@ -103,13 +104,18 @@ export async function list({ query }: Input<typeof listTasks>): Promise<Output<t
   };
   const ids = await findTaskIds(conn, filter, query.limit + 1, query.cursor ? Number(query.cursor) : undefined);
   const page = ids.slice(0, query.limit);
-  return { json: { items: await tasksByIds(database, page), next_cursor: ids.length > query.limit ? String(page[page.length - 1]) : null } };
+  return {
+    json: {
+      items: await tasksByIds(database, page, viewerOf(principal)),
+      next_cursor: ids.length > query.limit ? String(page[page.length - 1]) : null,
+    },
+  };
 }
 
 /** One task with its runs (newest first). */
-export async function get({ params }: Input<typeof getTask>): Promise<Output<typeof getTask>> {
+export async function get({ params, principal }: Input<typeof getTask>): Promise<Output<typeof getTask>> {
   const { database } = await getQueue();
-  return { json: await taskOr404(database, params.id) };
+  return { json: await taskOr404(database, params.id, principal) };
 }
 
 /** Deletes a finished task with its runs, logs and result rows (409 while it is queued or running). */
@@ -120,10 +126,10 @@ export async function remove({ params }: Input<typeof deleteTask>): Promise<Outp
 }
 
 /** Cancels a task: queued → cancelled now; running → cancel requested; finished → 409. */
-export async function cancel({ params }: Input<typeof cancelTask>): Promise<Output<typeof cancelTask>> {
+export async function cancel({ params, principal }: Input<typeof cancelTask>): Promise<Output<typeof cancelTask>> {
   const { database, conn } = await getQueue();
   const outcome = await control.cancelTask(conn, params.id);
-  const found = await taskOr404(database, params.id);
+  const found = await taskOr404(database, params.id, principal);
   return { json: { outcome, task: found.task }, audit: { target: String(params.id), details: { outcome } } };
 }
 
@@ -133,7 +139,7 @@ export async function retry({ params, principal }: Input<typeof retryTask>): Pro
   const stored = await storedTask(database.db, params.id);
   if (stored) assertMayEnqueue(principal, stored.type, stored.payload);
   await control.retryTask(conn, params.id);
-  const found = await taskOr404(database, params.id);
+  const found = await taskOr404(database, params.id, principal);
   return { json: { task: found.task }, audit: { target: String(params.id) } };
 }
 
@@ -207,8 +213,8 @@ export async function resultsCsv({ params }: Input<typeof taskResultsCsv>): Prom
   });
 }
 
-async function taskOr404(database: Database, id: number) {
-  const found = await findTask(database, id);
+async function taskOr404(database: Database, id: number, principal: Principal) {
+  const found = await findTask(database, id, viewerOf(principal));
   if (!found) throw new HttpError("not_found", `task ${id} not found`);
   return found;
 }

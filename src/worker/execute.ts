@@ -5,7 +5,7 @@
  * anyway and whatever the handler writes later is refused by the lease fence.
  */
 import { backoffMs } from "@/queue/states";
-import { redactUrls } from "@/queue/redact";
+import { projectRelative, redactUrls } from "@/queue/redact";
 import { TaskCancel, TaskFailPermanently, TaskSnooze, type TaskDefinition } from "@/queue/registry";
 import { closeRun, type RunOutcome } from "@/queue/sql/complete";
 import type { ClaimedTask } from "@/queue/sql/claim";
@@ -143,8 +143,8 @@ function abortedOutcome(run: RunAbort, deps: ExecuteDeps, task: ClaimedTask): Ru
 }
 
 function thrownOutcome(err: unknown, deps: ExecuteDeps, task: ClaimedTask): RunOutcome {
-  // Redacted like log lines: an error message often names the URL that failed.
-  const error = redactUrls(err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err));
+  // Redacted like log lines (an error message often names the URL that failed); stack paths relative to the project.
+  const error = redactUrls(projectRelative(err instanceof Error ? (err.stack ?? `${err.name}: ${err.message}`) : String(err)));
   if (err instanceof TaskCancel) return { kind: "cancelled", error: err.message || "cancelled by the handler" };
   if (err instanceof TaskSnooze) return { kind: "requeued", delayMs: err.delayMs, reason: err.message, runStatus: "requeued" };
   const retryable = !(err instanceof TaskFailPermanently);

@@ -28,6 +28,7 @@ function task(id: string, status: TaskJson["status"], extra: Partial<TaskJson> =
     progress_message: null,
     result: null,
     error: null,
+    error_stack: null,
     created_at: "2026-11-22T00:00:00.000Z",
     started_at: status === "queued" ? null : "2026-11-22T00:00:00.000Z",
     finished_at: null,

@@ -217,8 +217,9 @@ export function RunPage({ runId }: { runId: string }) {
 
       {run.error && (
         <Card size="small" title={<Typography.Text type="danger">{t.run.error}</Typography.Text>}>
+          {/* The stack comes only to operators and admins; a viewer sees the message. */}
           <pre style={{ ...jsonBlock, background: "#fff2f0", color: "#a8071a" }} data-testid="run-error">
-            {run.error}
+            {run.error_stack ?? run.error}
           </pre>
         </Card>
       )}
