@@ -18,6 +18,7 @@ import { buildIfStale } from "./lib/build";
 import { databaseUrl, providerOf, sqliteFile } from "../src/db/url";
 import { migrate } from "../src/db/migrate";
 import { openDatabase } from "../src/db/client";
+import { DB_DIR_MODE, secureSqliteFile } from "../src/db/files";
 import { isFresh, seedDemo, seedFunds } from "../src/demo/seed";
 import { registry } from "../src/tasks";
 import { ensureAdmin } from "../src/server/auth/bootstrap";
@@ -33,10 +34,13 @@ let url = databaseUrl();
 if (providerOf(url) === "sqlite") {
   // Absolute, so that the web server and the worker open the very same file.
   const file = path.resolve(root, sqliteFile(url));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  secureSqliteFile(file);
   url = `file:${file}`;
 }
-fs.mkdirSync(path.join(root, ".data"), { recursive: true });
+// .data holds the database, the generated admin password and imports: the owner's alone,
+// also when an older version created it world-readable.
+fs.mkdirSync(path.join(root, ".data"), { recursive: true, mode: DB_DIR_MODE });
+fs.chmodSync(path.join(root, ".data"), DB_DIR_MODE);
 const env: NodeJS.ProcessEnv = { ...process.env, DATABASE_URL: url, NEXT_TELEMETRY_DISABLED: "1", PORT: String(port) };
 
 say(`database: ${providerOf(url) === "sqlite" ? sqliteFile(url) : url.replace(/\/\/[^@]*@/, "//***@")}`);

@@ -3,13 +3,13 @@
  * API (model types are identical on both providers; see README "Databases"); the PostgreSQL
  * client is used at run time when DATABASE_URL is a postgres URL.
  */
-import fs from "node:fs";
 import path from "node:path";
 import { PrismaClient as SqliteClient } from "@/generated/sqlite/client";
 import { PrismaClient as PgClient } from "@/generated/postgres/client";
 import { PrismaBetterSQLite3 } from "@prisma/adapter-better-sqlite3";
 import { PrismaPg } from "@prisma/adapter-pg";
 import { databaseUrl, providerOf, sqliteFile, type Provider } from "./url";
+import { secureSqliteFile } from "./files";
 import { Lock } from "./lock";
 import { attachDriver } from "./native";
 import { postgresDriver } from "./postgresDriver";
@@ -34,7 +34,8 @@ export interface Database {
 const SQLITE_BUSY_TIMEOUT_MS = 10_000;
 
 /**
- * Opens a database. SQLite: creates the file's folder, switches to WAL and stores DateTime
+ * Opens a database. SQLite: creates the file's folder and the file, the owner's alone (see
+ * files.ts), switches to WAL and stores DateTime
  * as integer milliseconds, so the engine's raw SQL compares times as numbers.
  */
 export async function openDatabase(url: string = databaseUrl()): Promise<Database> {
@@ -47,7 +48,7 @@ export async function openDatabase(url: string = databaseUrl()): Promise<Databas
     return { db, provider, url, close: () => Promise.all([db.$disconnect(), engine.close()]).then(() => undefined) };
   }
   const file = path.resolve(sqliteFile(url));
-  fs.mkdirSync(path.dirname(file), { recursive: true });
+  secureSqliteFile(file);
   // One connection shared by Prisma and the engine under one lock (see queue/sql/native.ts).
   const lock = new Lock();
   const db = new SqliteClient({

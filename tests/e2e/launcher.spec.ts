@@ -51,6 +51,11 @@ test("npm start: demo data, worker restart after kill -9, clean stop on SIGTERM"
     expect(out).toContain("empty database: loaded");
     expect(out).toContain("loaded 50 demo funds");
     expect(fs.existsSync(path.join(dir, "qtask.db"))).toBe(true);
+    // The database is the owner's alone: its folder 0700, the file and its WAL 0600, and .data 0700.
+    const mode = (f: string) => fs.statSync(f).mode & 0o777;
+    expect(mode(dir)).toBe(0o700);
+    for (const f of ["qtask.db", "qtask.db-wal", "qtask.db-shm"]) expect(mode(path.join(dir, f))).toBe(0o600);
+    expect(mode(path.resolve(".data"))).toBe(0o700);
 
     // The first admin got a generated password, printed once and kept in an owner-only file.
     const printed = /password: (\S+)/.exec(out)?.[1];
