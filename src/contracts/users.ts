@@ -4,7 +4,8 @@ import { IdParams, ListQuery } from "./common";
 import { CursorPage, endpoint, Ok } from "./endpoint";
 import { Role } from "./roles";
 
-const Username = z
+/** A username: ASCII letters, digits and _ . @ - (so the database's lower() and JavaScript's agree). */
+export const Username = z
   .string()
   .trim()
   .min(1)

@@ -3,6 +3,7 @@ import type { login, logout, me, MeJson } from "@/contracts/auth";
 import type { Role } from "@/contracts/roles";
 import { getDatabase } from "@/db/client";
 import { recordAudit } from "./auth/audit";
+import { usernameKey } from "./auth/principal";
 import { attemptSucceeded, forgetOldAttempts, reserveAttempt } from "./auth/rateLimit";
 import { verifyPassword } from "./auth/secrets";
 import { clearedSessionCookie, createSession, deleteSession, isHttps, sessionCookie } from "./auth/session";
@@ -14,7 +15,8 @@ export async function signIn({ req, body, ip }: Input<typeof login>): Promise<Ou
   const { db } = await getDatabase();
   const userAgent = req.headers.get("user-agent");
   // Reserved (counted) before the password is checked: see auth/rateLimit.ts.
-  const { attempt, retryAfter: wait } = await reserveAttempt(db, body.username, ip);
+  // One name whatever its case, for the limits as for the lookup.
+  const { attempt, retryAfter: wait } = await reserveAttempt(db, usernameKey(body.username), ip);
   if (wait > 0) {
     await recordAudit(db, { principal: null, action: "auth.login_blocked", target: body.username, ip, userAgent });
     throw new HttpError(
@@ -24,7 +26,7 @@ export async function signIn({ req, body, ip }: Input<typeof login>): Promise<Ou
       { "retry-after": String(wait) },
     );
   }
-  const user = await db.user.findUnique({ where: { username: body.username } });
+  const user = await db.user.findUnique({ where: { usernameKey: usernameKey(body.username) } });
   const ok = await verifyPassword(user?.passwordHash ?? null, body.password);
   if (!user || !ok || user.disabled) {
     await forgetOldAttempts(db);

@@ -4,9 +4,17 @@ import type { Role } from "@/contracts/roles";
 import type { createUser, deleteUser, listUsers, updateUser, UserJson } from "@/contracts/users";
 import { getDatabase, type Db, type Tx } from "@/db/client";
 import { hashPassword } from "./auth/secrets";
+import { passwordProblem } from "./auth/passwordPolicy";
+import { usernameKey } from "./auth/principal";
 import { HttpError } from "./errors";
 import { cursorPage } from "./paging";
 import type { Input, Output } from "./route";
+
+/** 400 naming the password field unless `password` may be chosen by `username` (passwordPolicy.ts). */
+function assertGoodPassword(password: string, username: string): void {
+  const why = passwordProblem(password, username);
+  if (why) throw new HttpError("invalid_input", why, { issues: [{ path: "password", message: why }] });
+}
 
 /** Users, by id. */
 export async function list({ query }: Input<typeof listUsers>): Promise<Output<typeof listUsers>> {
@@ -22,8 +30,17 @@ export async function list({ query }: Input<typeof listUsers>): Promise<Output<t
 /** Creates a user. */
 export async function create({ body }: Input<typeof createUser>): Promise<Output<typeof createUser>> {
   const { db } = await getDatabase();
-  if (await db.user.findUnique({ where: { username: body.username } })) throw new HttpError("conflict", `user ${body.username} already exists`);
-  const user = await db.user.create({ data: { username: body.username, passwordHash: await hashPassword(body.password), role: body.role } });
+  // Names are unique whatever their case (migration 0013's username_key).
+  const taken = await db.user.findUnique({ where: { usernameKey: usernameKey(body.username) } });
+  if (taken) throw new HttpError("conflict", `user ${taken.username} already exists`);
+  assertGoodPassword(body.password, body.username);
+  const user = await db.user
+    .create({ data: { username: body.username, passwordHash: await hashPassword(body.password), role: body.role } })
+    .catch((err: unknown) => {
+      // Two creations of one name at once: the unique index refuses the second.
+      if ((err as { code?: string }).code === "P2002") throw new HttpError("conflict", `user ${body.username} already exists`);
+      throw err;
+    });
   return { status: 201, json: { user: userJson(user) }, audit: { target: user.username, details: { role: user.role } } };
 }
 
@@ -35,6 +52,7 @@ export async function update({ params, body }: Input<typeof updateUser>): Promis
   const { db } = await getDatabase();
   const user = await userOr404(db, params.id);
   await keepAnAdmin(db, user, { role: body.role ?? user.role, disabled: body.disabled ?? user.disabled });
+  if (body.password) assertGoodPassword(body.password, user.username);
   const passwordHash = body.password ? await hashPassword(body.password) : undefined;
   const updated = await db.$transaction(async (tx) => {
     const row = await tx.user.update({

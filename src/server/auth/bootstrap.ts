@@ -7,7 +7,9 @@
 import fs from "node:fs";
 import path from "node:path";
 import type { Db } from "@/db/client";
+import { Username } from "@/contracts/users";
 import { hashPassword, newPassword } from "./secrets";
+import { passwordProblem } from "./passwordPolicy";
 
 export interface BootstrapResult {
   created: boolean;
@@ -21,8 +23,11 @@ export interface BootstrapResult {
 export async function ensureAdmin(db: Db, env: Record<string, string | undefined>, dataDir: string): Promise<BootstrapResult> {
   if ((await db.user.count()) > 0) return { created: false };
   const username = env.ADMIN_USERNAME?.trim() || "admin";
+  if (!Username.safeParse(username).success) throw new Error("ADMIN_USERNAME may hold only letters, digits and _ . @ - (at most 64)");
   const given = env.ADMIN_PASSWORD;
   if (given !== undefined && given.length < 10) throw new Error("ADMIN_PASSWORD must be at least 10 characters long");
+  const weak = given !== undefined ? passwordProblem(given, username) : null;
+  if (weak) throw new Error(`ADMIN_PASSWORD: ${weak}`);
   const password = given ?? newPassword();
   await db.user.create({ data: { username, passwordHash: await hashPassword(password), role: "admin" } });
   await db.auditLog.create({

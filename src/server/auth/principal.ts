@@ -18,3 +18,11 @@ export function actorName(p: Principal | null): string {
   if (!p) return "anonymous";
   return p.kind === "token" ? `token:${p.name}` : p.name;
 }
+
+/**
+ * A username as the database compares it: lower-cased, as migration 0013's username_key is
+ * (usernames are ASCII, where SQL lower() and toLowerCase() agree).
+ */
+export function usernameKey(name: string): string {
+  return name.toLowerCase();
+}
