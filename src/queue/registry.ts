@@ -87,9 +87,9 @@ interface Common<P> {
   role?: "operator" | "admin";
   /**
    * The tasks a task of this type enqueues from its payload (a group: its children), so that
-   * checks on them (the role above) apply when the outer task is submitted.
+   * checks on them (the role above, the API's timeout limit) apply when the outer task is submitted.
    */
-  inner?(payload: unknown): { type: string; payload: unknown }[];
+  inner?(payload: unknown): { type: string; payload: unknown; timeoutMs?: number | null }[];
   /**
    * The payload field (YYYY-MM-DD) that makes a run compute "as of" a past day; types with it
    * can be backfilled over a date range.

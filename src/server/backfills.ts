@@ -4,6 +4,7 @@ import { actorName } from "./auth/principal";
 import { getQueue } from "./context";
 import type { Input, Output } from "./route";
 import { assertMayEnqueue } from "./taskAccess";
+import { withEnqueueQuota } from "./quota";
 import { backfillsJson, startBackfill as enqueueBackfill } from "./schedule/backfill";
 import { scheduleOr404 } from "./schedule/rules";
 
@@ -12,7 +13,9 @@ export async function start({ params, body, principal }: Input<typeof startBackf
   const { database, conn } = await getQueue();
   const s = await scheduleOr404(database.db, params.id);
   assertMayEnqueue(principal, s.taskType, JSON.parse(s.payload));
-  const backfill = await enqueueBackfill(database.db, conn, s, body.from, body.to, actorName(principal));
+  const backfill = await enqueueBackfill(database.db, conn, s, body.from, body.to, actorName(principal), (n, make) =>
+    withEnqueueQuota(principal, n, make),
+  );
   return {
     status: 201,
     json: { backfill },

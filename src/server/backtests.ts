@@ -4,16 +4,20 @@ import { enqueueMany } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
+import { withEnqueueQuota } from "./quota";
 
 /** Creates one backtest task per fund, as one batch (one transaction): 201 {"batch_id","task_ids"}. */
-export async function create({ body }: Input<typeof createBacktests>): Promise<Output<typeof createBacktests>> {
+export async function create({ body, principal }: Input<typeof createBacktests>): Promise<Output<typeof createBacktests>> {
   const { conn } = await getQueue();
   const { fund_codes, ...rest } = body;
-  const { batchId, ids } = await enqueueMany(
-    conn,
-    registry,
-    [...new Set(fund_codes)].map((fund_code) => ({ type: "backtest", payload: { fund_code, ...rest } })),
-    { batchId: `bt-${Date.now().toString(36)}` },
+  const funds = [...new Set(fund_codes)];
+  const { batchId, ids } = await withEnqueueQuota(principal, funds.length, () =>
+    enqueueMany(
+      conn,
+      registry,
+      funds.map((fund_code) => ({ type: "backtest", payload: { fund_code, ...rest } })),
+      { batchId: `bt-${Date.now().toString(36)}` },
+    ),
   );
   return {
     status: 201,

@@ -6,6 +6,7 @@ import { getQueue } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 import { assertMayRetryBatch } from "./taskAccess";
+import { withEnqueueQuota } from "./quota";
 
 /** Counts by status, overall progress and an ETA from the pace so far. */
 export async function get({ params }: Input<typeof getBatch>): Promise<Output<typeof getBatch>> {
@@ -45,7 +46,8 @@ export async function get({ params }: Input<typeof getBatch>): Promise<Output<ty
 export async function retryFailed({ params, principal }: Input<typeof retryFailedInBatch>): Promise<Output<typeof retryFailedInBatch>> {
   const { database, conn } = await getQueue();
   await assertMayRetryBatch(principal, database.db, params.batch_id);
-  const retried = await retryBatch(conn, params.batch_id);
+  const retryable = await database.db.task.count({ where: { batchId: params.batch_id, status: { in: ["failed", "cancelled"] } } });
+  const retried = await withEnqueueQuota(principal, retryable, () => retryBatch(conn, params.batch_id));
   if (retried === 0 && (await database.db.task.count({ where: { batchId: params.batch_id } })) === 0)
     throw new HttpError("not_found", `batch ${params.batch_id} not found`);
   return { json: { retried }, audit: { target: params.batch_id, details: { retried } } };

@@ -25,6 +25,7 @@ import { cursorPage } from "./paging";
 import type { Input, Output } from "./route";
 import type { Principal } from "./auth/principal";
 import { assertMayEnqueue } from "./taskAccess";
+import { assertScheduleGapAllowed, assertTaskTimeoutsAllowed, withEnqueueQuota } from "./quota";
 import {
   assertRunnable,
   cancelLiveTasks,
@@ -73,6 +74,8 @@ export async function create({ body, principal }: Input<typeof createSchedule>):
   const timing = timingOf({ ...cols, createdAt });
   checkTiming(timing);
   checkTask(body.task_type, body.payload);
+  assertScheduleGapAllowed(principal, timing);
+  assertTaskTimeoutsAllowed(principal, body.task_type, body.payload, body.timeout_ms);
   if (cols.enabled) assertRunnable(cols);
   if (await db.schedule.findUnique({ where: { name: body.name } })) throw new HttpError("conflict", `a schedule named ${body.name} exists`);
   const row = await db.schedule.create({ data: { ...cols, createdAt, nextRunAt: firstSlot(timing, createdAt) } }).catch(nameTaken(body.name));
@@ -112,6 +115,10 @@ export async function update({ params, body, principal }: Input<typeof updateSch
   checkTiming(timing);
   checkTask(next.taskType, JSON.parse(next.payload));
   assertMayEnqueue(principal, next.taskType, JSON.parse(next.payload));
+  // Limits apply to what this change sets: an admin's 1-second schedule stays editable otherwise.
+  if (TIMING_FIELDS.some((k) => k in body)) assertScheduleGapAllowed(principal, timing);
+  if ("timeout_ms" in body || "payload" in body || "task_type" in body)
+    assertTaskTimeoutsAllowed(principal, next.taskType, JSON.parse(next.payload), "timeout_ms" in body ? next.timeoutMs : null);
   if (next.enabled) assertRunnable(next);
   if (next.name !== old.name && (await db.schedule.findUnique({ where: { name: next.name } })))
     throw new HttpError("conflict", `a schedule named ${next.name} exists`);
@@ -186,7 +193,7 @@ export async function trigger({ params, principal }: Input<typeof triggerSchedul
   const s = await scheduleOr404(database.db, params.id);
   assertMayControl(principal, s);
   assertRunnable(s);
-  const { id } = await enqueue(conn, registry, taskOfSchedule(s));
+  const { id } = await withEnqueueQuota(principal, 1, () => enqueue(conn, registry, taskOfSchedule(s)));
   await database.db.schedule.update({ where: { id: s.id }, data: { lastTaskId: id, lastRunAt: new Date() } });
   return { json: { task_id: String(id) }, audit: { target: `${s.id}:${s.name}`, details: { task_id: String(id) } } };
 }

@@ -4,14 +4,15 @@ import { enqueue } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
+import { withEnqueueQuota } from "./quota";
 
 /** The two endpoints that enqueue a signals batch (the same, under two names the team's plan uses). */
 type EnqueueSignals = typeof signalsBatch | typeof signalsBatchAsync;
 
 /** Enqueues a signals_batch task for the given funds (or all): 202 with its id. */
-export async function enqueueBatch({ body }: Input<EnqueueSignals>): Promise<Output<EnqueueSignals>> {
+export async function enqueueBatch({ body, principal }: Input<EnqueueSignals>): Promise<Output<EnqueueSignals>> {
   const { conn } = await getQueue();
-  const { id } = await enqueue(conn, registry, { type: "signals_batch", payload: body });
+  const { id } = await withEnqueueQuota(principal, 1, () => enqueue(conn, registry, { type: "signals_batch", payload: body }));
   return {
     status: 202,
     json: { task_id: String(id) },

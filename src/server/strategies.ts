@@ -5,6 +5,7 @@ import { enqueue } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
+import { withEnqueueQuota } from "./quota";
 
 /** Screening strategies with their default parameters. */
 export async function list(): Promise<Output<typeof listStrategies>> {
@@ -12,12 +13,14 @@ export async function list(): Promise<Output<typeof listStrategies>> {
 }
 
 /** Runs a screening strategy over all funds: 202 {"task_id"}; matches are the task's result rows. */
-export async function execute({ params, body }: Input<typeof executeStrategy>): Promise<Output<typeof executeStrategy>> {
+export async function execute({ params, body, principal }: Input<typeof executeStrategy>): Promise<Output<typeof executeStrategy>> {
   if (!STRATEGIES.some((s) => s.id === params.id)) throw new HttpError("not_found", `strategy ${params.id} not found`);
   const { conn } = await getQueue();
-  const { id } = await enqueue(conn, registry, {
-    type: "strategy_screen",
-    payload: { strategy: params.id, ...(body.params ? { params: body.params } : {}) },
-  });
+  const { id } = await withEnqueueQuota(principal, 1, () =>
+    enqueue(conn, registry, {
+      type: "strategy_screen",
+      payload: { strategy: params.id, ...(body.params ? { params: body.params } : {}) },
+    }),
+  );
   return { status: 202, json: { task_id: String(id) }, audit: { target: params.id, details: { task_id: String(id) } } };
 }

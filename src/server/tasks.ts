@@ -26,29 +26,33 @@ import { findTask, tasksByIds, viewerOf } from "./json";
 import type { Principal } from "./auth/principal";
 import type { Input, Output } from "./route";
 import { assertMayEnqueue, enqueueRefusal, storedTask } from "./taskAccess";
+import { assertTaskTimeoutsAllowed, reserveEnqueueQuota, withEnqueueQuota } from "./quota";
 import { csvSafe } from "./csvCell";
 
 /** Enqueues one task: 201 with the task, or 200 with the existing one on an idempotency hit. */
 export async function create({ body, principal }: Input<typeof createTask>): Promise<Output<typeof createTask>> {
   assertMayEnqueue(principal, body.type, body.payload);
+  assertTaskTimeoutsAllowed(principal, body.type, body.payload, body.timeout_ms);
   // A queue no worker serves would hold the task forever: only the catalogue's queues.
   const queues = new Set(registry.list().map((d) => d.queue));
   if (body.queue && !queues.has(body.queue)) {
     throw new HttpError("invalid_input", `unknown queue ${body.queue}`, { known_queues: [...queues] });
   }
   const { database, conn } = await getQueue();
-  const { id, created } = await enqueue(conn, registry, {
-    type: body.type,
-    payload: body.payload,
-    queue: body.queue,
-    priority: body.priority,
-    runAt: body.run_at ? new Date(body.run_at) : undefined,
-    delayMs: body.delay_ms,
-    maxAttempts: body.max_attempts,
-    timeoutMs: body.timeout_ms,
-    idempotencyKey: body.idempotency_key,
-    batchId: body.batch_id,
-  });
+  const { id, created } = await withEnqueueQuota(principal, 1, () =>
+    enqueue(conn, registry, {
+      type: body.type,
+      payload: body.payload,
+      queue: body.queue,
+      priority: body.priority,
+      runAt: body.run_at ? new Date(body.run_at) : undefined,
+      delayMs: body.delay_ms,
+      maxAttempts: body.max_attempts,
+      timeoutMs: body.timeout_ms,
+      idempotencyKey: body.idempotency_key,
+      batchId: body.batch_id,
+    }),
+  );
   const found = await taskOr404(database, id, principal);
   return { status: created ? 201 : 200, json: { task: found.task }, audit: { target: String(id), details: { type: body.type, created } } };
 }
@@ -58,23 +62,26 @@ export async function createMany({ body, principal }: Input<typeof createBatch>)
   body.tasks.forEach((t, i) => {
     const why = enqueueRefusal(principal, t.type, t.payload);
     if (why) throw new HttpError("forbidden", `tasks[${i}]: ${why}`, { index: i, type: t.type });
+    assertTaskTimeoutsAllowed(principal, t.type, t.payload, t.timeout_ms, `tasks[${i}].timeout_ms`);
   });
   const { conn } = await getQueue();
-  const { batchId, ids } = await enqueueMany(
-    conn,
-    registry,
-    body.tasks.map((t) => ({
-      type: t.type,
-      payload: t.payload,
-      queue: t.queue,
-      priority: t.priority,
-      runAt: t.run_at ? new Date(t.run_at) : undefined,
-      delayMs: t.delay_ms,
-      maxAttempts: t.max_attempts,
-      timeoutMs: t.timeout_ms,
-      idempotencyKey: t.idempotency_key,
-    })),
-    { batchId: body.batch_name },
+  const { batchId, ids } = await withEnqueueQuota(principal, body.tasks.length, () =>
+    enqueueMany(
+      conn,
+      registry,
+      body.tasks.map((t) => ({
+        type: t.type,
+        payload: t.payload,
+        queue: t.queue,
+        priority: t.priority,
+        runAt: t.run_at ? new Date(t.run_at) : undefined,
+        delayMs: t.delay_ms,
+        maxAttempts: t.max_attempts,
+        timeoutMs: t.timeout_ms,
+        idempotencyKey: t.idempotency_key,
+      })),
+      { batchId: body.batch_name },
+    ),
   );
   return { status: 201, json: { batch_id: batchId, task_ids: ids.map(String) }, audit: { target: batchId, details: { tasks: ids.length } } };
 }
@@ -138,7 +145,7 @@ export async function retry({ params, principal }: Input<typeof retryTask>): Pro
   const { database, conn } = await getQueue();
   const stored = await storedTask(database.db, params.id);
   if (stored) assertMayEnqueue(principal, stored.type, stored.payload);
-  await control.retryTask(conn, params.id);
+  await withEnqueueQuota(principal, 1, () => control.retryTask(conn, params.id));
   const found = await taskOr404(database, params.id, principal);
   return { json: { task: found.task }, audit: { target: String(params.id) } };
 }
@@ -147,6 +154,8 @@ export async function retry({ params, principal }: Input<typeof retryTask>): Pro
 export async function bulk({ body, principal }: Input<typeof bulkTasks>): Promise<Output<typeof bulkTasks>> {
   const { database, conn } = await getQueue();
   const results: { id: string; ok: boolean; outcome?: string; error?: string }[] = [];
+  // A retry makes its task run again: counted like new tasks, and given back for the ids that did not retry.
+  const quota = body.action === "retry" ? await reserveEnqueueQuota(principal, body.ids.length) : null;
   for (const id of body.ids) {
     try {
       const n = Number(id);
@@ -166,6 +175,7 @@ export async function bulk({ body, principal }: Input<typeof bulkTasks>): Promis
     }
   }
   const ok = results.filter((r) => r.ok).length;
+  await quota?.giveBack(results.length - ok);
   return {
     json: { action: body.action, ok, failed: results.length - ok, results },
     audit: { target: `${body.ids.length} tasks`, details: { action: body.action, ok, ids: body.ids.slice(0, 100) } },

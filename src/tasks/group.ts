@@ -70,9 +70,12 @@ export const group = defineTask({
   schema: GroupPayload,
   inner(payload) {
     const tasks = (payload as { tasks?: unknown } | null)?.tasks;
-    return Array.isArray(tasks)
-      ? (tasks as { type?: unknown; payload?: unknown }[]).map((c) => ({ type: String(c?.type), payload: c?.payload ?? {} }))
-      : [];
+    if (!Array.isArray(tasks)) return [];
+    return (tasks as { type?: unknown; payload?: unknown; timeout_ms?: unknown }[]).map((c) => ({
+      type: String(c?.type),
+      payload: c?.payload ?? {},
+      timeoutMs: typeof c?.timeout_ms === "number" ? c.timeout_ms : null,
+    }));
   },
   // A group cannot run while one of its tasks cannot (the first such child says why).
   unavailable(payload, registry) {

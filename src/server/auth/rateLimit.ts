@@ -1,8 +1,7 @@
 /**
  * The sign-in limit. Every attempt is reserved before its password is checked: one atomic
  * upsert per counter increments it and returns the new count (the counters are rows of
- * login_limits, one per key and fixed 15-minute window, kept in the database so that restarts
- * and several web servers share them). Attempts sent at once therefore each see a different
+ * rate_limits, one per key and fixed 15-minute window: src/server/counters.ts). Attempts sent at once therefore each see a different
  * count, and no more of them than the limit are ever checked — reading the count, checking the
  * password and then recording the failure let 33 of 40 simultaneous attempts through a limit of 5.
  *
@@ -15,6 +14,7 @@
  *   - a successful sign-in takes its own attempt back and forgets the username's failures.
  */
 import type { Db } from "@/db/client";
+import { countDown, countUp, forgetCounters, forgetEndedWindows, windowOf } from "../counters";
 
 export const LOGIN_WINDOW_MS = 15 * 60_000;
 export const MAX_FAILURES_PER_USER = 5;
@@ -32,43 +32,29 @@ export interface Reservation {
   retryAfter: number;
 }
 
-/** Counts one more attempt under `key`, atomically, and returns the new count. */
-async function increment(db: Db, key: string, windowEnd: Date): Promise<number> {
-  // A database upsert (INSERT … ON CONFLICT DO UPDATE … RETURNING on both databases): one
-  // statement, so two attempts can never read the same count.
-  const row = await db.loginLimit.upsert({
-    where: { key },
-    create: { key, attempts: 1, windowEnd },
-    update: { attempts: { increment: 1 } },
-    select: { attempts: true },
-  });
-  return row.attempts;
-}
-
 /**
  * Reserves an attempt of `username` from `ip` (counting it as a failure until it succeeds) and
  * says whether it may go on to the password check.
  */
 export async function reserveAttempt(db: Db, username: string, ip: string, now = Date.now()): Promise<Reservation> {
-  const window = Math.floor(now / LOGIN_WINDOW_MS);
-  const windowEnd = new Date((window + 1) * LOGIN_WINDOW_MS);
+  const { index: window, end: windowEnd, secondsLeft } = windowOf(LOGIN_WINDOW_MS, now);
   const name = username.slice(0, 64);
   const keys = { ip: `ip:${ip}@${window}`, user: `user:${name}@${window}`, userIp: `user_ip:${name}|${ip}@${window}` };
-  const byIp = await increment(db, keys.ip, windowEnd);
-  const byUserIp = await increment(db, keys.userIp, windowEnd);
-  const byUser = await increment(db, keys.user, windowEnd);
+  const byIp = await countUp(db, keys.ip, 1, windowEnd);
+  const byUserIp = await countUp(db, keys.userIp, 1, windowEnd);
+  const byUser = await countUp(db, keys.user, 1, windowEnd);
   // This attempt is counted in each: "failed before" means more than one.
   const refused = byIp > MAX_FAILURES_PER_IP || byUserIp > MAX_FAILURES_PER_USER || (byUser > MAX_FAILURES_PER_USER && byUserIp > 1);
-  return { attempt: { keys, windowEnd }, retryAfter: refused ? Math.max(1, Math.ceil((windowEnd.getTime() - now) / 1000)) : 0 };
+  return { attempt: { keys, windowEnd }, retryAfter: refused ? secondsLeft : 0 };
 }
 
 /** A successful sign-in: its attempt is taken back from the address, and the username's failures are forgotten. */
 export async function attemptSucceeded(db: Db, attempt: Attempt): Promise<void> {
-  await db.loginLimit.updateMany({ where: { key: attempt.keys.ip }, data: { attempts: { decrement: 1 } } });
-  await db.loginLimit.deleteMany({ where: { key: { in: [attempt.keys.user, attempt.keys.userIp] } } });
+  await countDown(db, attempt.keys.ip, 1);
+  await forgetCounters(db, [attempt.keys.user, attempt.keys.userIp]);
 }
 
 /** Removes the counters of windows that have ended (a failed sign-in tidies up after itself). */
 export async function forgetOldAttempts(db: Db, now = Date.now()): Promise<void> {
-  await db.loginLimit.deleteMany({ where: { windowEnd: { lt: new Date(now) } } });
+  await forgetEndedWindows(db, now);
 }

@@ -19,7 +19,16 @@ export const MAX_BACKFILL_DATES = 500;
  * as one batch tied to the schedule. 409 when the type has no as-of date or its feed has no URL;
  * 400 for ranges in the future, without trading days, or too long.
  */
-export async function startBackfill(db: Db, conn: Conn, s: Schedule, from: string, to: string, createdBy: string | null): Promise<BackfillJson> {
+export async function startBackfill(
+  db: Db,
+  conn: Conn,
+  s: Schedule,
+  from: string,
+  to: string,
+  createdBy: string | null,
+  /** Runs the enqueue of `n` tasks (the caller's quota, src/server/quota.ts). */
+  around: <T>(n: number, make: () => Promise<T>) => Promise<T> = (_n, make) => make(),
+): Promise<BackfillJson> {
   const def = registry.get(s.taskType);
   if (!def?.asOfField) throw new HttpError("conflict", `${s.taskType} tasks cannot be backfilled: the task type has no as-of date`);
   const payload = JSON.parse(s.payload) as Record<string, unknown>;
@@ -38,11 +47,13 @@ export async function startBackfill(db: Db, conn: Conn, s: Schedule, from: strin
   const batchId = `backfill-${s.id}-${randomUUID().slice(0, 8)}`;
   const row = await db.scheduleBackfill.create({ data: { scheduleId: s.id, batchId, fromDate: from, toDate: to, createdBy } });
   try {
-    await enqueueMany(
-      conn,
-      registry,
-      dates.map((date) => taskOfSchedule(s, { [def.asOfField as string]: date })),
-      { batchId },
+    await around(dates.length, () =>
+      enqueueMany(
+        conn,
+        registry,
+        dates.map((date) => taskOfSchedule(s, { [def.asOfField as string]: date })),
+        { batchId },
+      ),
     );
   } catch (err) {
     await db.scheduleBackfill.delete({ where: { id: row.id } });
