@@ -6,13 +6,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
 import { registry } from "@/tasks";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
 import { startWorker, type WorkerProcess } from "./support/processes";
-
-const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`error stacks on ${kind}`, () => {
@@ -21,19 +18,13 @@ for (const { kind, available } of providers()) {
     const sessions: Record<string, string> = {};
     beforeAll(async () => {
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
-      for (const role of ["viewer", "operator"] as const) {
-        const u = await t.database.db.user.create({ data: { username: role, passwordHash: await hashPassword("stack-password-1"), role } });
-        sessions[role] = (await createSession(t.database.db, u.id, { ip: "127.0.0.1", userAgent: "test" })).token;
-      }
+      await useRouteDb(t.url);
+      for (const role of ["viewer", "operator"] as const) sessions[role] = (await signedInUser(t.database.db, role, role)).session;
       worker = await startWorker(t.url, { JOB_NUM: "1" });
     });
     afterAll(async () => {
       await worker?.stop("SIGKILL");
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await releaseRouteDb();
       await t?.drop();
     });
 
@@ -48,9 +39,7 @@ for (const { kind, available } of providers()) {
       const getTask = (await import("@/app/api/tasks/[id]/route")).GET as RouteHandler;
       const getRun = (await import("@/app/api/tasks/runs/[run_id]/route")).GET as RouteHandler;
       const read = async (h: RouteHandler, path: string, params: Record<string, string>, role: string) => {
-        const res = await h(new Request(`http://127.0.0.1:3000${path}`, { headers: { cookie: `qtask_session=${sessions[role]}` } }), {
-          params: Promise.resolve(params),
-        });
+        const res = await callRoute(h, path, { auth: sessions[role], params });
         expect(res.status).toBe(200);
         return res.json();
       };

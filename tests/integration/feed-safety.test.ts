@@ -11,9 +11,8 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
 import { registry } from "@/tasks";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
 import { fixtureServer } from "./support/http";
 import { runLogMessages } from "./support/logs";
@@ -61,13 +60,11 @@ async function closedPort(): Promise<number> {
   return port;
 }
 
-const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
-
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`feed safety on ${kind}`, () => {
     let t: TestDb;
     let worker: WorkerProcess;
-    let cookie = "";
+    let session = "";
     let closed = 0;
     let hosts = "";
     let handlers: { createTask: RouteHandler; createSchedule: RouteHandler; download: RouteHandler; logs: RouteHandler };
@@ -78,19 +75,14 @@ for (const { kind, available } of providers()) {
       // The web side (enqueue checks) and the worker see the same declaration, as under npm start.
       process.env.QTASK_FEED_HOSTS = hosts;
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await useRouteDb(t.url);
       handlers = {
         createTask: (await import("@/app/api/tasks/route")).POST as RouteHandler,
         createSchedule: (await import("@/app/api/schedules/route")).POST as RouteHandler,
         download: (await import("@/app/api/tasks/[id]/results/download/route")).GET as RouteHandler,
         logs: (await import("@/app/api/tasks/runs/[run_id]/logs/download/route")).GET as RouteHandler,
       };
-      const admin = await t.database.db.user.create({
-        data: { username: "feeds", passwordHash: await hashPassword("feeds-password-1"), role: "admin" },
-      });
-      cookie = `qtask_session=${(await createSession(t.database.db, admin.id, { ip: "127.0.0.1", userAgent: "test" })).token}`;
+      session = (await signedInUser(t.database.db, "feeds", "admin")).session;
       worker = await startWorker(t.url, {
         JOB_NUM: "1",
         QTASK_FEED_HOSTS: hosts,
@@ -105,20 +97,12 @@ for (const { kind, available } of providers()) {
     afterAll(async () => {
       delete process.env.QTASK_FEED_HOSTS;
       await worker?.stop("SIGKILL");
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await releaseRouteDb();
       await t?.drop();
     });
 
     const call = (h: RouteHandler, path: string, init: { method?: string; body?: unknown; params?: Record<string, string> } = {}) =>
-      h(
-        new Request(`http://127.0.0.1:3000${path}`, {
-          method: init.method ?? "GET",
-          headers: { cookie, ...(init.body === undefined ? {} : { "content-type": "application/json" }) },
-          body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        }),
-        { params: Promise.resolve(init.params ?? {}) },
-      );
+      callRoute(h, path, { auth: session, ...init });
     const quotes = (payload: Record<string, unknown>) => ({ type: "realtime_quotes_sync", payload: { date: "2024-05-06", retries: 0, ...payload } });
 
     it("refuses a payload URL on an undeclared host at enqueue, in the API and in schedules, writing nothing", async () => {

@@ -4,12 +4,10 @@
  * the longest explicit timeout, and the shortest schedule interval; admins are exempt.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
 
-const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
 type Role = "operator" | "admin";
 
 /** Waits while the current minute has under 8 s left, so a test's counts stay in one window. */
@@ -27,9 +25,7 @@ for (const { kind, available } of providers()) {
 
     beforeAll(async () => {
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await useRouteDb(t.url);
       h = {
         task: (await import("@/app/api/tasks/route")).POST as RouteHandler,
         batch: (await import("@/app/api/tasks/batch/route")).POST as RouteHandler,
@@ -37,10 +33,7 @@ for (const { kind, available } of providers()) {
         schedule: (await import("@/app/api/schedules/route")).POST as RouteHandler,
         patchSchedule: (await import("@/app/api/schedules/[id]/route")).PATCH as RouteHandler,
       };
-      for (const role of ["operator", "admin"] as const) {
-        const u = await t.database.db.user.create({ data: { username: `q-${role}`, passwordHash: await hashPassword("quota-password-1"), role } });
-        sessions[role] = (await createSession(t.database.db, u.id, { ip: "127.0.0.1", userAgent: "test" })).token;
-      }
+      for (const role of ["operator", "admin"] as const) sessions[role] = (await signedInUser(t.database.db, `q-${role}`, role)).session;
     });
     beforeEach(async () => {
       await t.database.db.rateLimit.deleteMany({});
@@ -51,20 +44,12 @@ for (const { kind, available } of providers()) {
         if (saved[k] === undefined) delete process.env[k];
         else process.env[k] = saved[k];
       }
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await releaseRouteDb();
       await t?.drop();
     });
 
     const send = async (as: Role, handler: RouteHandler, path: string, body: unknown, method = "POST", params: Record<string, string> = {}) => {
-      const res = await handler(
-        new Request(`http://127.0.0.1:3000${path}`, {
-          method,
-          headers: { cookie: `qtask_session=${sessions[as]}`, "content-type": "application/json" },
-          body: JSON.stringify(body),
-        }),
-        { params: Promise.resolve(params) },
-      );
+      const res = await callRoute(handler, path, { auth: sessions[as], method, body, params });
       return {
         status: res.status,
         retryAfter: res.headers.get("retry-after"),

@@ -6,30 +6,21 @@ import { parse } from "csv-parse/sync";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
 import { registry } from "@/tasks";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
-
-const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`results export on ${kind}`, () => {
     let t: TestDb;
-    let cookie = "";
+    let session = "";
     beforeAll(async () => {
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
-      const u = await t.database.db.user.create({
-        data: { username: "viewer", passwordHash: await hashPassword("viewer-password-1"), role: "viewer" },
-      });
-      cookie = `qtask_session=${(await createSession(t.database.db, u.id, { ip: "127.0.0.1", userAgent: "test" })).token}`;
+      await useRouteDb(t.url);
+      session = (await signedInUser(t.database.db, "viewer", "viewer")).session;
     });
     afterAll(async () => {
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await releaseRouteDb();
       await t?.drop();
     });
 
@@ -43,9 +34,7 @@ for (const { kind, available } of providers()) {
       for (const r of rows)
         await t.database.db.resultRow.create({ data: { taskId: id, runId: run.id, rowKey: r.key, data: JSON.stringify(r.data) } });
       const h = (await import("@/app/api/tasks/[id]/results/download/route")).GET as RouteHandler;
-      const res = await h(new Request(`http://127.0.0.1:3000/api/tasks/${id}/results/download`, { headers: { cookie } }), {
-        params: Promise.resolve({ id: String(id) }),
-      });
+      const res = await callRoute(h, `/api/tasks/${id}/results/download`, { auth: session, params: { id: String(id) } });
       expect(res.status).toBe(200);
       const table = parse((await res.text()).replace(/^\uFEFF/, "")) as string[][];
       expect(table).toEqual([

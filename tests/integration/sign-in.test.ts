@@ -9,6 +9,7 @@ import { CLIENT_ADDRESS_HEADER, setClientAddressSecret } from "@/server/auth/cli
 import { MAX_FAILURES_PER_IP, MAX_FAILURES_PER_USER } from "@/server/auth/rateLimit";
 import { hashPassword } from "@/server/auth/secrets";
 import type { RouteHandler } from "@/server/route";
+import { useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
 
 const SECRET = "sign-in-test";
@@ -29,11 +30,7 @@ for (const { kind, available } of providers()) {
     let t: TestDb;
     beforeEach(async () => {
       t = await freshDb(kind);
-      // The route modules open the database named here on first use (once per test file and kind).
-      process.env.DATABASE_URL = t.url;
-      const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await useRouteDb(t.url);
       setClientAddressSecret(SECRET);
       login = (await import("@/app/api/auth/login/route")).POST as RouteHandler;
       await t.database.db.user.create({ data: { username: "alice", passwordHash: await hashPassword("alice-password-1"), role: "viewer" } });

@@ -8,12 +8,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
 import { cancelTask } from "@/queue/sql/control";
 import { registry } from "@/tasks";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
 
-const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
 /** The route modules the tests call, by their path under src/app/api. */
 const ROUTES: Record<string, () => Promise<Record<string, unknown>>> = {
   "task-types": () => import("@/app/api/task-types/route"),
@@ -37,31 +35,18 @@ for (const { kind, available } of providers()) {
 
     beforeAll(async () => {
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
-      for (const role of ["operator", "admin"] as const) {
-        const u = await t.database.db.user.create({ data: { username: `r-${role}`, passwordHash: await hashPassword("role-password-1"), role } });
-        sessions[role] = (await createSession(t.database.db, u.id, { ip: "127.0.0.1", userAgent: "test" })).token;
-      }
+      await useRouteDb(t.url);
+      for (const role of ["operator", "admin"] as const) sessions[role] = (await signedInUser(t.database.db, `r-${role}`, role)).session;
     });
     afterAll(async () => {
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await releaseRouteDb();
       await t?.drop();
     });
 
     const call = async (as: "operator" | "admin", path: string, verb: string, body?: unknown, params: Record<string, string> = {}) => {
       const file = path.replace(/\/\d+(?=\/|$)/g, "/[id]").replace("/batches/maint", "/batches/[batch_id]");
       const h = await route(file.replace(/^\/api\//, ""), verb);
-      const res = await h(
-        new Request(`http://127.0.0.1:3000${path}`, {
-          method: verb,
-          headers: { cookie: `qtask_session=${sessions[as]}`, ...(body === undefined ? {} : { "content-type": "application/json" }) },
-          body: body === undefined ? undefined : JSON.stringify(body),
-        }),
-        { params: Promise.resolve(params) },
-      );
+      const res = await callRoute(h, path, { auth: sessions[as], method: verb, body, params });
       return { status: res.status, json: (await res.json()) as Record<string, unknown> & { error?: { message: string } } };
     };
     const counts = async () => ({ tasks: await t.database.db.task.count(), schedules: await t.database.db.schedule.count() });

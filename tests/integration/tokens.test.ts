@@ -4,25 +4,11 @@
  * token expires after 90 days unless "never" is asked for explicitly.
  */
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute as call, signedInUser, useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
 
 let handlers: { createToken: RouteHandler; me: RouteHandler; updateUser: RouteHandler; deleteUser: RouteHandler };
-
-function call(h: RouteHandler, path: string, init: { auth: string; method?: string; body?: unknown; params?: Record<string, string> }) {
-  const headers: Record<string, string> = init.auth.startsWith("qtk_")
-    ? { authorization: `Bearer ${init.auth}` }
-    : { cookie: `qtask_session=${init.auth}` };
-  if (init.body !== undefined) headers["content-type"] = "application/json";
-  const req = new Request(`http://127.0.0.1:3000${path}`, {
-    method: init.method ?? "GET",
-    headers,
-    body: init.body === undefined ? undefined : JSON.stringify(init.body),
-  });
-  return h(req, { params: Promise.resolve(init.params ?? {}) });
-}
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`API tokens on ${kind}`, () => {
@@ -32,21 +18,15 @@ for (const { kind, available } of providers()) {
 
     beforeEach(async () => {
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await useRouteDb(t.url);
       handlers = {
         createToken: (await import("@/app/api/auth/tokens/route")).POST as RouteHandler,
         me: (await import("@/app/api/auth/me/route")).GET as RouteHandler,
         updateUser: (await import("@/app/api/users/[id]/route")).PATCH as RouteHandler,
         deleteUser: (await import("@/app/api/users/[id]/route")).DELETE as RouteHandler,
       };
-      const db = t.database.db;
-      const r = await db.user.create({ data: { username: "root", passwordHash: await hashPassword("root-password-1"), role: "admin" } });
-      const a = await db.user.create({ data: { username: "alice", passwordHash: await hashPassword("alice-password-1"), role: "admin" } });
-      root = (await createSession(db, r.id, { ip: "127.0.0.1", userAgent: "test" })).token;
-      alice = { id: a.id, session: (await createSession(db, a.id, { ip: "127.0.0.1", userAgent: "test" })).token };
+      root = (await signedInUser(t.database.db, "root", "admin")).session;
+      alice = await signedInUser(t.database.db, "alice", "admin");
     });
     afterEach(async () => {
       await t.drop();

@@ -11,44 +11,32 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { raw, sql } from "@/db/dialect";
 import { execute } from "@/queue/sql/executor";
 import { ensureAdmin } from "@/server/auth/bootstrap";
-import { hashPassword } from "@/server/auth/secrets";
-import { createSession } from "@/server/auth/session";
 import type { RouteHandler } from "@/server/route";
+import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
-
-const g = globalThis as { __qtaskDb?: Promise<{ close(): Promise<void> }> };
 
 for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`usernames and passwords on ${kind}`, () => {
     let t: TestDb;
-    let cookie = "";
+    let session = "";
     let h: { create: RouteHandler; update: RouteHandler; login: RouteHandler };
     beforeAll(async () => {
       t = await freshDb(kind);
-      process.env.DATABASE_URL = t.url;
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await useRouteDb(t.url);
       h = {
         create: (await import("@/app/api/users/route")).POST as RouteHandler,
         update: (await import("@/app/api/users/[id]/route")).PATCH as RouteHandler,
         login: (await import("@/app/api/auth/login/route")).POST as RouteHandler,
       };
-      const admin = await t.database.db.user.create({
-        data: { username: "boss", passwordHash: await hashPassword("boss-password-1"), role: "admin" },
-      });
-      cookie = `qtask_session=${(await createSession(t.database.db, admin.id, { ip: "127.0.0.1", userAgent: "test" })).token}`;
+      session = (await signedInUser(t.database.db, "boss", "admin")).session;
     });
     afterAll(async () => {
-      await (await g.__qtaskDb?.catch(() => undefined))?.close();
-      g.__qtaskDb = undefined;
+      await releaseRouteDb();
       await t?.drop();
     });
 
     const post = async (handler: RouteHandler, path: string, body: unknown, method = "POST", params: Record<string, string> = {}) => {
-      const res = await handler(
-        new Request(`http://127.0.0.1:3000${path}`, { method, headers: { cookie, "content-type": "application/json" }, body: JSON.stringify(body) }),
-        { params: Promise.resolve(params) },
-      );
+      const res = await callRoute(handler, path, { auth: session, method, body, params });
       return { status: res.status, json: (await res.json()) as { user?: { id: string }; error?: { message: string; details?: unknown } } };
     };
 
