@@ -20,13 +20,19 @@ import { migrate } from "../src/db/migrate";
 import { openDatabase } from "../src/db/client";
 import { DB_DIR_MODE, secureSqliteFile } from "../src/db/files";
 import { isFresh, seedDemo, seedFunds } from "../src/demo/seed";
-import { registry } from "../src/tasks";
 import { ensureAdmin } from "../src/server/auth/bootstrap";
 import { catalogueFile, loadCatalogueFile } from "../src/server/schedule/cataloguePlan";
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 process.chdir(root);
 const say = (m: string) => console.log(`[qtask] ${m}`);
+
+// The task catalogue reads the script types of config/tasks.yaml as it loads: an invalid
+// `scripts:` section stops everything here, with its line, before anything starts.
+const { registry } = await import("../src/tasks").catch((err: Error) => {
+  console.error(`[qtask] ${err.name === "ScriptCatalogueError" ? err.message : (err.stack ?? err.message)}`);
+  process.exit(1);
+});
 
 const port = Number(process.env.PORT ?? 3000);
 const host = process.env.HOST ?? "127.0.0.1";

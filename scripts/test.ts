@@ -1,5 +1,6 @@
 /**
- * `npm test`: every suite, in order — type check, unit and component tests, the integration
+ * `npm test`: every suite, in order — type check, unit and component tests, the Python
+ * helper's tests (sdk/python, with the system's python3), the integration
  * suite (SQLite always; PostgreSQL when TEST_POSTGRES_URL is set), then the browser and HTTP
  * tests against the real launcher (after building the app when sources changed). Ends with
  * one line "N passed, N failed, N skipped" over all suites, and exits non-zero on any failure.
@@ -42,6 +43,28 @@ function readJson<T>(file: string): T | null {
 
 step("type check", [bin("typescript", "bin/tsc"), "--noEmit", "-p", "."]);
 
+/** The Python helper's own tests (sdk/python), with the system's python3; adds their counts to the totals. */
+function pythonSdk(): void {
+  const name = "Python helper tests (python3 -m unittest)";
+  console.log(`\n=== ${name} ===`);
+  const started = Date.now();
+  const res = spawnSync("python3", ["-B", "-m", "unittest", "discover", "-s", "sdk/python/tests", "-v"], { env, encoding: "utf8" });
+  const out = `${res.stdout ?? ""}${res.stderr ?? ""}`;
+  process.stdout.write(out);
+  const ran = Number(/^Ran (\d+) tests?/m.exec(out)?.[1] ?? 0);
+  const failed = /FAILED \((?:failures=(\d+))?(?:, )?(?:errors=(\d+))?/.exec(out);
+  const bad = failed ? Number(failed[1] ?? 0) + Number(failed[2] ?? 0) : 0;
+  const skipped = Number(/skipped=(\d+)/.exec(out)?.[1] ?? 0);
+  const ok = res.status === 0;
+  totals.passed += ran - bad - skipped;
+  totals.failed += ok ? bad : Math.max(bad, 1);
+  totals.skipped += skipped;
+  if (!ok) failedSteps.push(name);
+  console.log(
+    `=== ${name}: ${ok ? "ok" : `FAILED (${res.error ? res.error.message : `exit ${res.status}`})`} in ${((Date.now() - started) / 1000).toFixed(1)} s ===`,
+  );
+}
+
 /** Runs vitest projects and adds their counts to the totals. */
 function vitest(name: string, projects: string[]): void {
   const out = path.join(reports, `vitest-${projects.join("-")}.json`);
@@ -63,6 +86,7 @@ function vitest(name: string, projects: string[]): void {
 
 // Integration tests run alone: they start worker processes and are sensitive to a busy CPU.
 vitest("unit and component tests (vitest)", ["unit", "components"]);
+pythonSdk();
 vitest("integration tests on SQLite and PostgreSQL (vitest)", ["integration"]);
 
 try {

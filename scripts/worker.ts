@@ -4,7 +4,14 @@
  * drains gracefully: stop claiming, hand back tasks claimed ahead that have not started, let
  * running tasks finish within QTASK_GRACE_MS, hand the rest back to the queue.
  */
-import { createWorker, loadConfig, openDatabase, registry } from "../src/qtask";
+import type * as Qtask from "../src/qtask";
+
+// Loaded by hand so that an invalid `scripts:` section of the catalogue file (which the
+// registry reads as it loads) refuses the start with its line and reason, not a stack trace.
+const { createWorker, loadConfig, openDatabase, registry }: typeof Qtask = await import("../src/qtask").catch((err: Error) => {
+  console.error(`[worker] refusing to start: ${err.name === "ScriptCatalogueError" ? err.message : (err.stack ?? err.message)}`);
+  process.exit(1);
+});
 
 const config = loadConfig();
 const database = await openDatabase();

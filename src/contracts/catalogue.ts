@@ -19,6 +19,25 @@ export const TaskTypeJson = z.object({
   priority: z.number(),
   /** The least role that may enqueue, schedule or retry it. */
   role: z.enum(["operator", "admin"]),
+  /** For a script type (declared in the server's catalogue file): its command with {param} placeholders, and its params; null otherwise. */
+  script: z
+    .object({
+      command: z.array(z.string()),
+      params: z.record(
+        z.string(),
+        z.object({
+          type: z.enum(["string", "integer", "number", "boolean", "date", "enum"]),
+          description: z.string().nullable(),
+          required: z.boolean(),
+          default: z.union([z.string(), z.number(), z.boolean()]).nullable(),
+          values: z.array(z.string()).nullable(),
+          min: z.number().nullable(),
+          max: z.number().nullable(),
+          secret: z.boolean(),
+        }),
+      ),
+    })
+    .nullable(),
   payload_schema: z.unknown(),
 });
 export type TaskTypeJson = z.infer<typeof TaskTypeJson>;

@@ -34,6 +34,8 @@ export const LogQuery = z
     limit: z.coerce.number().int().min(1).max(1000).default(200),
     level: z.enum(LOG_LEVELS).optional(),
     q: z.string().min(1).max(200).optional(),
+    /** A script's lines from one stream. */
+    stream: z.enum(["stdout", "stderr"]).optional(),
   })
   .strict();
 

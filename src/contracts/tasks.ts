@@ -89,11 +89,13 @@ export const RunJson = z.object({
   /** As TaskJson's error and error_stack. */
   error: z.string().nullable(),
   error_stack: z.string().nullable(),
+  /** What the run ran, as its handler reported it (a script: argv, pid, host, exit_code, signal); null if nothing. */
+  info: z.record(z.string(), z.unknown()).nullable(),
 });
 export type RunJson = z.infer<typeof RunJson>;
 
 /** Task categories, as the registry declares them (the dashboard's tabs). */
-export const TaskCategory = z.enum(["demo", "data_sync", "indicators", "signals", "backtest", "maintenance"]);
+export const TaskCategory = z.enum(["demo", "data_sync", "indicators", "signals", "backtest", "maintenance", "scripts"]);
 export type TaskCategory = z.infer<typeof TaskCategory>;
 
 /**

@@ -4,7 +4,7 @@
  *
  *   QTASK_CONCURRENCY      total tasks a worker process runs at once          (default 10)
  *   QTASK_QUEUES           queues served, with optional per-queue limits,
- *                          e.g. "crawl:2,compute,default:8"            (default crawl,compute,default,groups:2)
+ *                          e.g. "crawl:2,compute,default:8"            (default crawl,compute,default,groups:2,scripts:4)
  *   JOB_NUM                compute threads in the worker's pool               (default: number of cores)
  *   QTASK_LEASE_MS         how long a claim stays valid without a heartbeat   (default 30000)
  *   QTASK_HEARTBEAT_MS     how often a worker renews its leases               (default 2000)
@@ -54,7 +54,7 @@ export function parseQueues(spec: string): QueueLimit[] {
 
 const EnvSchema = z.object({
   QTASK_CONCURRENCY: int(1, 1000).default(10),
-  QTASK_QUEUES: z.string().default("crawl,compute,default,groups:2"),
+  QTASK_QUEUES: z.string().default("crawl,compute,default,groups:2,scripts:4"),
   JOB_NUM: int(1, 256).optional(),
   QTASK_LEASE_MS: int(1000).default(30_000),
   QTASK_HEARTBEAT_MS: int(100).default(2_000),

@@ -40,6 +40,16 @@ export interface TaskContext<P = unknown> {
   /** Appends (or replaces, same key) paginated result rows. */
   addResults(rows: { key: string; data: unknown }[]): Promise<void>;
   /**
+   * Records what this run ran (JSON, replacing what was recorded before), shown with the run:
+   * a script's command line, process id, host and exit. Fenced like every write of a run.
+   */
+  runInfo(info: Record<string, unknown>): Promise<void>;
+  /**
+   * Writes the log lines buffered so far and resolves when they are stored: a handler that
+   * relays a fast producer's output (a script's stdout) waits on it to apply back-pressure.
+   */
+  logsWritten(): Promise<void>;
+  /**
    * Runs a named compute function (see ComputeFunctions) in the worker's thread pool and
    * returns its output; several calls run in parallel up to JOB_NUM threads. Aborts with the
    * run (the thread is terminated).

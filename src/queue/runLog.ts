@@ -39,12 +39,19 @@ export interface RunForLog {
   finishedAt: Date | null;
 }
 
-/** Which lines to read: after `afterSeq`, at most `limit`, at or above `level`, containing `q`. */
+/** Which lines to read: after `afterSeq`, at most `limit`, at or above `level`, containing `q`, from a script's `stream`. */
 export interface RunLogQuery {
   afterSeq: number;
   limit: number;
   level?: LogLevel;
   q?: string;
+  /** Only what a script printed on stdout or stderr (lines whose data is exactly {"stream": …}). */
+  stream?: "stdout" | "stderr";
+}
+
+/** The data of a line a script printed (src/tasks/scripts/runner.ts writes exactly this). */
+export function streamData(stream: "stdout" | "stderr"): string {
+  return JSON.stringify({ stream });
 }
 
 /**
@@ -62,6 +69,7 @@ export async function readRunLog(conn: Conn, run: RunForLog, query: RunLogQuery)
         WHERE run_id = ${run.id} AND seq > ${query.afterSeq}
           ${levels ? sql`AND level IN (${join([...levels])})` : empty}
           ${query.q ? sql`AND ${d.contains(raw("message"), query.q)}` : empty}
+          ${query.stream ? sql`AND data = ${streamData(query.stream)}` : empty}
         ORDER BY seq LIMIT ${d.limit(query.limit)}`,
   );
   const stored: RunLogLine[] = rows.map((l) => ({
@@ -73,10 +81,11 @@ export async function readRunLog(conn: Conn, run: RunForLog, query: RunLogQuery)
   }));
   if (run.maxAttempts === null) return stored;
 
-  const wanted = (l: RunLogLine) => l.seq > query.afterSeq && (!levels || levels.includes(l.level)) && (!query.q || l.message.includes(query.q));
+  const wanted = (l: RunLogLine) =>
+    l.seq > query.afterSeq && (!levels || levels.includes(l.level)) && (!query.q || l.message.includes(query.q)) && !query.stream;
   // Unfiltered, the stored page itself says what the rendered lines need (whether seq 1 is
   // stored, the last seq); only a filtered page, which may skip those rows, asks again.
-  const filtered = levels !== null || query.q !== undefined;
+  const filtered = levels !== null || query.q !== undefined || query.stream !== undefined;
   const lines = [...stored];
   const start: RunLogLine = {
     seq: 1,

@@ -10,6 +10,30 @@ import { readTextDocument } from "./body";
 import { registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
+import { scriptOf, type ScriptSpec } from "@/tasks/scripts";
+
+/** A script type's command (with its {param} placeholders, so no value shows) and params, as the task-type list shows them. */
+function scriptJson(spec: ScriptSpec | null) {
+  if (!spec) return null;
+  const params = Object.fromEntries(
+    Object.entries(spec.params).map(([name, p]) => [
+      name,
+      {
+        type: p.type,
+        description: p.description ?? null,
+        required: p.required,
+        // A secret param's default is not shown either.
+        default: p.secret ? null : (p.default ?? null),
+        values: p.values ?? null,
+        min: p.min ?? null,
+        max: p.max ?? null,
+        secret: p.secret,
+      },
+    ]),
+  );
+  // Placeholders stay as written ({param}), so the command shows where each value goes.
+  return { command: [...spec.command], params };
+}
 import { CatalogueError, MAX_CATALOGUE_BYTES, parseCatalogue, serializeCatalogue, specOf } from "./schedule/catalogue";
 import { applyCatalogue, planCatalogue } from "./schedule/cataloguePlan";
 
@@ -27,6 +51,7 @@ export async function types(): Promise<Output<typeof taskTypes>> {
     max_attempts: d.maxAttempts,
     priority: d.priority ?? 500,
     role: d.role ?? "operator",
+    script: scriptJson(scriptOf(d)),
     payload_schema: z.toJSONSchema(d.schema as z.ZodType, { io: "input", unrepresentable: "any" }),
   }));
   return { json: { items } };

@@ -5,6 +5,8 @@ import type { Database } from "@/db/client";
 import { roleAtLeast } from "@/contracts/roles";
 import { projectRelative } from "@/queue/redact";
 import type { Principal } from "./auth/principal";
+import { scriptOf } from "@/tasks/scripts";
+import { registry } from "./context";
 
 /** What a reader may see of tasks and runs: stack traces are for operators and up (a viewer gets the message). */
 export interface Viewer {
@@ -43,13 +45,22 @@ export function parseJson(text: string | null): unknown {
   }
 }
 
+/** A script task's payload with its secret params as *** (the stored payload, which retries use, keeps them). */
+function shownPayload(type: string, payload: unknown): unknown {
+  const spec = scriptOf(registry.get(type));
+  if (!spec || !payload || typeof payload !== "object") return payload;
+  const out = { ...(payload as Record<string, unknown>) };
+  for (const [name, p] of Object.entries(spec.params)) if (p.secret && name in out) out[name] = "***";
+  return out;
+}
+
 /** A task row as API JSON, as `viewer` may see it. */
 export function taskJson(t: Task, viewer: Viewer): TaskJson {
   return {
     id: String(t.id),
     type: t.type,
     queue: t.queue,
-    payload: parseJson(t.payload),
+    payload: shownPayload(t.type, parseJson(t.payload)),
     priority: t.priority,
     status: t.status as TaskJson["status"],
     run_at: t.runAt.toISOString(),
@@ -85,6 +96,7 @@ export function runJson(r: Run, viewer: Viewer): RunJson {
     finished_at: iso(r.finishedAt),
     duration_ms: r.durationMs,
     ...errorParts(r.error, viewer),
+    info: r.info === null ? null : (parseJson(r.info) as Record<string, unknown>),
   };
 }
 

@@ -91,10 +91,20 @@ export async function logDownload({ params }: Input<typeof runLogDownload>): Pro
 }
 
 /** Log lines of a run after `afterSeq`, at or above `level`, containing `q` (stored and rendered: src/queue/runLog.ts); null: no such run. */
-export async function logPage(database: Database, runId: number, q: { after_seq: number; limit: number; level?: LogLevel; q?: string }) {
+export async function logPage(
+  database: Database,
+  runId: number,
+  q: { after_seq: number; limit: number; level?: LogLevel; q?: string; stream?: "stdout" | "stderr" },
+) {
   const run = await database.db.run.findUnique({ where: { id: runId } });
   if (!run) return null;
-  const lines = await readRunLog(connOf(database.db, database.provider), run, { afterSeq: q.after_seq, limit: q.limit, level: q.level, q: q.q });
+  const lines = await readRunLog(connOf(database.db, database.provider), run, {
+    afterSeq: q.after_seq,
+    limit: q.limit,
+    level: q.level,
+    q: q.q,
+    stream: q.stream,
+  });
   const items = lines.map((l) => ({
     seq: l.seq,
     ts: l.ts.toISOString(),

@@ -12,9 +12,10 @@ import { noop } from "./noop";
 import { signalsBatch, signalsChunk } from "./signals";
 import { sleep } from "./sleep";
 import { screenChunk, strategyScreen } from "./strategy";
+import { scriptTypes } from "./scripts";
 
-/** All registered task types. */
-export const registry = new Registry([
+/** The task types compiled into qtask. */
+const builtIn = [
   noop,
   sleep,
   busy,
@@ -32,7 +33,14 @@ export const registry = new Registry([
   dbMaintenance,
   group,
   logFlood,
-]);
+];
+
+/**
+ * All registered task types: the built-in ones and the scripts the catalogue file declares
+ * (read once, when this module loads; an invalid `scripts:` section throws, naming its line, so
+ * neither the worker nor the app starts with it).
+ */
+export const registry = new Registry([...builtIn, ...scriptTypes(new Set(builtIn.map((d) => d.name)))]);
 
 /** Functions fast handlers run in the compute pool with ctx.compute(name, input). */
 export const computeFunctions: ComputeFunctions = {

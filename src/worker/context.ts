@@ -9,7 +9,7 @@ import type { QueueConfig } from "@/queue/config";
 import { enqueueMany } from "@/queue/enqueue";
 import type { EnqueueInput } from "@/queue/input";
 import type { LogLevel, Registry, TaskContext } from "@/queue/registry";
-import { insertLogLines, upsertResultRows, writeProgress, type LogLine } from "@/queue/sql/runWrites";
+import { insertLogLines, upsertResultRows, writeProgress, writeRunInfo, type LogLine } from "@/queue/sql/runWrites";
 import { retryOnConnectionError, type Conn } from "@/queue/sql/executor";
 import type { ClaimedTask } from "@/queue/sql/claim";
 import { RunAborted, type RunAbort } from "./abort";
@@ -147,6 +147,18 @@ export class RunContext<P = unknown> implements TaskContext<P> {
       if (!ok) this.leaseLost();
       if (this.lost) throw new LeaseLostError(this.runId);
     }
+  }
+
+  async runInfo(info: Record<string, unknown>): Promise<void> {
+    if (this.lost) throw new LeaseLostError(this.runId);
+    const json = redactUrls(JSON.stringify(info)).slice(0, MAX_DATA);
+    const ok = await this.serial(() => retryOnConnectionError(() => writeRunInfo(this.conn, this.taskId, this.runId, json)));
+    if (!ok) this.leaseLost();
+    if (this.lost) throw new LeaseLostError(this.runId);
+  }
+
+  logsWritten(): Promise<void> {
+    return this.flushLogs();
   }
 
   /** The run's AbortSignal, created when first asked for (see RunAbort). */

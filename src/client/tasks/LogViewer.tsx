@@ -1,6 +1,6 @@
 "use client";
 /**
- * A run's log: level filter, text search, live tail (follows new lines while the run is
+ * A run's log: level filter, text search, a script's stdout/stderr filter, live tail (follows new lines while the run is
  * live, fetching only lines after the last one), a link to every line (#L120 scrolls to it
  * and highlights it), and download.
  */
@@ -17,13 +17,20 @@ function lineFromHash(): number | null {
   return m ? Number(m[1]) : null;
 }
 
-export function LogViewer({ runId, live }: { runId: string; live: boolean }) {
+/** The stream a script's line came from (its data is exactly {"stream": …}), or null. */
+function streamOf(data: unknown): "stdout" | "stderr" | null {
+  const s = data && typeof data === "object" && Object.keys(data).length === 1 ? (data as { stream?: unknown }).stream : null;
+  return s === "stdout" || s === "stderr" ? s : null;
+}
+
+export function LogViewer({ runId, live, script = false }: { runId: string; live: boolean; script?: boolean }) {
   const { t, lang } = useI18n();
   const [level, setLevel] = useState<string | null>(null);
   const [q, setQ] = useState<string | null>(null);
+  const [stream, setStream] = useState<"stdout" | "stderr" | null>(null);
   const [follow, setFollow] = useState(true);
   const [target, setTarget] = useState<number | null>(null);
-  const logs = useRunLogs(runId, level, q);
+  const logs = useRunLogs(runId, level, q, stream);
   const box = useRef<HTMLDivElement>(null);
   const lines = useMemo(() => logs.data?.lines ?? [], [logs.data]);
 
@@ -59,6 +66,19 @@ export function LogViewer({ runId, live }: { runId: string; live: boolean }) {
           options={[{ value: "all", label: t.run.levelAll }, ...LOG_LEVELS.map((l) => ({ value: l, label: `≥ ${t.level[l]}` }))]}
           aria-label="level"
         />
+        {script && (
+          <Select
+            style={{ width: 130 }}
+            value={stream ?? "all"}
+            onChange={(v) => setStream(v === "all" ? null : (v as "stdout" | "stderr"))}
+            options={[
+              { value: "all", label: t.run.streamAll },
+              { value: "stdout", label: "stdout" },
+              { value: "stderr", label: "stderr" },
+            ]}
+            aria-label="stream"
+          />
+        )}
         <Input.Search allowClear placeholder={t.run.logSearch} style={{ width: 240 }} onSearch={(v) => setQ(v.trim() || null)} />
         {live && (
           <Space size={4}>
@@ -117,10 +137,18 @@ export function LogViewer({ runId, live }: { runId: string; live: boolean }) {
                 {new Date(l.ts).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour12: false })}
               </span>
               <span style={{ color: LEVEL_COLOR[l.level], minWidth: 44, textTransform: "uppercase" }}>{l.level}</span>
-              <span style={{ color: LEVEL_COLOR[l.level] === "#d9d9d9" ? undefined : LEVEL_COLOR[l.level] }}>
-                {l.message}
-                {l.data !== null && l.data !== undefined && <span style={{ color: "#8c8c8c" }}> {JSON.stringify(l.data)}</span>}
-              </span>
+              {streamOf(l.data) ? (
+                // A script's output: the stream instead of its data, stderr set apart.
+                <>
+                  <span style={{ color: streamOf(l.data) === "stderr" ? "#ff9c6e" : "#5cdbd3", minWidth: 48 }}>{streamOf(l.data)}</span>
+                  <span>{l.message}</span>
+                </>
+              ) : (
+                <span style={{ color: LEVEL_COLOR[l.level] === "#d9d9d9" ? undefined : LEVEL_COLOR[l.level] }}>
+                  {l.message}
+                  {l.data !== null && l.data !== undefined && <span style={{ color: "#8c8c8c" }}> {JSON.stringify(l.data)}</span>}
+                </span>
+              )}
             </div>
           ))
         )}

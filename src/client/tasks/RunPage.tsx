@@ -15,6 +15,7 @@ import { useRunQuery } from "../hooks/useRuns";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useTaskActions } from "../hooks/useTasks";
 import { LogViewer } from "./LogViewer";
+import { RunInfoCard } from "./RunInfoCard";
 import { ResultsTable } from "./ResultsTable";
 import { TaskTable } from "./TaskTable";
 import { RunStatusTag, TaskStatusTag } from "./StatusTag";
@@ -215,6 +216,8 @@ export function RunPage({ runId }: { runId: string }) {
         </Col>
       </Row>
 
+      <RunInfoCard info={run.info} />
+
       {run.error && (
         <Card size="small" title={<Typography.Text type="danger">{t.run.error}</Typography.Text>}>
           {/* The stack comes only to operators and admins; a viewer sees the message. */}
@@ -233,7 +236,7 @@ export function RunPage({ runId }: { runId: string }) {
       <ResultsTable taskId={task.id} live={live} status={task.status} />
 
       <Card size="small" title={t.run.logs}>
-        <LogViewer key={run.id} runId={run.id} live={live} />
+        <LogViewer key={run.id} runId={run.id} live={live} script={!!types.data?.items.find((x) => x.name === task.type)?.script} />
       </Card>
     </Space>
   );

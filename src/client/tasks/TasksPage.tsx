@@ -23,7 +23,7 @@ import { CreateTaskModal } from "./CreateTaskModal";
 import { RunsTable } from "./RunsTable";
 import { TaskTable } from "./TaskTable";
 
-const TABS = ["queued", "running", "recent", "all", "scheduled", "dataSync", "indicators", "history", "timing"] as const;
+const TABS = ["queued", "running", "recent", "all", "scheduled", "dataSync", "indicators", "scripts", "history", "timing"] as const;
 type Tab = (typeof TABS)[number];
 
 /** The fixed filters of each task tab. */
@@ -35,7 +35,11 @@ const TAB_FILTERS: Record<Exclude<Tab, "history" | "timing">, TaskFilters> = {
   scheduled: { scheduled: "true" },
   dataSync: { category: "data_sync" },
   indicators: { category: "indicators" },
+  scripts: { category: "scripts" },
 };
+
+/** Tabs that list tasks of every status, where the status filter applies. */
+const ANY_STATUS: readonly Tab[] = ["all", "scheduled", "dataSync", "indicators", "scripts"];
 
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
 
@@ -86,7 +90,7 @@ export function TasksPage() {
         onChange={(v) => setParams({ type: v })}
         options={(types.data?.items ?? []).map((x) => ({ value: x.name, label: x.title }))}
       />
-      {(tab === "all" || tab === "scheduled" || tab === "dataSync" || tab === "indicators") && (
+      {ANY_STATUS.includes(tab) && (
         <Select
           allowClear
           placeholder={t.tasks.filters.status}
@@ -152,9 +156,7 @@ export function TasksPage() {
           filters={{
             ...userFilters,
             ...TAB_FILTERS[key],
-            ...(key === "all" || key === "scheduled" || key === "dataSync" || key === "indicators"
-              ? { status: userFilters.status ?? TAB_FILTERS[key].status }
-              : {}),
+            ...(ANY_STATUS.includes(key) ? { status: userFilters.status ?? TAB_FILTERS[key].status } : {}),
           }}
         />
       </>
@@ -195,6 +197,7 @@ export function TasksPage() {
             taskTab("scheduled"),
             taskTab("dataSync"),
             taskTab("indicators"),
+            taskTab("scripts"),
             { key: "history", label: t.tasks.tabs.history, children: <RunsTable /> },
             {
               key: "timing",

@@ -26,6 +26,12 @@ export async function writeProgress(conn: Conn, taskId: number, runId: number, p
   return n > 0;
 }
 
+/** Sets the run's info (JSON text: what it ran); false when the run no longer holds the lease. */
+export async function writeRunInfo(conn: Conn, taskId: number, runId: number, info: string): Promise<boolean> {
+  const n = await execute(conn, sql`UPDATE runs SET info = ${info} WHERE id = ${runId} AND ${holdsLease(taskId, runId)}`);
+  return n > 0;
+}
+
 /** One log line as buffered by the worker. */
 export interface LogLine {
   seq: number;

@@ -41,6 +41,8 @@ const CatalogueDocument = z
     version: z.literal(1).default(1),
     schedules: z.array(CreateScheduleBody).max(1000).default([]),
     groups: z.array(GroupEntry).max(1000).default([]),
+    // Script types (src/tasks/scripts): read from the server's file by the task catalogue, never imported.
+    scripts: z.unknown().optional(),
   })
   .strict();
 
@@ -65,8 +67,12 @@ export class CatalogueError extends Error {
 /** Largest catalogue accepted (import bodies and the file). */
 export const MAX_CATALOGUE_BYTES = 1024 * 1024;
 
-/** Parses and checks a catalogue; throws CatalogueError with every problem and its line. */
-export function parseCatalogue(text: string, registry: Registry): ScheduleSpec[] {
+/**
+ * Parses and checks a catalogue; throws CatalogueError with every problem and its line. A
+ * `scripts:` section is read by the task catalogue from the server's own file (`from: "file"`);
+ * anywhere else (`from: "import"`) it is refused: no API call may declare a command line.
+ */
+export function parseCatalogue(text: string, registry: Registry, from: "file" | "import" = "import"): ScheduleSpec[] {
   if (Buffer.byteLength(text) > MAX_CATALOGUE_BYTES)
     throw new CatalogueError([problem(null, "", `the file is larger than ${MAX_CATALOGUE_BYTES} bytes`)]);
   const lineCounter = new LineCounter();
@@ -102,6 +108,14 @@ export function parseCatalogue(text: string, registry: Registry): ScheduleSpec[]
       parsed.error.issues.map((i) => ({ ...where(i.path as (string | number)[]), path: i.path.join("."), message: i.message })),
     );
   }
+  if (parsed.data.scripts !== undefined && from === "import")
+    throw new CatalogueError([
+      {
+        ...where(["scripts"]),
+        path: "scripts",
+        message: "script types are declared only in the server's catalogue file (config/tasks.yaml), never imported",
+      },
+    ]);
   const problems: CatalogueProblem[] = [];
   const specs: { spec: ScheduleSpec; at: (string | number)[] }[] = [
     ...parsed.data.schedules.map((spec, i) => ({ spec, at: ["schedules", i] })),

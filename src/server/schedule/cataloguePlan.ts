@@ -14,10 +14,8 @@ import type { Principal } from "../auth/principal";
 import { canonical, CatalogueError, parseCatalogue, specHash, specOf, type CatalogueProblem, type ScheduleSpec } from "./catalogue";
 import { columnsOf, firstSlot } from "./rules";
 
-/** Where the shipped catalogue lives (QTASK_TASKS_FILE overrides it). */
-export function catalogueFile(root = process.cwd()): string {
-  return path.resolve(root, process.env.QTASK_TASKS_FILE || path.join("config", "tasks.yaml"));
-}
+/** Where the shipped catalogue lives (QTASK_TASKS_FILE overrides it); the task catalogue reads its scripts from the same file. */
+export { catalogueFile } from "@/tasks/scripts";
 
 /** A schedule as it will be stored: shipped disabled while its feed has no URL. */
 function effective(spec: ScheduleSpec, registry: Registry): ScheduleSpec {
@@ -140,7 +138,7 @@ export async function loadCatalogueFile(
   if (!fs.existsSync(file)) return { added: [], updated: [], unchanged: 0 };
   let specs: ScheduleSpec[];
   try {
-    specs = parseCatalogue(fs.readFileSync(file, "utf8"), registry);
+    specs = parseCatalogue(fs.readFileSync(file, "utf8"), registry, "file");
   } catch (err) {
     if (err instanceof CatalogueError) return { added: [], updated: [], unchanged: 0, problems: err.problems };
     throw err;
