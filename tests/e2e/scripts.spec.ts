@@ -77,3 +77,13 @@ test("the shipped fund statistics job reads every fund through the API with the 
   expect(rows.reduce((n: number, r: { data: { funds: number } }) => n + r.data.funds, 0)).toBe(funds);
   expect(said.some((m) => m.progress === 100)).toBe(true);
 });
+
+test("a payload cannot inject an option into a script's command line: 400, nothing enqueued", async ({ request }) => {
+  const before = (await (await request.get("/api/tasks?type=nav_import_py&limit=200")).json()).items.length;
+  const res = await request.post("/api/tasks", { data: { type: "nav_import_py", payload: { codes: "--output=/etc/passwd" } } });
+  expect(res.status()).toBe(400);
+  expect(JSON.stringify(await res.json())).toContain("must not start with -");
+  const extra = await request.post("/api/tasks", { data: { type: "nav_import_py", payload: { codes: "000001", command: "rm -rf /" } } });
+  expect(extra.status()).toBe(400);
+  expect((await (await request.get("/api/tasks?type=nav_import_py&limit=200")).json()).items.length).toBe(before);
+});
