@@ -20,6 +20,7 @@ import { migrate } from "../src/db/migrate";
 import { openDatabase } from "../src/db/client";
 import { DB_DIR_MODE, secureSqliteFile } from "../src/db/files";
 import { isFresh, seedDemo, seedFunds } from "../src/demo/seed";
+import { backfillActions } from "../src/domain/series";
 import { ensureAdmin } from "../src/server/auth/bootstrap";
 import { catalogueFile, loadCatalogueFile } from "../src/server/schedule/cataloguePlan";
 
@@ -56,6 +57,9 @@ migrate(url);
   if (process.env.QTASK_NO_SEED !== "1" && (await isFresh(database))) say(`empty database: loaded ${await seedDemo(database, registry)} demo tasks`);
   // Demo fund universe (DEMO_FUNDS, default 2000; 0 for none) when the instruments table is empty; a few seconds.
   if (process.env.DEMO_FUNDS !== "0" && (await database.db.instrument.count()) === 0) say(`loaded ${await seedFunds(database.db)} demo funds`);
+  // Series stored before corporate actions existed: their dividends inferred once (unit vs accumulated NAV).
+  const backfilled = await backfillActions(database.db);
+  if (backfilled) say(`inferred the dividends of ${backfilled} series stored before corporate actions were kept`);
   // The generated password file sits beside the SQLite file (default .data/), so separate databases keep separate files.
   const dataDir = providerOf(url) === "sqlite" ? path.dirname(sqliteFile(url)) : path.join(root, ".data");
   const admin = await ensureAdmin(database.db, process.env, dataDir);

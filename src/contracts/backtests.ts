@@ -20,7 +20,8 @@ export const BacktestParams = z
     momentum_threshold: z.number().min(0).max(1).default(0.05),
     fee_buy: z.number().min(0).max(0.05).default(0.0015),
     fee_sell: z.number().min(0).max(0.05).default(0.005),
-    risk_free: z.number().min(0).max(0.2).default(0.02),
+    /** Annual risk-free rate for Sharpe, Sortino and alpha (0.02 = 2 %); 0 by default, as empyrical. */
+    risk_free: z.number().min(0).max(0.2).default(0),
     initial: z.number().positive().max(1e12).default(1),
   })
   .superRefine((p, ctx) => {
@@ -39,7 +40,10 @@ export type BacktestStrategy = (typeof BACKTEST_STRATEGIES)[number];
 
 const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "YYYY-MM-DD");
 
-/** A `backtest` payload: one fund, one strategy. */
+/** The benchmark when a backtest names none: 沪深300. */
+export const DEFAULT_BENCHMARK = "000300.SH";
+
+/** A `backtest` payload: one fund, one strategy; `benchmark` an index code (default 沪深300) or null for none. */
 export const BacktestPayload = z
   .object({
     fund_code: FundCode,
@@ -47,6 +51,7 @@ export const BacktestPayload = z
     params: BacktestParams.optional(),
     start: Day.optional(),
     end: Day.optional(),
+    benchmark: FundCode.nullable().optional(),
   })
   .strict();
 
@@ -55,16 +60,41 @@ export const CreateBacktestBody = BacktestPayload.omit({ fund_code: true })
   .extend({ fund_codes: z.array(BacktestPayload.shape.fund_code).min(1).max(500) })
   .strict();
 
+/**
+ * A backtest's figures (conventions: src/domain/backtest.ts and the README). Returns are
+ * fractions; null = not defined (annualised figures over fewer than 63 days, a ratio over 0,
+ * relative figures without a benchmark).
+ */
 export const BacktestMetrics = z.object({
   total_return: z.number(),
-  annualized_return: z.number(),
-  volatility: z.number(),
+  annualized_return: z.number().nullable(),
+  volatility: z.number().nullable(),
   sharpe: z.number().nullable(),
+  sortino: z.number().nullable(),
+  calmar: z.number().nullable(),
   max_drawdown: z.number(),
+  max_drawdown_peak: z.string().nullable(),
+  max_drawdown_trough: z.string().nullable(),
+  max_drawdown_recovery: z.string().nullable(),
+  /** Trading days from the peak to the recovery (to the last day when not recovered). */
+  max_drawdown_days: z.number(),
   trades: z.number(),
+  round_trips: z.number(),
   win_rate: z.number().nullable(),
+  profit_factor: z.number().nullable(),
+  exposure: z.number(),
+  buy_hold_return: z.number(),
+  /** The benchmark's code, or null when the backtest has none. */
+  benchmark: z.string().nullable(),
+  benchmark_return: z.number().nullable(),
+  excess_return: z.number().nullable(),
+  beta: z.number().nullable(),
+  alpha: z.number().nullable(),
+  tracking_error: z.number().nullable(),
+  information_ratio: z.number().nullable(),
   days: z.number(),
 });
+export type BacktestMetrics = z.infer<typeof BacktestMetrics>;
 
 /** `GET /api/backtests/batches/{batch_id}`. */
 export const BacktestBatch = z.object({

@@ -76,6 +76,8 @@ export const FundJson = z.object({
   latest_date: z.string().nullable(),
   latest_nav: z.number().nullable(),
   latest_acc_nav: z.number().nullable(),
+  /** Adjusted NAV (后复权: dividends reinvested, splits undone), the basis of every return. */
+  latest_adj_nav: z.number().nullable(),
   return_1m: z.number().nullable(),
   return_3m: z.number().nullable(),
   return_1y: z.number().nullable(),
@@ -95,8 +97,17 @@ export const NavQuery = z
   .refine((v) => !v.from || !v.to || v.from <= v.to, { message: "from must not be after to", path: ["from"] });
 export type NavQuery = z.output<typeof NavQuery>;
 
-export const NavPointJson = z.object({ date: z.string(), nav: z.number(), acc_nav: z.number() });
-export const NavJson = z.object({ code: z.string(), name: z.string(), points: z.array(NavPointJson) });
+/** One day: unit NAV (close), accumulated NAV and adjusted NAV (chained from the series' first day, whatever the from/to). */
+export const NavPointJson = z.object({ date: z.string(), nav: z.number(), acc_nav: z.number(), adj_nav: z.number() });
+/** A cash dividend (per unit held before the ex-date) or a split (new units per old unit) on its ex-date. */
+export const CorporateActionJson = z.object({ date: z.string(), dividend: z.number(), split: z.number() });
+export const NavJson = z.object({
+  code: z.string(),
+  name: z.string(),
+  points: z.array(NavPointJson),
+  /** The corporate actions within the range, in date order. */
+  actions: z.array(CorporateActionJson),
+});
 export type NavJson = z.infer<typeof NavJson>;
 
 export const listFunds = endpoint({
@@ -114,7 +125,8 @@ export const fundNav = endpoint({
   path: "/api/funds/{code}/nav",
   role: "viewer",
   tag: "funds",
-  summary: "Daily unit NAV (close for indices and stocks) and accumulated NAV, optionally from/to (YYYY-MM-DD)",
+  summary:
+    "Daily unit NAV (close for indices and stocks), accumulated and adjusted NAV, and the dividends and splits, optionally from/to (YYYY-MM-DD)",
   params: z.object({ code: CodeParam }),
   query: NavQuery,
   response: NavJson,

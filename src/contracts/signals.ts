@@ -98,12 +98,14 @@ export const SignalsPageQuery = z
   })
   .strict();
 
+/** One signal; direction "na" (value null, `reason` set) when it does not apply to the fund. */
 export const SignalJson = z.object({
   name: z.string(),
-  direction: z.enum(["buy", "sell", "neutral"]),
+  direction: z.enum(["buy", "sell", "neutral", "na"]),
   date: z.string(),
-  value: z.number(),
+  value: z.number().nullable(),
   note: z.string().optional(),
+  reason: z.enum(["money_fund", "constant", "insufficient_data"]).optional(),
 });
 
 export const SignalsPage = z.object({

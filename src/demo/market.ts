@@ -62,7 +62,7 @@ export function readRealSeries(code: string, dir: string = defaultDataDir()): Na
     close[i] = Number(cells[ci]);
     if (!(dates[i] > 19000101) || !(close[i] > 0)) throw new Error(`${code}.csv line ${i + 2}: bad row ${lines[i + 1]}`);
   }
-  return { code, dates, nav: close, accNav: close.slice() };
+  return { code, dates, nav: close, accNav: close.slice(), actions: [] };
 }
 
 // ---------------------------------------------------------------------------------------

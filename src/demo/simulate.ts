@@ -3,8 +3,12 @@
  * real index return (+ a growth tilt on the 创业板指 − 沪深300 spread for active equity funds,
  * + a shared bond-market factor for bond funds) + idiosyncratic noise with volatility
  * clustering (GARCH(1,1) on Student-t shocks, ν = 5). Some funds pay cash dividends: unit NAV
- * drops by the dividend, accumulated NAV does not.
+ * drops by the dividend, accumulated NAV does not. A few whose unit NAV has risen above 2.5
+ * split (拆分) back to about 1: each unit becomes `ratio` units and accumulated NAV is quoted per
+ * new unit. Money funds pay their income as a daily dividend and keep unit NAV at 1. Every
+ * dividend and split is recorded as a corporate action, as a data vendor would publish it.
  */
+import type { CorporateAction } from "@/domain/adjusted";
 import type { FundType } from "@/contracts/funds";
 import type { NavSeries } from "@/domain/series";
 import { MARKET_INDEX, type Market } from "./market";
@@ -12,6 +16,9 @@ import type { IndexStyle } from "./names";
 import type { Rng } from "./random";
 
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
+
+/** Unit NAV above which a fund may split back to about 1 (a few in the demo universe do). */
+const SPLIT_ABOVE = 2.5;
 
 /** What drives one fund's NAV. */
 export interface FundSpec {
@@ -126,16 +133,22 @@ export function simulate(rng: Rng, code: string, spec: FundSpec, m: Market, star
   const dates = m.dates.slice(start);
   const nav = new Float64Array(n);
   const accNav = new Float64Array(n);
+  const actions: CorporateAction[] = [];
 
   if (spec.type === "money") {
+    // Daily income per unit, published as 每万份收益 with 4 decimals (8 per unit), paid out as a dividend.
     let acc = launched ? 1 : 1 + rng.range(0, 0.35);
     for (let i = 0; i < n; i++) {
       const t = start + i;
-      if (i > 0) acc *= 1 + (Math.max(0.002, m.moneyYield[t] + spec.yieldOffset) * m.gapDays[t]) / 365;
+      if (i > 0) {
+        const income = Math.round(((Math.max(0.002, m.moneyYield[t] + spec.yieldOffset) * m.gapDays[t]) / 365) * 1e8) / 1e8;
+        acc += income;
+        actions.push({ date: dates[i], dividend: income, split: 1 });
+      }
       nav[i] = 1;
       accNav[i] = round4(acc);
     }
-    return { code, dates, nav, accNav };
+    return { code, dates, nav, accNav, actions };
   }
 
   const market = m.index.get(spec.bench) ?? m.index.get(MARKET_INDEX)!;
@@ -176,12 +189,18 @@ export function simulate(rng: Rng, code: string, spec: FundSpec, m: Market, star
         if (d > 0) {
           unit -= d;
           paid = Math.round((paid + d) * 1000) / 1000;
+          actions.push({ date: dates[i], dividend: d, split: 1 });
         }
+      } else if (unit > SPLIT_ABOVE && rng.chance(1 / 120)) {
+        const ratio = Math.round(unit * 1e4) / 1e4; // back to about 1.0000 a unit
+        unit /= ratio;
+        paid /= ratio;
+        actions.push({ date: dates[i], dividend: 0, split: ratio });
       }
     }
     const u = round4(unit);
     nav[i] = u;
     accNav[i] = round4(u + paid);
   }
-  return { code, dates, nav, accNav };
+  return { code, dates, nav, accNav, actions };
 }

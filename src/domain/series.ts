@@ -6,9 +6,13 @@
  * Storage: `dates` Int32 little-endian yyyymmdd, `nav` and `acc_nav` Float64 little-endian.
  * `nav` is the unit NAV of a fund (or the close of an index or stock); `acc_nav` is the
  * accumulated NAV (unit NAV plus all dividends paid per unit), equal to `nav` for indices and
- * stocks. Returns are computed from `acc_nav`, so a dividend is not a loss.
+ * stocks. `actions` holds the corporate actions (cash dividends and splits) as Float64
+ * little-endian triples (yyyymmdd, dividend, split), sparse since most days have none (NULL for
+ * a row stored before actions existed: backfillActions infers them once). Returns are computed from the adjusted NAV (adjusted.ts), never from
+ * `acc_nav`, whose ratios understate the return of a fund that has paid dividends.
  */
 import type { Db } from "@/db/client";
+import { adjustedNav, assertPositive, checkActions, inferDividends, type CorporateAction } from "./adjusted";
 
 export interface NavSeries {
   code: string;
@@ -18,6 +22,8 @@ export interface NavSeries {
   nav: Float64Array;
   /** Accumulated NAV; equals `nav` for indices and stocks. */
   accNav: Float64Array;
+  /** Cash dividends and splits on their ex-dates, in date order (empty for indices and stocks). */
+  actions: CorporateAction[];
 }
 
 /** The `nav_series` columns of a series. */
@@ -25,6 +31,7 @@ export interface EncodedSeries {
   dates: Uint8Array<ArrayBuffer>;
   nav: Uint8Array<ArrayBuffer>;
   accNav: Uint8Array<ArrayBuffer>;
+  actions: Uint8Array<ArrayBuffer>;
 }
 
 /** What `instruments` keeps about an instrument besides its series. */
@@ -41,6 +48,8 @@ export interface SeriesSummary {
   latestDate: string | null;
   latestNav: number | null;
   latestAccNav: number | null;
+  /** The adjusted NAV (dividends reinvested) at the last point. */
+  latestAdjNav: number | null;
   return1m: number | null;
   return3m: number | null;
   return1y: number | null;
@@ -76,12 +85,38 @@ export function parseYmd(s: string): number {
   return y * 10000 + mo * 100 + d;
 }
 
-/** Throws unless the three arrays have the same length and the dates strictly increase. */
+/**
+ * Throws unless the three arrays have the same length, the dates strictly increase, every NAV is
+ * a finite number > 0 and the actions are well-formed: nothing else reaches the maths.
+ */
 export function checkSeries(s: NavSeries): void {
   const n = s.dates.length;
   if (s.nav.length !== n || s.accNav.length !== n)
     throw new RangeError(`series ${s.code}: ${n} dates but ${s.nav.length} nav and ${s.accNav.length} acc_nav values`);
   for (let i = 1; i < n; i++) if (s.dates[i] <= s.dates[i - 1]) throw new RangeError(`series ${s.code}: dates not increasing at ${ymd(s.dates[i])}`);
+  assertPositive(s.code, s.dates, s.nav, "unit NAV");
+  assertPositive(s.code, s.dates, s.accNav, "accumulated NAV");
+  checkActions(s.code, s.actions);
+}
+
+/** The actions as stored: Float64 triples (yyyymmdd, dividend, split); empty when there are none (NULL is a row from before actions). */
+function encodeActions(actions: readonly CorporateAction[]): Uint8Array<ArrayBuffer> {
+  const flat = new Float64Array(actions.length * 3);
+  actions.forEach((a, i) => {
+    flat[i * 3] = a.date;
+    flat[i * 3 + 1] = a.dividend;
+    flat[i * 3 + 2] = a.split;
+  });
+  return toBytes(flat);
+}
+
+function decodeActions(bytes: Uint8Array | null, what: string): CorporateAction[] {
+  if (!bytes || bytes.byteLength === 0) return [];
+  const flat = float64s(bytes, what);
+  if (flat.length % 3 !== 0) throw new RangeError(`${what}: ${flat.length} values is not a multiple of 3`);
+  const out: CorporateAction[] = [];
+  for (let i = 0; i < flat.length; i += 3) out.push({ date: flat[i], dividend: flat[i + 1], split: flat[i + 2] });
+  return out;
 }
 
 function toBytes(a: Int32Array | Float64Array): Uint8Array<ArrayBuffer> {
@@ -125,36 +160,38 @@ function float64s(bytes: Uint8Array, what: string): Float64Array {
 /** The `nav_series` columns of a series (little-endian whatever the platform). */
 export function encodeSeries(s: NavSeries): EncodedSeries {
   checkSeries(s);
-  return { dates: toBytes(s.dates), nav: toBytes(s.nav), accNav: toBytes(s.accNav) };
+  return { dates: toBytes(s.dates), nav: toBytes(s.nav), accNav: toBytes(s.accNav), actions: encodeActions(s.actions) };
 }
 
 /** A series from its `nav_series` row; throws when the columns do not fit together. */
-export function decodeSeries(row: { code: string; dates: Uint8Array; nav: Uint8Array; accNav: Uint8Array }): NavSeries {
+export function decodeSeries(row: { code: string; dates: Uint8Array; nav: Uint8Array; accNav: Uint8Array; actions: Uint8Array | null }): NavSeries {
   const s: NavSeries = {
     code: row.code,
     dates: int32s(row.dates, `${row.code}.dates`),
     nav: float64s(row.nav, `${row.code}.nav`),
     accNav: float64s(row.accNav, `${row.code}.acc_nav`),
+    actions: decodeActions(row.actions, `${row.code}.actions`),
   };
   checkSeries(s);
   return s;
 }
 
-/** Latest point, number of points and the 1m / 3m / 1y returns (from accumulated NAV). */
+/**
+ * Latest point, number of points and the 1m / 3m / 1y returns: adj_t / adj_{t−N} − 1 over
+ * N = 21 / 63 / 252 trading days of the adjusted NAV (null when the series has N points or fewer).
+ */
 export function summarize(s: NavSeries): SeriesSummary {
   const n = s.dates.length;
-  if (n === 0) return { latestDate: null, latestNav: null, latestAccNav: null, return1m: null, return3m: null, return1y: null, points: 0 };
-  const last = s.accNav[n - 1];
-  const back = (days: number): number | null => {
-    if (n <= days) return null;
-    const base = s.accNav[n - 1 - days];
-    if (!(base > 0) || !Number.isFinite(last)) return null;
-    return last / base - 1;
-  };
+  if (n === 0)
+    return { latestDate: null, latestNav: null, latestAccNav: null, latestAdjNav: null, return1m: null, return3m: null, return1y: null, points: 0 };
+  const adj = adjustedNav(s);
+  const last = adj[n - 1];
+  const back = (days: number): number | null => (n <= days ? null : last / adj[n - 1 - days] - 1);
   return {
     latestDate: ymd(s.dates[n - 1]),
     latestNav: s.nav[n - 1],
-    latestAccNav: last,
+    latestAccNav: s.accNav[n - 1],
+    latestAdjNav: last,
     return1m: back(RETURN_WINDOWS.return1m),
     return3m: back(RETURN_WINDOWS.return3m),
     return1y: back(RETURN_WINDOWS.return1y),
@@ -169,7 +206,7 @@ export async function loadSeries(db: Db, codes: string[]): Promise<Map<string, N
   for (let i = 0; i < unique.length; i += LOAD_CHUNK) {
     const rows = await db.navSeries.findMany({
       where: { code: { in: unique.slice(i, i + LOAD_CHUNK) } },
-      select: { code: true, dates: true, nav: true, accNav: true },
+      select: { code: true, dates: true, nav: true, accNav: true, actions: true },
     });
     for (const row of rows) out.set(row.code, decodeSeries(row));
   }
@@ -197,4 +234,27 @@ export async function saveSeries(db: Db, s: NavSeries, meta: SeriesMeta = {}): P
       update: { ...named, ...summary },
     }),
   ]);
+}
+
+/**
+ * Rows stored before corporate actions existed (`actions` NULL) get the dividends their unit
+ * and accumulated NAV imply (inferDividends) and fresh summary figures, once: the launcher
+ * calls this after migrating. Returns how many series it updated.
+ */
+export async function backfillActions(db: Db): Promise<number> {
+  let done = 0;
+  for (;;) {
+    const rows = await db.navSeries.findMany({
+      where: { actions: null },
+      select: { code: true, dates: true, nav: true, accNav: true, actions: true },
+      take: LOAD_CHUNK,
+    });
+    if (rows.length === 0) return done;
+    for (const row of rows) {
+      const s = decodeSeries(row);
+      s.actions = inferDividends(s.dates, s.nav, s.accNav);
+      await saveSeries(db, s);
+      done++;
+    }
+  }
 }

@@ -1,10 +1,11 @@
 /**
  * Trading signals for one daily series (pure maths: no database, no I/O).
  *
- * Every indicator (SMA, EMA/MACD, RSI, Bollinger bands) comes from `indicatorts`; only what the
- * library lacks is written here (drawdown from a peak, momentum = v[t]/v[t-n] - 1, cross
- * detection). computeSignals always returns six signals, one per name, evaluated at the last
- * date of the series:
+ * The input is the adjusted NAV (dividends reinvested, adjusted.ts) or an index's close. SMA and
+ * Bollinger bands come from `indicatorts`; EMA/MACD and RSI from indicators.ts (seeded as their
+ * textbook definitions say); only what neither has is written here (drawdown from a peak,
+ * momentum = v[t]/v[t-n] - 1, cross detection). computeSignals always returns six signals, one
+ * per name, evaluated at the last date of the series:
  *
  * - ma_cross: buy if SMA(ma_short) crossed above SMA(ma_long) within the last `lookback` days
  *   (the last day included), sell if it crossed below; when both happened the latest cross wins
@@ -13,12 +14,12 @@
  *   zero, so a flat series never "crosses" through rounding noise, and a cross is dated on the
  *   first day the new sign is strict. Needs ma_long + 1 points.
  * - macd_cross: the same rule with the MACD line (EMA fast - EMA slow) against its signal line
- *   (EMA of the MACD line). value = MACD - signal (the histogram, in price units) at the last
- *   day. The library seeds its EMAs with the first value, so the first macd_slow + macd_signal - 1
- *   points are treated as warm-up: needs macd_slow + macd_signal points.
- * - rsi: Wilder's RSI(rsi_period). sell if RSI >= rsi_overbought, buy if RSI <= rsi_oversold,
- *   else neutral; value = RSI (0..100). A window with no move at all has no defined RSI: it
- *   counts as 50. Needs rsi_period + 1 points.
+ *   (EMA of the MACD line), each EMA seeded by the simple average of its first n values, so the
+ *   signal line exists from point macd_slow + macd_signal - 1. value = MACD - signal (the
+ *   histogram, in price units, not doubled) at the last day. Needs macd_slow + macd_signal points.
+ * - rsi: Wilder's RSI(rsi_period), seeded by the simple averages of the first rsi_period gains
+ *   and losses. sell if RSI >= rsi_overbought, buy if RSI <= rsi_oversold, else neutral;
+ *   value = RSI (0..100). Needs rsi_period + 1 points.
  * - bollinger: bands = SMA(boll_period) +/- boll_k population standard deviations of the last
  *   boll_period values. buy if the last value is below the lower band, sell if above the upper
  *   band; value = %B = (value - lower) / (upper - lower) (0.5 when the bands are flat).
@@ -29,37 +30,51 @@
  * - momentum: value = v[t] / v[t - momentum_period] - 1. buy if >= momentum_threshold, sell if
  *   <= -momentum_threshold, else neutral. Needs momentum_period + 1 points.
  *
- * A series too short for an indicator gives that signal as neutral, value 0, note
- * "not enough data". Values are rounded to 6 decimals and never NaN or infinite (a non-finite
- * result, e.g. from a zero price, becomes 0). Thresholds (RSI levels, drawdown_alert,
- * momentum_threshold) are compared with the rounded value, so a 20% drawdown computed as
- * 0.19999999999999996 still meets an alert of 0.2 and the shown value agrees with the direction. Params are expected to have passed SignalParams;
- * missing or undefined fields take DEFAULT_SIGNAL_PARAMS.
+ * A signal that does not apply has direction "na", value null and a `reason`: a money market
+ * fund (its NAV is pinned at 1 and its adjusted NAV rises every day, so trend rules say nothing)
+ * or a constant series gets "not applicable" for all six; a series too short for one
+ * indicator gets "insufficient data" for that one. Values are rounded to 6 decimals.
+ * Thresholds (RSI levels, drawdown_alert, momentum_threshold) are compared with the rounded
+ * value, so a 20% drawdown computed as 0.19999999999999996 still meets an alert of 0.2 and the
+ * shown value agrees with the direction. A NaN, zero or negative value in the series is a bug
+ * upstream (imports refuse them): computeSignals throws a RangeError naming it. Params are
+ * expected to have passed SignalParams; missing or undefined fields take DEFAULT_SIGNAL_PARAMS.
  *
  * Performance: runs over thousands of series in a worker pool, so each input is copied to a
  * number[] once, indicators that only matter at the end (SMA for the cross window, Bollinger)
  * run on the tail only, and no per-point objects are allocated.
  *
  * Over 300 lines: the six signals share their helpers (crosses, drawdown, momentum, rounding)
- * with backtest.ts, and this header states every convention they follow in one place.
+ * with backtest.ts and strategies.ts, and this header states every convention they follow in
+ * one place.
  */
-import { bb, macd, rsi, sma } from "indicatorts";
+import { bb, sma } from "indicatorts";
 import { resolveSignalParams, type SignalParamValues } from "@/contracts/signals";
+import { assertPositive } from "./adjusted";
+import { macdFirstIndex, macdSeeded, rsiWilder } from "./indicators";
 
-/** A daily series: dates as yyyymmdd integers, values = accumulated NAV (dividend-adjusted) or close. */
+/** A daily series: dates as yyyymmdd integers, values = adjusted NAV (dividends reinvested) or close. */
 export interface Series {
   dates: ArrayLike<number>;
   values: ArrayLike<number>;
+  /** A money market fund: no trend signal applies. */
+  moneyFund?: boolean;
 }
 
 export type SignalName = "ma_cross" | "macd_cross" | "rsi" | "bollinger" | "drawdown" | "momentum";
 
+/** Why a signal has no direction. */
+export type NotApplicable = "money_fund" | "constant" | "insufficient_data";
+
 export interface Signal {
   name: SignalName;
-  direction: "buy" | "sell" | "neutral";
+  /** "na": the signal does not apply (see `reason`). */
+  direction: "buy" | "sell" | "neutral" | "na";
   date: string;
-  value: number;
+  /** null when the signal does not apply. */
+  value: number | null;
   note: string;
+  reason?: NotApplicable;
 }
 
 /** yyyymmdd integer -> "YYYY-MM-DD" (no Date object: this runs once per signal over thousands of series). */
@@ -96,7 +111,13 @@ function signWithTol(d: number, scale: number): number {
  * new strict sign and the direction (1 = a crossed above b), or null. O(lookback) except on a
  * long flat stretch, where finding the sign before the window is O(n) once.
  */
-export function lastCross(a: number[], b: number[], scale: number[], first: number, lookback: number): { index: number; dir: 1 | -1 } | null {
+export function lastCross(
+  a: ArrayLike<number>,
+  b: ArrayLike<number>,
+  scale: ArrayLike<number>,
+  first: number,
+  lookback: number,
+): { index: number; dir: 1 | -1 } | null {
   const len = a.length;
   const start = Math.max(first + 1, len - lookback);
   if (start >= len) return null;
@@ -153,14 +174,16 @@ export function maCross(values: number[], short: number, long: number, lookback:
   };
 }
 
-/**
- * RSI series from the library with the one case it leaves undefined fixed: a window with
- * neither gains nor losses gives 0/0 = NaN there, which is reported as the neutral 50.
- */
-export function rsiSeries(values: number[], periodLen: number): number[] {
-  const r = rsi(values, { period: periodLen });
-  for (let i = 0; i < r.length; i++) if (Number.isNaN(r[i])) r[i] = 50;
-  return r;
+/** Wilder's RSI per day (indicators.ts): NaN before index `periodLen` and where it is undefined. */
+export function rsiSeries(values: ArrayLike<number>, periodLen: number): Float64Array {
+  return rsiWilder(values, periodLen);
+}
+
+/** True when every value equals the first (within 1e-12 of it): no indicator means anything. */
+export function isConstant(values: ArrayLike<number>): boolean {
+  const tol = 1e-12 * Math.abs(values[0]);
+  for (let i = 1; i < values.length; i++) if (Math.abs(values[i] - values[0]) > tol) return false;
+  return true;
 }
 
 /**
@@ -187,7 +210,7 @@ export function momentumAt(values: number[], n: number, t = values.length - 1): 
   return values[t] / values[t - n] - 1;
 }
 
-const NOT_ENOUGH = "not enough data";
+const NAMES: readonly SignalName[] = ["ma_cross", "macd_cross", "rsi", "bollinger", "drawdown", "momentum"];
 
 /**
  * The six signals (ma_cross, macd_cross, rsi, bollinger, drawdown, momentum) of one series at
@@ -199,14 +222,25 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
   const dates = s.dates;
   const n = Math.min(values.length, dates.length);
   if (values.length > n) values.length = n;
+  assertPositive("(signals input)", dates, values, "value");
   const lastDate = n > 0 ? formatDate(dates[n - 1]) : "";
   const last = n > 0 ? values[n - 1] : 0;
-  const neutral = (name: SignalName): Signal => ({ name, direction: "neutral", date: lastDate, value: 0, note: NOT_ENOUGH });
+  const na = (name: SignalName, reason: NotApplicable, note: string): Signal => ({
+    name,
+    direction: "na",
+    date: lastDate,
+    value: null,
+    note,
+    reason,
+  });
+  if (s.moneyFund) return NAMES.map((name) => na(name, "money_fund", "not applicable: money market fund"));
+  if (n >= 2 && isConstant(values)) return NAMES.map((name) => na(name, "constant", "not applicable: constant series"));
+  const neutral = (name: SignalName, needs: number): Signal => na(name, "insufficient_data", `insufficient data: needs ${needs} points, has ${n}`);
   const out: Signal[] = [];
 
   // ma_cross
   const ma = maCross(values, p.ma_short, p.ma_long, p.lookback);
-  if (!ma.enough) out.push(neutral("ma_cross"));
+  if (!ma.enough) out.push(neutral("ma_cross", Math.max(p.ma_short, p.ma_long) + 1));
   else {
     const spread = round6(ma.shortMa / ma.longMa - 1);
     if (ma.crossIndex >= 0) {
@@ -231,10 +265,10 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
   }
 
   // macd_cross
-  const macdFirst = p.macd_slow + p.macd_signal - 2; // first index past the EMA warm-up
-  if (n < macdFirst + 2) out.push(neutral("macd_cross"));
+  const macdFirst = macdFirstIndex(p.macd_slow, p.macd_signal); // the signal line's first value
+  if (n < macdFirst + 2) out.push(neutral("macd_cross", macdFirst + 2));
   else {
-    const { macdLine, signalLine } = macd(values, { fast: p.macd_fast, slow: p.macd_slow, signal: p.macd_signal });
+    const { line: macdLine, signal: signalLine } = macdSeeded(values, p.macd_fast, p.macd_slow, p.macd_signal);
     const hist = round6(macdLine[n - 1] - signalLine[n - 1]);
     const cross = lastCross(macdLine, signalLine, values, macdFirst, p.lookback);
     if (cross) {
@@ -259,9 +293,11 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
   }
 
   // rsi
-  if (n < p.rsi_period + 1) out.push(neutral("rsi"));
+  const rsiLast = n < p.rsi_period + 1 ? Number.NaN : rsiSeries(values, p.rsi_period)[n - 1];
+  if (n < p.rsi_period + 1) out.push(neutral("rsi", p.rsi_period + 1));
+  else if (Number.isNaN(rsiLast)) out.push(na("rsi", "constant", "not applicable: no gain or loss yet"));
   else {
-    const r = round6(rsiSeries(values, p.rsi_period)[n - 1]);
+    const r = round6(rsiLast);
     const direction = r >= p.rsi_overbought ? "sell" : r <= p.rsi_oversold ? "buy" : "neutral";
     const note =
       direction === "sell"
@@ -274,7 +310,7 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
 
   // bollinger: the library fixes k = 2, so (upper - middle) / 2 is the standard deviation,
   // scaled here to boll_k. Only the last boll_period values matter for the last day's bands.
-  if (n < p.boll_period) out.push(neutral("bollinger"));
+  if (n < p.boll_period) out.push(neutral("bollinger", p.boll_period));
   else {
     const tail = values.slice(n - p.boll_period);
     const bands = bb(tail, { period: p.boll_period });
@@ -297,7 +333,7 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
   }
 
   // drawdown
-  if (n < 2) out.push(neutral("drawdown"));
+  if (n < 2) out.push(neutral("drawdown", 2));
   else {
     const from = Math.max(0, n - 1 - p.drawdown_window);
     let peak = values[from];
@@ -314,7 +350,7 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
   }
 
   // momentum
-  if (n < p.momentum_period + 1) out.push(neutral("momentum"));
+  if (n < p.momentum_period + 1) out.push(neutral("momentum", p.momentum_period + 1));
   else {
     const mom = momentumAt(values, p.momentum_period);
     const value = round6(mom);

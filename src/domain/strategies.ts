@@ -17,10 +17,17 @@
  * - low_drawdown (低回撤): max drawdown over the last `window` days <= max_drawdown;
  *   score = return over the same window (1 year for the default 250), so the list is sorted by it.
  *
- * All indicators come from indicatorts via the helpers in signals.ts.
+ * The input is the adjusted NAV (dividends reinvested). Money market funds never match the
+ * three trend screens (ma_golden_cross, rsi_oversold_rebound, momentum_top_n: their NAV says
+ * nothing about a trend); low_drawdown takes them like any fund. All indicators come from the
+ * helpers in signals.ts; a NaN, zero or negative value throws a RangeError.
  */
 import { z } from "zod";
 import { maCross, maxDrawdown, momentumAt, round6, rsiSeries, toNumbers, type Series } from "./signals";
+import { assertPositive } from "./adjusted";
+
+/** The screens that read a trend, which a money market fund's NAV does not have. */
+const TREND_SCREENS = new Set(["ma_golden_cross", "rsi_oversold_rebound", "momentum_top_n"]);
 
 export interface StrategyDef {
   id: string;
@@ -121,6 +128,8 @@ export function evaluate(strategyId: string, s: Series, params?: Record<string, 
   const p = mergeParams(strategyDef(strategyId), params);
   const values = toNumbers(s.values);
   const n = values.length;
+  assertPositive("(screen input)", s.dates, values, "value");
+  if (s.moneyFund && TREND_SCREENS.has(strategyId)) return NO_MATCH;
   switch (strategyId) {
     case "ma_golden_cross": {
       const ma = maCross(values, p.ma_short, p.ma_long, p.lookback);
@@ -164,10 +173,11 @@ export function evaluate(strategyId: string, s: Series, params?: Record<string, 
  * <= a[i], provided a stays >= level after it; -1 otherwise. Touching the level counts as
  * crossing it: "RSI back to 30" is the rebound the strategy looks for.
  */
-function lastCrossUpInclusive(a: number[], level: number, first: number, lookback: number): number {
+function lastCrossUpInclusive(a: ArrayLike<number>, level: number, first: number, lookback: number): number {
   const n = a.length;
   let found = -1;
   for (let i = Math.max(first + 1, n - lookback); i < n; i++) {
+    if (Number.isNaN(a[i - 1]) || Number.isNaN(a[i])) continue; // undefined RSI (no move yet) neither crosses nor falls back
     // Rounded as the rsi signal shows and compares it.
     const prev = round6(a[i - 1]);
     const cur = round6(a[i]);

@@ -2,6 +2,7 @@
 import type { FundJson, FundType, fundNav, InstrumentKind, listFunds } from "@/contracts/funds";
 import { getDatabase } from "@/db/client";
 import { loadSeries, parseYmd, ymd } from "@/domain/series";
+import { adjustedNav } from "@/domain/adjusted";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 
@@ -37,6 +38,7 @@ export async function list({ query }: Input<typeof listFunds>): Promise<Output<t
     latest_date: r.latestDate,
     latest_nav: r.latestNav,
     latest_acc_nav: r.latestAccNav,
+    latest_adj_nav: r.latestAdjNav,
     return_1m: r.return1m,
     return_3m: r.return3m,
     return_1y: r.return1y,
@@ -44,7 +46,7 @@ export async function list({ query }: Input<typeof listFunds>): Promise<Output<t
   return { json: { items, page: query.page, page_size: query.page_size, total } };
 }
 
-/** One instrument's daily unit NAV (or close) and accumulated NAV, optionally within [from, to]. */
+/** One instrument's daily unit NAV (or close), accumulated and adjusted NAV and corporate actions, optionally within [from, to]. */
 export async function nav({ params, query }: Input<typeof fundNav>): Promise<Output<typeof fundNav>> {
   const { db } = await getDatabase();
   const inst = await db.instrument.findUnique({ where: { code: params.code }, select: { code: true, name: true } });
@@ -52,12 +54,16 @@ export async function nav({ params, query }: Input<typeof fundNav>): Promise<Out
   const s = (await loadSeries(db, [inst.code])).get(inst.code);
   const from = query.from ? parseYmd(query.from) : -Infinity;
   const to = query.to ? parseYmd(query.to) : Infinity;
-  const points: { date: string; nav: number; acc_nav: number }[] = [];
-  if (s)
+  const points: { date: string; nav: number; acc_nav: number; adj_nav: number }[] = [];
+  const actions: { date: string; dividend: number; split: number }[] = [];
+  if (s) {
+    const adj = adjustedNav(s);
     for (let i = 0; i < s.dates.length; i++) {
       const d = s.dates[i];
       if (d < from || d > to) continue;
-      points.push({ date: ymd(d), nav: s.nav[i], acc_nav: s.accNav[i] });
+      points.push({ date: ymd(d), nav: s.nav[i], acc_nav: s.accNav[i], adj_nav: adj[i] });
     }
-  return { json: { code: inst.code, name: inst.name, points } };
+    for (const a of s.actions) if (a.date >= from && a.date <= to) actions.push({ date: ymd(a.date), dividend: a.dividend, split: a.split });
+  }
+  return { json: { code: inst.code, name: inst.name, points, actions } };
 }

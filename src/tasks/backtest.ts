@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { defineTask, TaskFailPermanently } from "@/queue/registry";
-import { BacktestPayload } from "@/contracts/backtests";
+import { BacktestPayload, DEFAULT_BENCHMARK } from "@/contracts/backtests";
+import { adjustedNav } from "@/domain/adjusted";
 import { runBacktest, type BacktestResult } from "@/domain/backtest";
 import { loadSeries } from "@/domain/series";
 
@@ -14,7 +15,9 @@ interface Input {
   payload: Payload;
   name: string;
   dates: Int32Array;
+  /** Adjusted NAV (dividends reinvested). */
   values: Float64Array;
+  benchmark: { code: string; dates: Int32Array; values: Float64Array } | null;
 }
 
 export const backtest = defineTask({
@@ -29,14 +32,23 @@ export const backtest = defineTask({
   schema: BacktestPayload,
   async prepare(ctx): Promise<Input> {
     const { fund_code } = ctx.payload;
+    const benchCode = ctx.payload.benchmark === undefined ? DEFAULT_BENCHMARK : ctx.payload.benchmark;
     const [series, inst] = await Promise.all([
-      loadSeries(ctx.db, [fund_code]),
+      loadSeries(ctx.db, benchCode ? [fund_code, benchCode] : [fund_code]),
       ctx.db.instrument.findUnique({ where: { code: fund_code }, select: { name: true } }),
     ]);
     const s = series.get(fund_code);
     if (!s) throw new TaskFailPermanently(`no NAV data for fund ${fund_code}`);
-    ctx.log.info(`backtesting ${ctx.payload.strategy} on ${fund_code} ${inst?.name ?? ""} (${s.dates.length} days)`);
-    return { payload: ctx.payload, name: inst?.name ?? fund_code, dates: s.dates, values: s.accNav };
+    const b = benchCode ? series.get(benchCode) : undefined;
+    if (benchCode && !b) ctx.log.warn(`no data for the benchmark ${benchCode}: figures against it are left out`);
+    ctx.log.info(`backtesting ${ctx.payload.strategy} on ${fund_code} ${inst?.name ?? ""} (${s.dates.length} days, adjusted NAV)`);
+    return {
+      payload: ctx.payload,
+      name: inst?.name ?? fund_code,
+      dates: s.dates,
+      values: adjustedNav(s),
+      benchmark: b && benchCode ? { code: benchCode, dates: b.dates, values: adjustedNav(b) } : null,
+    };
   },
   compute(input: Input): BacktestResult & { fund_code: string; fund_name: string; strategy: string } {
     const { payload } = input;
@@ -44,12 +56,16 @@ export const backtest = defineTask({
       start: payload.start,
       end: payload.end,
       params: payload.params,
+      benchmark: input.benchmark ?? undefined,
     });
     return { fund_code: payload.fund_code, fund_name: input.name, strategy: payload.strategy, ...r };
   },
   async finish(ctx, out) {
     const m = out.metrics;
-    ctx.log.info(`total return ${(m.total_return * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${m.trades} trades`);
-    return { fund_code: out.fund_code, fund_name: out.fund_name, strategy: out.strategy, metrics: m, equity: out.equity };
+    ctx.log.info(
+      `total return ${(m.total_return * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${m.trades} trades` +
+        (m.benchmark_return !== null ? `, benchmark ${m.benchmark} ${(m.benchmark_return * 100).toFixed(2)}%` : ""),
+    );
+    return { fund_code: out.fund_code, fund_name: out.fund_name, strategy: out.strategy, metrics: m, equity: out.equity, trades: out.trades };
   },
 });

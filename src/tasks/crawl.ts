@@ -38,9 +38,9 @@ export const NavSyncPayload = z.discriminatedUnion("source", [
     .strict(),
 ]);
 
-async function importPoints(ctx: TaskContext, code: string, points: NavPoint[], name?: string): Promise<number> {
+async function importPoints(ctx: TaskContext, code: string, points: NavPoint[], hasActions: boolean, name?: string): Promise<number> {
   const existing = (await loadSeries(ctx.db, [code])).get(code);
-  const merged = mergePoints(code, existing, points);
+  const merged = mergePoints(code, existing, points, hasActions);
   await saveSeries(ctx.db, merged, name ? { name } : {});
   return merged.dates.length - (existing?.dates.length ?? 0);
 }
@@ -69,13 +69,13 @@ export const fundNavSync = defineTask({
       const dir = importDir();
       const file = path.resolve(/* turbopackIgnore: true */ dir, p.path);
       if (!file.startsWith(dir + path.sep)) throw new TaskFailPermanently(`path must be inside the import folder ${dir}`);
-      const byCode = parseNavCsv(await fs.readFile(file, "utf8"));
+      const { byCode, hasActions } = parseNavCsv(await fs.readFile(file, "utf8"));
       ctx.log.info(`${path.basename(file)}: ${byCode.size} funds`);
       let i = 0;
       let added = 0;
       for (const [code, points] of byCode) {
         ctx.signal.throwIfAborted();
-        const n = await importPoints(ctx, code, points);
+        const n = await importPoints(ctx, code, points, hasActions);
         added += n;
         ctx.log.info(`${code}: ${points.length} rows, ${n} new days`);
         ctx.progress((++i / byCode.size) * 100, `${i} / ${byCode.size}`);
@@ -109,6 +109,7 @@ export const fundNavSync = defineTask({
         const res = await fetchFeed(url, p.retries, ctx.signal, ctx.log);
         const isJson = p.format ? p.format === "json" : (res.contentType ?? "").includes("json");
         let points: NavPoint[];
+        let hasActions: boolean;
         let name: string | undefined;
         if (isJson) {
           let value: unknown;
@@ -119,11 +120,14 @@ export const fundNavSync = defineTask({
           }
           const j = parseNavJson(value, code);
           points = j.points;
+          hasActions = j.hasActions;
           name = j.name;
         } else {
-          points = parseNavCsv(res.text, code).get(code) ?? [];
+          const csv = parseNavCsv(res.text, code);
+          points = csv.byCode.get(code) ?? [];
+          hasActions = csv.hasActions;
         }
-        const n = await importPoints(ctx, code, points, name);
+        const n = await importPoints(ctx, code, points, hasActions, name);
         added += n;
         ctx.log.info(`${code}: ${points.length} points, ${n} new days`);
       } catch (err) {

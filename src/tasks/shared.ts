@@ -1,6 +1,32 @@
 /** Small helpers shared by the domain task types. */
 import type { Db } from "@/db/client";
 import { loadSeries, parseYmd, type NavSeries } from "@/domain/series";
+import { adjustedNav } from "@/domain/adjusted";
+
+/** A series as the compute functions take it: the adjusted NAV, and whether it is a money market fund. */
+export interface ComputeSeries {
+  code: string;
+  dates: Int32Array;
+  values: Float64Array;
+  moneyFund: boolean;
+}
+
+/**
+ * The compute inputs of `series`: adjusted NAV (dividends reinvested, splits undone), marked
+ * when the instrument is a money market fund (one query for the lot).
+ */
+export async function computeInputs(db: Db, series: Iterable<NavSeries>): Promise<ComputeSeries[]> {
+  const list = [...series];
+  const money = new Set(
+    (
+      await db.instrument.findMany({
+        where: { code: { in: list.map((s) => s.code) }, fundType: "money" },
+        select: { code: true },
+      })
+    ).map((r) => r.code),
+  );
+  return list.map((s) => ({ code: s.code, dates: s.dates, values: adjustedNav(s), moneyFund: money.has(s.code) }));
+}
 
 /**
  * The series cut to the points on or before `asOf` (yyyymmdd), so an "as of" run sees only
@@ -17,7 +43,13 @@ export function seriesAsOf(s: NavSeries, asOf: number): NavSeries {
     else hi = mid;
   }
   if (lo === s.dates.length) return s;
-  return { code: s.code, dates: s.dates.slice(0, lo), nav: s.nav.slice(0, lo), accNav: s.accNav.slice(0, lo) };
+  return {
+    code: s.code,
+    dates: s.dates.slice(0, lo),
+    nav: s.nav.slice(0, lo),
+    accNav: s.accNav.slice(0, lo),
+    actions: s.actions.filter((a) => a.date <= asOf),
+  };
 }
 
 /**

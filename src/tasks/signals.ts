@@ -8,14 +8,14 @@ import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { SignalParams, SignalsPayload } from "@/contracts/signals";
 import { computeSignals, type Signal } from "@/domain/signals";
-import { forEachChunk, loadSeriesAsOf } from "./shared";
+import { computeInputs, forEachChunk, loadSeriesAsOf, type ComputeSeries } from "./shared";
 
 /** Funds per compute call: big enough to amortise the thread hop, small enough to show progress. */
 const CHUNK = 100;
 
 /** The compute function: signals for a chunk of series (runs in a pool thread). */
-export function signalsChunk(input: { series: { code: string; dates: Int32Array; values: Float64Array }[]; params?: z.infer<typeof SignalParams> }) {
-  return input.series.map((s) => ({ code: s.code, signals: computeSignals({ dates: s.dates, values: s.values }, input.params) }));
+export function signalsChunk(input: { series: ComputeSeries[]; params?: z.infer<typeof SignalParams> }) {
+  return input.series.map((s) => ({ code: s.code, signals: computeSignals(s, input.params) }));
 }
 
 export const signalsBatch = defineTask({
@@ -43,13 +43,13 @@ export const signalsBatch = defineTask({
       // As of a past day, a fund without points by then counts as missing (it had no data yet).
       const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
       const missing = chunk.filter((c) => !series.has(c));
-      const input = [...series.values()].map((s) => ({ code: s.code, dates: s.dates, values: s.accNav }));
+      const input = await computeInputs(ctx.db, series.values());
       const out = await ctx.compute<{ code: string; signals: Signal[] }[]>("signals", { series: input, params: payload.params });
       await ctx.addResults([
         ...out.map((r) => ({ key: r.code, data: { fund_code: r.code, ...(asOf ? { as_of: asOf } : {}), signals: r.signals } })),
         ...missing.map((code) => ({ key: code, data: { fund_code: code, ...(asOf ? { as_of: asOf } : {}), signals: [], missing: true } })),
       ]);
-      for (const r of out) for (const s of r.signals) if (s.direction !== "neutral") counts[s.direction]++;
+      for (const r of out) for (const s of r.signals) if (s.direction === "buy" || s.direction === "sell") counts[s.direction]++;
       counts.missing += missing.length;
       if (missing.length)
         ctx.log.warn(

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { evaluate, selectMatches, STRATEGIES, type Evaluation } from "@/domain/strategies";
 import { Ymd } from "@/contracts/funds";
-import { forEachChunk, loadSeriesAsOf } from "./shared";
+import { computeInputs, forEachChunk, loadSeriesAsOf, type ComputeSeries } from "./shared";
 
 const CHUNK = 200;
 
@@ -29,12 +29,8 @@ export const StrategyPayload = z
   });
 
 /** The compute function: evaluate one strategy on a chunk of series. */
-export function screenChunk(input: {
-  strategy: string;
-  params?: Record<string, number>;
-  series: { code: string; dates: Int32Array; values: Float64Array }[];
-}) {
-  return input.series.map((s) => ({ code: s.code, ev: evaluate(input.strategy, { dates: s.dates, values: s.values }, input.params) }));
+export function screenChunk(input: { strategy: string; params?: Record<string, number>; series: ComputeSeries[] }) {
+  return input.series.map((s) => ({ code: s.code, ev: evaluate(input.strategy, s, input.params) }));
 }
 
 export const strategyScreen = defineTask({
@@ -62,7 +58,7 @@ export const strategyScreen = defineTask({
     await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
       // As of a past day, funds without points by then are not evaluated (they had no data yet).
       const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
-      const input = [...series.values()].map((s) => ({ code: s.code, dates: s.dates, values: s.accNav }));
+      const input = await computeInputs(ctx.db, series.values());
       evaluated.push(...(await ctx.compute<{ code: string; ev: Evaluation }[]>("screen", { strategy, params, series: input })));
       ctx.progress((evaluated.length / Math.max(1, codes.length)) * 90, `计算中 / computing ${evaluated.length} / ${codes.length}`);
     });

@@ -23,6 +23,7 @@ function series(code: string, acc: number[], nav = acc): NavSeries {
     dates: Int32Array.from(acc, (_, i) => Number(`2024${String(1 + Math.floor(i / 28)).padStart(2, "0")}${String(1 + (i % 28)).padStart(2, "0")}`)),
     nav: Float64Array.from(nav),
     accNav: Float64Array.from(acc),
+    actions: [],
   };
 }
 

@@ -13,6 +13,7 @@ function series(dates: number[]): NavSeries {
     dates: Int32Array.from(dates),
     nav: Float64Array.from(dates, (_, i) => 1 + i / 100),
     accNav: Float64Array.from(dates, (_, i) => 2 + i / 100),
+    actions: dates.length > 2 ? [{ date: dates[2], dividend: 0.01, split: 1 }] : [],
   };
 }
 
@@ -24,6 +25,8 @@ describe("seriesAsOf", () => {
     expect([...t.dates]).toEqual([20240102, 20240103, 20240105]);
     expect([...t.nav]).toEqual([1, 1.01, 1.02]);
     expect([...t.accNav]).toEqual([2, 2.01, 2.02]);
+    expect(t.actions).toEqual([{ date: 20240105, dividend: 0.01, split: 1 }]);
+    expect(seriesAsOf(s, 20240103).actions).toEqual([]); // a dividend after the cut was not known yet
   });
 
   it("cuts before a day that is not a trading day, and to nothing before the first point", () => {

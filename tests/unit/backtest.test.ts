@@ -14,29 +14,41 @@ describe("buy_hold on [1, 1.1, 0.99, 1.2] without fees", () => {
 
   it("fills at the next day's value and marks equity at each day's value", () => {
     expect(r.trades).toEqual([{ date: "2024-01-02", side: "buy", price: 1.1 }]);
-    expect(r.equity).toEqual([
+    expect(r.equity.map(({ date, value }) => ({ date, value }))).toEqual([
       { date: "2024-01-01", value: 1 },
       { date: "2024-01-02", value: 1 },
       { date: "2024-01-03", value: 0.9 },
       { date: "2024-01-04", value: 1.090909 },
     ]);
+    // buy and hold from day 0's value, and the strategy's drawdown under its running peak
+    expect(r.equity.map((e) => e.buy_hold)).toEqual([1, 1.1, 0.99, 1.2]);
+    expect(r.equity.map((e) => e.drawdown)).toEqual([0, 0, -0.1, 0]);
+    expect(r.equity.every((e) => e.benchmark === null)).toBe(true);
   });
 
-  it("computes the metrics by the stated conventions", () => {
+  it("computes the metrics by the stated conventions, annualised ones left out over 3 days", () => {
     const m = r.metrics;
     // total = 1.2/1.1 - 1 = 0.090909; 3 daily steps
     expect(m.total_return).toBe(0.090909);
     expect(m.days).toBe(3);
-    // annualized = (1 + total)^(252/3) - 1 = (12/11)^84 - 1
-    expect(m.annualized_return).toBeCloseTo(Math.pow(12 / 11, 84) - 1, 5);
-    // daily returns 0, -0.1, 0.212121; mean 0.037374; sample sd = 0.159382; * sqrt(252) = 2.530105
-    expect(m.volatility).toBeCloseTo(2.530105, 6);
-    expect(m.sharpe).toBeCloseTo((Math.pow(12 / 11, 84) - 1 - 0.02) / 2.5301052363, 4);
-    // peak 1 (days 0-1), trough 0.9: 1 - 0.99/1.1 = 0.1
+    // fewer than 63 days: (12/11)^84 - 1 = 1,467 % a year would be noise, so nothing annualised is shown
+    for (const k of ["annualized_return", "volatility", "sharpe", "sortino", "calmar"] as const) expect(m[k], k).toBeNull();
+    // peak 1 (days 0-1), trough 0.9: 1 - 0.99/1.1 = 0.1, recovered on day 3 (1.090909 >= 1)
     expect(m.max_drawdown).toBe(0.1);
-    // one fill, no round trip closed
+    expect([m.max_drawdown_peak, m.max_drawdown_trough, m.max_drawdown_recovery, m.max_drawdown_days]).toEqual([
+      "2024-01-02",
+      "2024-01-03",
+      "2024-01-04",
+      2,
+    ]);
+    // one fill, no round trip closed; held at the closes of days 1, 2, 3
     expect(m.trades).toBe(1);
+    expect(m.round_trips).toBe(0);
     expect(m.win_rate).toBeNull();
+    expect(m.profit_factor).toBeNull();
+    expect(m.exposure).toBe(0.75);
+    expect(m.buy_hold_return).toBe(0.2);
+    expect(m.benchmark).toBeNull();
   });
 });
 
@@ -91,9 +103,9 @@ describe("ma_cross: signal on day t, fill on day t+1", () => {
 
 describe("rsi strategy", () => {
   it("buys when oversold and sells when overbought", () => {
-    // period 2 RSI of [10, 9, 8, 7, 9, 12, 11] (the library's RMA, see the strategies test):
-    //   i2 0 (<= 30: in -> buy at i3's 7), i3 0, i4 69.565 (keep), i5: gains (1 + 3)/2 = 2,
-    //   losses (0.4375 + 0)/2 = 0.21875, RSI = 100 - 100/(1 + 9.142857) = 90.14 (>= 70: out -> sell at i6's 11)
+    // period 2 Wilder RSI of [10, 9, 8, 7, 9, 12, 11] (seeded, see the strategies test):
+    //   i2 0 (<= 30: in -> buy at i3's 7), i3 0, i4 66.667 (keep), i5: gain (1 + 3)/2 = 2,
+    //   loss (0.5 + 0)/2 = 0.25, RSI = 100 - 100/(1 + 8) = 88.89 (>= 70: out -> sell at i6's 11)
     const r = runBacktest(series([10, 9, 8, 7, 9, 12, 11]), "rsi", { params: { ...NO_FEES, rsi_period: 2 } });
     expect(r.trades).toEqual([
       { date: "2024-01-04", side: "buy", price: 7 },
@@ -123,7 +135,7 @@ describe("range and edge cases", () => {
   it("starts in cash on the start date and uses earlier history only for indicators", () => {
     // start on i1: equity 1 on i1, buy at i2's 0.99, 1.2/0.99 - 1 = 0.212121
     const r = runBacktest(series([1, 1.1, 0.99, 1.2]), "buy_hold", { start: "2024-01-02", params: NO_FEES });
-    expect(r.equity[0]).toEqual({ date: "2024-01-02", value: 1 });
+    expect(r.equity[0]).toMatchObject({ date: "2024-01-02", value: 1 });
     expect(r.trades).toEqual([{ date: "2024-01-03", side: "buy", price: 0.99 }]);
     expect(r.metrics.total_return).toBe(0.212121);
     expect(r.metrics.days).toBe(2);
@@ -131,22 +143,35 @@ describe("range and edge cases", () => {
 
   it("ends on the end date", () => {
     const r = runBacktest(series([1, 1.1, 0.99, 1.2]), "buy_hold", { end: "2024-01-03", params: NO_FEES });
-    expect(r.equity.at(-1)).toEqual({ date: "2024-01-03", value: 0.9 });
+    expect(r.equity.at(-1)).toMatchObject({ date: "2024-01-03", value: 0.9 });
   });
 
   it("gives zero metrics for an empty range", () => {
     const r = runBacktest(series([1, 2, 3]), "buy_hold", { start: "2025-01-01" });
-    expect(r).toEqual({
-      metrics: { total_return: 0, annualized_return: 0, volatility: 0, sharpe: null, max_drawdown: 0, trades: 0, win_rate: null, days: 0 },
-      equity: [],
-      trades: [],
+    expect(r.equity).toEqual([]);
+    expect(r.trades).toEqual([]);
+    expect(r.metrics).toMatchObject({
+      total_return: 0,
+      annualized_return: null,
+      volatility: null,
+      sharpe: null,
+      max_drawdown: 0,
+      trades: 0,
+      days: 0,
     });
   });
 
-  it("has no Sharpe ratio when volatility is 0", () => {
-    const r = runBacktest(series([1, 1, 1, 1, 1]), "buy_hold", { params: NO_FEES });
+  it("has no Sharpe, Sortino or Calmar ratio when their denominator is 0", () => {
+    const r = runBacktest(series(Array.from({ length: 100 }, () => 1)), "buy_hold", { params: NO_FEES });
     expect(r.metrics.volatility).toBe(0);
     expect(r.metrics.sharpe).toBeNull();
+    expect(r.metrics.sortino).toBeNull();
+    expect(r.metrics.calmar).toBeNull();
+  });
+
+  it("refuses a NaN, zero or negative value", () => {
+    expect(() => runBacktest(series([1, 0, 2]), "buy_hold")).toThrow(RangeError);
+    expect(() => runBacktest(series([1, Number.NaN, 2]), "buy_hold")).toThrow(RangeError);
   });
 
   it("rejects bad dates, params and strategies", () => {
@@ -157,7 +182,7 @@ describe("range and edge cases", () => {
   });
 
   it("BacktestParams fills in the documented defaults", () => {
-    expect(BacktestParams.parse({})).toMatchObject({ fee_buy: 0.0015, fee_sell: 0.005, risk_free: 0.02, initial: 1 });
+    expect(BacktestParams.parse({})).toMatchObject({ fee_buy: 0.0015, fee_sell: 0.005, risk_free: 0, initial: 1 });
     expect(BacktestParams.safeParse({ extra: 1 }).success).toBe(false);
   });
 });
@@ -189,3 +214,91 @@ function formatYmd(d: number): string {
   const s = String(d);
   return `${s.slice(0, 4)}-${s.slice(4, 6)}-${s.slice(6, 8)}`;
 }
+
+describe("every metric by hand: 300 days against a benchmark, risk-free 3 %", () => {
+  const n = 300;
+  const v = Array.from({ length: n }, (_, i) => 1 + 0.001 * i + 0.03 * Math.sin(i / 5));
+  const b = Array.from({ length: n }, (_, i) => 100 * (1 + 0.0005 * i + 0.02 * Math.cos(i / 7)));
+  const dates = Array.from({ length: n }, (_, i) => 20000101 + i);
+  const r = runBacktest({ dates, values: v }, "buy_hold", {
+    params: { ...NO_FEES, risk_free: 0.03 },
+    benchmark: { code: "IDX", dates, values: b },
+  });
+  const m = r.metrics;
+
+  // Independently: bought at day 1's value and held.
+  const e = v.map((x, i) => (i === 0 ? 1 : x / v[1]));
+  const ret = e.slice(1).map((x, i) => x / e[i] - 1);
+  const rb = b.slice(1).map((x, i) => x / b[i] - 1);
+  const rf = Math.pow(1.03, 1 / 252) - 1;
+  const mean = (a: number[]) => a.reduce((s, x) => s + x, 0) / a.length;
+  const sd = (a: number[]) => Math.sqrt(a.reduce((s, x) => s + (x - mean(a)) ** 2, 0) / (a.length - 1));
+  const ex = ret.map((x) => x - rf);
+  const active = ret.map((x, i) => x - rb[i]);
+  const cagr = Math.pow(e[n - 1], 252 / (n - 1)) - 1;
+  let peak = 0;
+  let mdd = 0;
+  for (const x of e) {
+    peak = Math.max(peak, x);
+    mdd = Math.max(mdd, 1 - x / peak);
+  }
+  const cov = ret.reduce((s, x, i) => s + (x - mean(ret)) * (rb[i] - mean(rb)), 0) / (ret.length - 1);
+  const beta = cov / sd(rb) ** 2;
+
+  it("returns, volatility, Sharpe, Sortino and Calmar", () => {
+    expect(m.total_return).toBeCloseTo(e[n - 1] - 1, 6);
+    expect(m.annualized_return).toBeCloseTo(cagr, 6);
+    expect(m.volatility).toBeCloseTo(sd(ret) * Math.sqrt(252), 6);
+    expect(m.sharpe).toBeCloseTo((mean(ex) / sd(ex)) * Math.sqrt(252), 6);
+    const downside = Math.sqrt(ex.reduce((s, x) => s + Math.min(x, 0) ** 2, 0) / ex.length);
+    expect(m.sortino).toBeCloseTo((mean(ex) * Math.sqrt(252)) / downside, 5);
+    expect(m.max_drawdown).toBeCloseTo(mdd, 6);
+    expect(m.calmar).toBeCloseTo(cagr / mdd, 5);
+    expect(m.exposure).toBeCloseTo((n - 1) / n, 6);
+    expect(m.buy_hold_return).toBeCloseTo(v[n - 1] / v[0] - 1, 6);
+  });
+
+  it("beta, alpha, excess return, tracking error and information ratio against the benchmark", () => {
+    expect(m.benchmark).toBe("IDX");
+    expect(m.benchmark_return).toBeCloseTo(b[n - 1] / b[0] - 1, 6);
+    expect(m.excess_return).toBeCloseTo(e[n - 1] - 1 - (b[n - 1] / b[0] - 1), 6);
+    expect(m.beta).toBeCloseTo(beta, 6);
+    const alphaDaily = mean(ex.map((x, i) => x - beta * (rb[i] - rf)));
+    expect(m.alpha).toBeCloseTo(Math.pow(1 + alphaDaily, 252) - 1, 6);
+    expect(m.tracking_error).toBeCloseTo(sd(active) * Math.sqrt(252), 6);
+    expect(m.information_ratio).toBeCloseTo((mean(active) / sd(active)) * Math.sqrt(252), 6);
+    expect(r.equity[0]).toMatchObject({ value: 1, buy_hold: 1, benchmark: 1, drawdown: 0 });
+    expect(r.equity.at(-1)?.benchmark).toBeCloseTo(b[n - 1] / b[0], 6);
+  });
+
+  it("aligns a benchmark with other days by its last close on or before each day", () => {
+    const sparse = { code: "IDX", dates: dates.filter((_, i) => i % 2 === 0), values: b.filter((_, i) => i % 2 === 0) };
+    const r2 = runBacktest({ dates, values: v }, "buy_hold", { params: NO_FEES, benchmark: sparse });
+    expect(r2.metrics.benchmark_return).toBeCloseTo(b[n - 2] / b[0] - 1, 6); // day 299 takes day 298's close
+    const late = { code: "IDX", dates: dates.slice(10), values: b.slice(10) };
+    expect(runBacktest({ dates, values: v }, "buy_hold", { params: NO_FEES, benchmark: late }).metrics.beta).toBeNull(); // none on day 0
+  });
+
+  it("win rate and profit factor over the round trips", () => {
+    const rt = runBacktest({ dates, values: v }, "ma_cross", { params: { ...NO_FEES, ma_short: 3, ma_long: 8 } });
+    let cash = 1;
+    let profit = 0;
+    let loss = 0;
+    let wins = 0;
+    let trips = 0;
+    const price = (d: string) => v[dates.findIndex((x) => formatYmd(x) === d)]; // the unrounded value of the fill day
+    for (let i = 0; i + 1 < rt.trades.length; i += 2) {
+      const next = (cash * price(rt.trades[i + 1].date)) / price(rt.trades[i].date);
+      if (next > cash) {
+        profit += next - cash;
+        wins++;
+      } else loss += cash - next;
+      trips++;
+      cash = next;
+    }
+    expect(rt.metrics.round_trips).toBe(trips);
+    expect(trips).toBeGreaterThan(5);
+    expect(rt.metrics.win_rate).toBeCloseTo(wins / trips, 6);
+    expect(rt.metrics.profit_factor).toBeCloseTo(profit / loss, 6);
+  });
+});

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { REAL_INSTRUMENTS, readRealSeries } from "@/demo/market";
 import { mulberry32 } from "@/demo/random";
 import { generateUniverse } from "@/demo/universe";
+import { adjustedNav } from "@/domain/adjusted";
 
 describe("vendored real series", () => {
   it("reads the five indices and three stocks, codes as strings", () => {
@@ -106,29 +107,49 @@ describe("generateUniverse", () => {
     }
   });
 
-  it("pays dividends out of unit NAV only: acc_nav − nav never shrinks and acc_nav ≥ nav", () => {
+  it("records every dividend and split as a corporate action that the unit and accumulated NAV agree with", () => {
     const u = generateUniverse(400);
     let dividends = 0;
+    let splits = 0;
     const problems: string[] = []; // collected, not asserted point by point (hundreds of thousands of points)
     for (let k = 0; k < u.series.length; k++) {
       if (u.instruments[k].kind !== "fund" || u.instruments[k].fundType === "money") continue;
       const s = u.series[k];
+      const byDate = new Map(s.actions.map((a) => [a.date, a]));
       for (let i = 0; i < s.nav.length; i++) {
         if (s.accNav[i] < s.nav[i]) problems.push(`${s.code}[${i}]: acc_nav ${s.accNav[i]} < nav ${s.nav[i]}`);
         if (i === 0) continue;
         const before = s.accNav[i - 1] - s.nav[i - 1];
         const after = s.accNav[i] - s.nav[i];
-        if (after < before - 1e-9) problems.push(`${s.code}[${i}]: acc_nav − nav shrank from ${before} to ${after}`);
-        if (after > before + 1e-9) {
+        const a = byDate.get(s.dates[i]);
+        if (a && a.split !== 1) {
+          splits++;
+          // Each unit became `split` units: unit NAV about 1, accumulated NAV quoted per new unit.
+          if (Math.abs(s.nav[i] - 1) > 0.2) problems.push(`${s.code}[${i}]: unit NAV ${s.nav[i]} after a split`);
+          if (Math.abs(after - before / a.split) > 1e-3) problems.push(`${s.code}[${i}]: acc_nav − nav ${after} vs ${before / a.split}`);
+        } else if (a) {
           dividends++;
-          // A dividend day: unit NAV moves down relative to accumulated NAV by the dividend.
-          const gap = s.accNav[i] - s.accNav[i - 1] - (s.nav[i] - s.nav[i - 1]);
-          if (Math.abs(gap - (after - before)) > 1e-9) problems.push(`${s.code}[${i}]: dividend ${after - before} vs gap ${gap}`);
-        }
+          // A dividend day: unit NAV moves down relative to accumulated NAV by exactly the dividend.
+          if (Math.abs(after - before - a.dividend) > 1e-9) problems.push(`${s.code}[${i}]: dividend ${a.dividend} vs gap ${after - before}`);
+        } else if (Math.abs(after - before) > 1e-9)
+          problems.push(`${s.code}[${i}]: acc_nav − nav moved from ${before} to ${after} without an action`);
       }
     }
     expect(problems.slice(0, 5)).toEqual([]);
     expect(dividends).toBeGreaterThan(20);
+    expect(splits).toBeGreaterThan(0);
+  });
+
+  it("pays money funds' income as a daily dividend: unit NAV stays 1, the adjusted NAV compounds", () => {
+    const u = generateUniverse(400);
+    const k = u.instruments.findIndex((i) => i.fundType === "money");
+    const s = u.series[k];
+    expect(s.actions.length).toBe(s.dates.length - 1);
+    expect(s.actions.every((a) => a.dividend > 0 && a.dividend < 0.001 && a.split === 1)).toBe(true);
+    const adj = adjustedNav(s);
+    let hand = 1;
+    for (const a of s.actions) hand *= 1 + a.dividend; // unit NAV 1: each day's income reinvested
+    expect(adj[adj.length - 1]).toBeCloseTo(hand, 10);
   });
 
   it("gives each type its character: index funds track their index, bond funds barely move", () => {

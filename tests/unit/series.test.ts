@@ -2,9 +2,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { decodeSeries, encodeSeries, parseYmd, summarize, ymd, type NavSeries } from "@/domain/series";
 
-function series(code: string, accNav: number[], start = 20240102): NavSeries {
-  const dates = Int32Array.from(accNav, (_, i) => start + i); // increasing yyyymmdd-like ints are enough here
-  return { code, dates, nav: Float64Array.from(accNav, (v) => v - 0.1), accNav: Float64Array.from(accNav) };
+/** A series without corporate actions whose unit NAV is `nav` (accumulated NAV 0.1 above it: ignored by returns). */
+function series(code: string, nav: number[], start = 20240102): NavSeries {
+  const dates = Int32Array.from(nav, (_, i) => start + i); // increasing yyyymmdd-like ints are enough here
+  return { code, dates, nav: Float64Array.from(nav), accNav: Float64Array.from(nav, (v) => v + 0.1), actions: [] };
 }
 
 describe("ymd / parseYmd", () => {
@@ -37,6 +38,10 @@ describe("encodeSeries / decodeSeries", () => {
       dates: Int32Array.from([20240102, 20240103, 20240104]),
       nav: Float64Array.from([1, 1.0123, 0.9876]),
       accNav: Float64Array.from([1.5, 1.5123, Number.MIN_VALUE]),
+      actions: [
+        { date: 20240103, dividend: 0.05, split: 1 },
+        { date: 20240104, dividend: 0, split: 2.5 },
+      ],
     };
     const e = encodeSeries(s);
     expect(e.dates.byteLength).toBe(12);
@@ -48,6 +53,12 @@ describe("encodeSeries / decodeSeries", () => {
     expect([...d.dates]).toEqual([...s.dates]);
     expect([...d.nav]).toEqual([...s.nav]);
     expect([...d.accNav]).toEqual([...s.accNav]);
+    expect(d.actions).toEqual(s.actions);
+  });
+
+  it("reads a row stored before actions existed (NULL) as one without actions", () => {
+    const e = encodeSeries(series("N", [1, 2]));
+    expect(decodeSeries({ code: "N", ...e, actions: null }).actions).toEqual([]);
   });
 
   it("decodes bytes that sit at an odd offset of a shared buffer (as a pooled Buffer does)", () => {
@@ -58,15 +69,15 @@ describe("encodeSeries / decodeSeries", () => {
       pool.set(b, 3);
       return pool.subarray(3);
     };
-    const d = decodeSeries({ code: "X", dates: shifted(e.dates), nav: shifted(e.nav), accNav: shifted(e.accNav) });
-    expect([...d.accNav]).toEqual([1, 2, 3, 4.25]);
+    const d = decodeSeries({ code: "X", dates: shifted(e.dates), nav: shifted(e.nav), accNav: shifted(e.accNav), actions: shifted(e.actions) });
+    expect([...d.nav]).toEqual([1, 2, 3, 4.25]);
     expect([...d.dates]).toEqual([...s.dates]);
   });
 
   it("encodes typed arrays that are views into larger buffers", () => {
     const big = new Float64Array([9, 1, 2, 9]);
     const dates = new Int32Array([0, 20240102, 20240103, 0]);
-    const s: NavSeries = { code: "V", dates: dates.subarray(1, 3), nav: big.subarray(1, 3), accNav: big.subarray(1, 3) };
+    const s: NavSeries = { code: "V", dates: dates.subarray(1, 3), nav: big.subarray(1, 3), accNav: big.subarray(1, 3), actions: [] };
     const d = decodeSeries({ code: "V", ...encodeSeries(s) });
     expect([...d.nav]).toEqual([1, 2]);
     expect([...d.dates]).toEqual([20240102, 20240103]);
@@ -74,18 +85,19 @@ describe("encodeSeries / decodeSeries", () => {
 
   it("round-trips arbitrary series", () => {
     fc.assert(
-      fc.property(fc.array(fc.double({ noNaN: true }), { maxLength: 300 }), (values) => {
+      fc.property(fc.array(fc.double({ min: Number.MIN_VALUE, max: Number.MAX_VALUE, noNaN: true }), { maxLength: 300 }), (values) => {
         const s: NavSeries = {
           code: "P",
           dates: Int32Array.from(values, (_, i) => 19900101 + i),
           nav: Float64Array.from(values),
-          accNav: Float64Array.from(values, (v) => -v),
+          accNav: Float64Array.from(values).reverse(),
+          actions: [],
         };
         const d = decodeSeries({ code: "P", ...encodeSeries(s) });
         expect(Object.is(d.nav.length, values.length)).toBe(true);
         for (let i = 0; i < values.length; i++) {
           expect(Object.is(d.nav[i], values[i])).toBe(true);
-          expect(Object.is(d.accNav[i], -values[i])).toBe(true);
+          expect(Object.is(d.accNav[i], values[values.length - 1 - i])).toBe(true);
         }
       }),
       { numRuns: 50 },
@@ -100,6 +112,24 @@ describe("encodeSeries / decodeSeries", () => {
     expect(() => decodeSeries({ code: "X", ...e, nav: e.nav.subarray(0, 7) })).toThrow(/multiple of 8/);
     expect(() => decodeSeries({ code: "X", ...e, nav: e.nav.subarray(0, 16) })).toThrow(/3 dates but 2 nav/);
   });
+
+  it("refuses a NaN, zero or negative NAV and malformed actions: nothing of the kind reaches the maths", () => {
+    const s = series("X", [1, 2, 3]);
+    expect(() => encodeSeries({ ...s, nav: Float64Array.from([1, Number.NaN, 3]) })).toThrow(/unit NAV on 20240103 is NaN/);
+    expect(() => encodeSeries({ ...s, nav: Float64Array.from([1, 0, 3]) })).toThrow(/unit NAV on 20240103 is 0/);
+    expect(() => encodeSeries({ ...s, accNav: Float64Array.from([1, 2, -3]) })).toThrow(/accumulated NAV on 20240104 is -3/);
+    expect(() => encodeSeries({ ...s, actions: [{ date: 20240103, dividend: -0.1, split: 1 }] })).toThrow(/dividend/);
+    expect(() => encodeSeries({ ...s, actions: [{ date: 20240103, dividend: 0, split: 0 }] })).toThrow(/split/);
+    expect(() =>
+      encodeSeries({
+        ...s,
+        actions: [
+          { date: 20240104, dividend: 0.1, split: 1 },
+          { date: 20240103, dividend: 0.1, split: 1 },
+        ],
+      }),
+    ).toThrow(/date order/);
+  });
 });
 
 describe("summarize", () => {
@@ -108,6 +138,7 @@ describe("summarize", () => {
       latestDate: null,
       latestNav: null,
       latestAccNav: null,
+      latestAdjNav: null,
       return1m: null,
       return3m: null,
       return1y: null,
@@ -115,16 +146,17 @@ describe("summarize", () => {
     });
   });
 
-  it("takes returns from accumulated NAV over 21 / 63 / 252 trading days", () => {
-    // accNav[i] = 1 + i / 100: the last point (i = 299) is 3.99.
-    const acc = Array.from({ length: 300 }, (_, i) => 1 + i / 100);
-    const s = series("000001", acc);
+  it("takes returns from the adjusted NAV over 21 / 63 / 252 trading days (no actions: the unit NAV)", () => {
+    // nav[i] = 1 + i / 100: the last point (i = 299) is 3.99.
+    const nav = Array.from({ length: 300 }, (_, i) => 1 + i / 100);
+    const s = series("000001", nav);
     s.dates[299] = 20241231;
     const m = summarize(s);
     expect(m.points).toBe(300);
     expect(m.latestDate).toBe("2024-12-31");
-    expect(m.latestAccNav).toBeCloseTo(3.99, 12);
-    expect(m.latestNav).toBeCloseTo(3.89, 12);
+    expect(m.latestNav).toBeCloseTo(3.99, 12);
+    expect(m.latestAccNav).toBeCloseTo(4.09, 12);
+    expect(m.latestAdjNav).toBeCloseTo(3.99, 12);
     expect(m.return1m).toBeCloseTo(3.99 / (1 + 278 / 100) - 1, 12);
     expect(m.return3m).toBeCloseTo(3.99 / (1 + 236 / 100) - 1, 12);
     expect(m.return1y).toBeCloseTo(3.99 / (1 + 47 / 100) - 1, 12);
@@ -158,14 +190,16 @@ describe("summarize", () => {
     ).toBe(0);
   });
 
-  it("ignores dividends: a unit NAV drop with the same accumulated NAV is no loss", () => {
+  it("counts a dividend as reinvested: a unit NAV drop by exactly the dividend is no loss", () => {
     const s: NavSeries = {
       code: "D",
       dates: Int32Array.from({ length: 30 }, (_, i) => 20240101 + i),
       nav: Float64Array.from({ length: 30 }, (_, i) => (i < 15 ? 1.5 : 1.2)),
       accNav: Float64Array.from({ length: 30 }, () => 1.8),
+      actions: [{ date: 20240116, dividend: 0.3, split: 1 }],
     };
-    expect(summarize(s).return1m).toBe(0);
+    expect(summarize(s).return1m).toBeCloseTo(0, 12);
     expect(summarize(s).latestNav).toBe(1.2);
+    expect(summarize(s).latestAdjNav).toBeCloseTo(1.5, 12);
   });
 });

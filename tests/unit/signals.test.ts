@@ -30,10 +30,18 @@ describe("computeSignals: shape and short series", () => {
     expect(computeSignals(series([1, 2, 3])).map((s) => s.name)).toEqual(NAMES);
   });
 
-  it("marks indicators without enough data as neutral 'not enough data'", () => {
+  it("says 'insufficient data' (no direction, no value) for an indicator the series is too short for", () => {
     const out = computeSignals(series([1, 2, 3]));
-    for (const name of ["ma_cross", "macd_cross", "rsi", "bollinger", "momentum"] as const) {
-      expect(pick(out, name)).toEqual({ name, direction: "neutral", date: "2024-01-03", value: 0, note: "not enough data" });
+    const needs = { ma_cross: 21, macd_cross: 35, rsi: 15, bollinger: 20, momentum: 21 } as const;
+    for (const [name, n] of Object.entries(needs)) {
+      expect(pick(out, name as SignalName)).toEqual({
+        name,
+        direction: "na",
+        date: "2024-01-03",
+        value: null,
+        note: `insufficient data: needs ${n} points, has 3`,
+        reason: "insufficient_data",
+      });
     }
     // drawdown only needs two points: peak 3 is the last value -> 0
     expect(pick(out, "drawdown")).toMatchObject({ direction: "neutral", value: 0 });
@@ -42,7 +50,7 @@ describe("computeSignals: shape and short series", () => {
   it("handles an empty series", () => {
     const out = computeSignals({ dates: [], values: [] });
     expect(out).toHaveLength(6);
-    for (const s of out) expect(s).toMatchObject({ direction: "neutral", value: 0, note: "not enough data", date: "" });
+    for (const s of out) expect(s).toMatchObject({ direction: "na", value: null, reason: "insufficient_data", date: "" });
   });
 
   it("accepts typed arrays (what the loader hands over)", () => {
@@ -84,19 +92,20 @@ describe("ma_cross", () => {
   });
 
   it("needs ma_long + 1 points", () => {
-    expect(pick(computeSignals(series([1, 2, 3]), p), "ma_cross").note).toBe("not enough data");
-    expect(pick(computeSignals(series([1, 2, 3, 4]), p), "ma_cross").note).not.toBe("not enough data");
+    expect(pick(computeSignals(series([1, 2, 3]), p), "ma_cross").reason).toBe("insufficient_data");
+    expect(pick(computeSignals(series([1, 2, 3, 4]), p), "ma_cross").direction).not.toBe("na");
   });
 
-  it("never crosses on a flat series (float noise in the running sums is not a cross)", () => {
-    const out = computeSignals(series(Array.from({ length: 300 }, () => 1.2345)));
+  it("never crosses on a flat stretch (float noise in the running sums is not a cross)", () => {
+    const out = computeSignals(series([1, ...Array.from({ length: 300 }, () => 1.2345)]));
     expect(pick(out, "ma_cross")).toMatchObject({ direction: "neutral", value: 0 });
     expect(pick(out, "macd_cross")).toMatchObject({ direction: "neutral", value: 0 });
   });
 });
 
 describe("macd_cross", () => {
-  // fast 2, slow 3, signal 2; the library seeds every EMA with the first value.
+  // fast 2, slow 3, signal 2; every EMA seeded by the average of its first n values (here 1,
+  // and the signal line's seed is the average of the first two MACD values, 0).
   // Five 1s keep EMAs at 1, MACD and signal at 0. Then 2:
   //   EMAfast = 2*(2/3) + 1*(1/3) = 5/3, EMAslow = 2*(1/2) + 1*(1/2) = 3/2, MACD = 1/6
   //   signal = (1/6)*(2/3) + 0*(1/3) = 1/9; histogram = 1/6 - 1/9 = 1/18 = 0.055556
@@ -129,7 +138,9 @@ describe("macd_cross", () => {
   });
 
   it("needs macd_slow + macd_signal points", () => {
-    expect(pick(computeSignals(series([1, 1, 1, 2]), p), "macd_cross").note).toBe("not enough data");
+    // The signal line exists from index slow + signal - 2 = 3; a cross needs one more day.
+    expect(pick(computeSignals(series([1, 1, 1, 2]), p), "macd_cross").reason).toBe("insufficient_data");
+    expect(pick(computeSignals(series([1, 1, 1, 2, 3]), p), "macd_cross").direction).not.toBe("na");
   });
 });
 
@@ -145,18 +156,18 @@ describe("rsi", () => {
     expect(s).toMatchObject({ direction: "buy", value: 0 });
   });
 
-  it("is the neutral 50 on a flat series (the library's 0/0)", () => {
-    expect(pick(computeSignals(series(Array.from({ length: 30 }, () => 2))), "rsi")).toMatchObject({ direction: "neutral", value: 50 });
+  it("is 100 or 0 from the first move after a flat start (before it: no gain, no loss, no RSI)", () => {
+    expect(pick(computeSignals(series([2, 2, 2, 2, 2, 2, 3]), { rsi_period: 5 }), "rsi")).toMatchObject({ direction: "sell", value: 100 });
+    expect(pick(computeSignals(series([3, 2, 2, 2, 2, 2, 2]), { rsi_period: 5 }), "rsi")).toMatchObject({ direction: "buy", value: 0 });
   });
 
-  it("matches a hand-computed Wilder RSI", () => {
-    // period 2, values [1, 2, 1.5, 2.5]: gains [0, 1, 0, 1], losses [0, 0, 0.5, 0]
-    // RMA(2) as the library does it (SMA while i < 2, then (prev*(p-1) + x)/p):
-    //   gains:  0, 1/2 = 0.5, (0.5 + 0)/2 = 0.25, (0.25 + 1)/2 = 0.625
-    //   losses: 0, 0, (0 + 0.5)/2 = 0.25, (0.25 + 0)/2 = 0.125
-    // RS = 0.625 / 0.125 = 5, RSI = 100 - 100/6 = 83.333333 -> sell at the default 70
+  it("matches a hand-computed Wilder RSI seeded by the simple averages of the first n changes", () => {
+    // period 2, values [1, 2, 1.5, 2.5]: changes +1, -0.5, +1
+    //   seed at index 2: gain (1 + 0)/2 = 0.5, loss (0 + 0.5)/2 = 0.25
+    //   index 3: gain (0.5*1 + 1)/2 = 0.75, loss (0.25*1 + 0)/2 = 0.125
+    // RS = 0.75 / 0.125 = 6, RSI = 100 - 100/7 = 85.714286 -> sell at the default 70
     const s = pick(computeSignals(series([1, 2, 1.5, 2.5]), { rsi_period: 2 }), "rsi");
-    expect(s).toMatchObject({ direction: "sell", value: 83.333333 });
+    expect(s).toMatchObject({ direction: "sell", value: 85.714286 });
     expect(pick(computeSignals(series([1, 2, 1.5, 2.5]), { rsi_period: 2, rsi_overbought: 90 }), "rsi").direction).toBe("neutral");
   });
 });
@@ -177,15 +188,16 @@ describe("bollinger", () => {
   });
 
   it("buys below the lower band", () => {
-    // [4, 4, 4, 0]: mean 3, sd sqrt(3); %B = 0.5 - 3/(2 sqrt 3) = 0.5 - 0.866025 = -0.366025
-    expect(pick(computeSignals(series([4, 4, 4, 0]), { boll_period: 4, boll_k: 1 }), "bollinger")).toMatchObject({
+    // [4, 4, 4, 1]: mean 3.25, deviations 0.75 x3 and -2.25, variance 6.75/4, sd 1.299038;
+    // %B = 0.5 + (1 - 3.25) / (2 * 1.299038) = 0.5 - 0.866025 = -0.366025
+    expect(pick(computeSignals(series([4, 4, 4, 1]), { boll_period: 4, boll_k: 1 }), "bollinger")).toMatchObject({
       direction: "buy",
       value: -0.366025,
     });
   });
 
   it("gives %B 0.5 on flat bands", () => {
-    expect(pick(computeSignals(series([1, 1, 1, 1]), { boll_period: 4 }), "bollinger")).toMatchObject({ direction: "neutral", value: 0.5 });
+    expect(pick(computeSignals(series([2, 1, 1, 1, 1]), { boll_period: 4 }), "bollinger")).toMatchObject({ direction: "neutral", value: 0.5 });
   });
 });
 
@@ -231,13 +243,13 @@ describe("momentum", () => {
   });
 
   it("needs momentum_period + 1 points", () => {
-    expect(pick(computeSignals(series([1, 2, 3, 4]), { momentum_period: 4 }), "momentum").note).toBe("not enough data");
+    expect(pick(computeSignals(series([1, 2, 3, 4]), { momentum_period: 4 }), "momentum").reason).toBe("insufficient_data");
   });
 });
 
 describe("no NaN or Infinity ever", () => {
-  it("holds for arbitrary series, including zeros and flat runs (property)", () => {
-    const value = fc.oneof(fc.constant(0), fc.constant(1), fc.double({ min: 0.01, max: 1000, noNaN: true }));
+  it("holds for arbitrary positive series, including flat runs (property)", () => {
+    const value = fc.oneof(fc.constant(1), fc.double({ min: 0.01, max: 1000, noNaN: true }));
     fc.assert(
       fc.property(fc.array(value, { maxLength: 80 }), (vals) => {
         const out = computeSignals(series(vals), {
@@ -252,11 +264,33 @@ describe("no NaN or Infinity ever", () => {
         });
         expect(out.map((s) => s.name)).toEqual(NAMES);
         for (const s of out) {
-          expect(Number.isFinite(s.value)).toBe(true);
-          expect(["buy", "sell", "neutral"]).toContain(s.direction);
+          if (s.direction === "na") expect(s.value).toBeNull();
+          else expect(Number.isFinite(s.value)).toBe(true);
+          expect(["buy", "sell", "neutral", "na"]).toContain(s.direction);
         }
       }),
     );
+  });
+
+  it("throws on a NaN, zero or negative value instead of computing with it", () => {
+    for (const bad of [Number.NaN, 0, -1, Number.POSITIVE_INFINITY])
+      expect(() => computeSignals(series([1, 2, bad, 3])), String(bad)).toThrow(RangeError);
+  });
+});
+
+describe("signals that do not apply", () => {
+  const rising = Array.from({ length: 300 }, (_, i) => 1 + i * 0.0001);
+
+  it("gives a money market fund no direction at all, whatever its NAV does", () => {
+    // The adjusted NAV of a money fund rises every day: RSI would be 100, "overbought, sell".
+    const out = computeSignals({ ...series(rising), moneyFund: true });
+    for (const s of out) expect(s).toMatchObject({ direction: "na", value: null, reason: "money_fund", note: "not applicable: money market fund" });
+    expect(pick(computeSignals(series(rising)), "rsi")).toMatchObject({ direction: "sell", value: 100 }); // the same NAV, not marked
+  });
+
+  it("says 'constant series' for a NAV that never moves", () => {
+    for (const s of computeSignals(series(Array.from({ length: 300 }, () => 1.2345))))
+      expect(s).toMatchObject({ direction: "na", value: null, reason: "constant", note: "not applicable: constant series" });
   });
 });
 

@@ -40,25 +40,25 @@ describe("ma_golden_cross", () => {
 });
 
 describe("rsi_oversold_rebound", () => {
-  // period 2, values [10, 9, 8, 7, 9]: gains [0,0,0,0,2], losses [0,1,1,1,0]
-  // RMA(2): gains 0, 0, 0, 0, (0+2)/2 = 1; losses 0, 1/2, (0.5+1)/2 = 0.75, (0.75+1)/2 = 0.875, (0.875+0)/2 = 0.4375
-  // RSI: i3 = 0, i4 = 100 - 100/(1 + 1/0.4375) = 100 - 100*7/23 = 69.565217
-  // -> RSI went from 0 (< 30) to 69.57 (>= 30) on the last day: a rebound of 69.565217
+  // period 2, values [10, 9, 8, 7, 9]: changes -1, -1, -1, +2
+  // Wilder, seeded by the first two changes: i2 gain 0, loss 1 (RSI 0); i3 gain 0, loss (1 + 1)/2 = 1 (RSI 0);
+  // i4 gain (0 + 2)/2 = 1, loss (1 + 0)/2 = 0.5: RS 2, RSI = 100 - 100/3 = 66.666667
+  // -> RSI went from 0 (< 30) to 66.67 (>= 30) on the last day: a rebound of 66.666667
   const p = { rsi_period: 2, rsi_oversold: 30, lookback: 5 };
 
   it("matches RSI crossing up through the oversold level", () => {
     expect(evaluate("rsi_oversold_rebound", series([10, 9, 8, 7, 9]), p)).toEqual({
       match: true,
-      score: 69.565217,
-      detail: { rsi: 69.565217, rsi_before: 0, days_ago: 0 },
+      score: 66.666667,
+      detail: { rsi: 66.666667, rsi_before: 0, days_ago: 0 },
     });
   });
 
   it("does not match once RSI falls back below", () => {
-    // then 6: gains (1 + 0)/2 = 0.5, losses (0.4375 + 3)/2 = 1.71875, RSI = 100 - 100/(1 + 0.5/1.71875) = 22.535211
+    // then 6: gain (1 + 0)/2 = 0.5, loss (0.5 + 3)/2 = 1.75, RSI = 100 - 100/(1 + 0.5/1.75) = 22.222222
     const ev = evaluate("rsi_oversold_rebound", series([10, 9, 8, 7, 9, 6]), p);
     expect(ev.match).toBe(false);
-    expect(ev.detail.rsi).toBeCloseTo(22.535211, 6);
+    expect(ev.detail.rsi).toBeCloseTo(22.222222, 6);
   });
 
   it("does not match when the cross is older than the lookback", () => {

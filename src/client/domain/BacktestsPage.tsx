@@ -7,27 +7,84 @@
 import { useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
+import { Button, Card, Col, DatePicker, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
 import type { Dayjs } from "dayjs";
-import type { BacktestBatch } from "@/contracts/backtests";
+import { DEFAULT_BENCHMARK, type BacktestBatch, type BacktestMetrics } from "@/contracts/backtests";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
 import { useBacktestBatchQuery, useCreateBacktests } from "../hooks/useBacktests";
 import { useFundsQuery, type FundRow } from "../hooks/useFunds";
 import { useTaskQuery } from "../hooks/useTasks";
-import { EquityChart } from "../tasks/charts";
+import { BacktestChart } from "../tasks/charts";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
 import type { TaskJson } from "@/contracts/tasks";
 
 type Item = BacktestBatch["items"][number];
 
-function Equity({ taskId, name }: { taskId: string; name: string }) {
+type Dict = ReturnType<typeof useI18n>["t"];
+
+/** A fraction as a percentage with 2 decimals, "—" when not defined. */
+const pctText = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(2)}%`);
+/** A ratio with 2 decimals, "—" when not defined. */
+const ratioText = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toFixed(2));
+
+/** Every figure of one backtest, grouped: returns and risk, drawdown, trading, against the benchmark. */
+function MetricsList({ m, t, benchName }: { m: BacktestMetrics; t: Dict; benchName: string | null }) {
+  const b = t.backtests;
+  const items: [string, React.ReactNode][] = [
+    [b.totalReturn, pctCell(m.total_return)],
+    [b.annualized, m.annualized_return === null ? "—" : pctCell(m.annualized_return)],
+    [b.volatility, pctText(m.volatility)],
+    [b.sharpe, ratioText(m.sharpe)],
+    [b.sortino, ratioText(m.sortino)],
+    [b.calmar, ratioText(m.calmar)],
+    [b.maxDrawdown, pctText(m.max_drawdown)],
+    [b.ddPeak, m.max_drawdown_peak ?? "—"],
+    [b.ddTrough, m.max_drawdown_trough ?? "—"],
+    [b.ddRecovery, m.max_drawdown_peak ? (m.max_drawdown_recovery ?? b.notRecovered) : "—"],
+    [b.ddLength, m.max_drawdown_peak ? b.ddDays(m.max_drawdown_days) : "—"],
+    [b.trades, m.trades],
+    [b.roundTrips, m.round_trips],
+    [b.winRate, pctText(m.win_rate)],
+    [b.profitFactor, ratioText(m.profit_factor)],
+    [b.exposure, pctText(m.exposure)],
+    [b.buyHold, pctCell(m.buy_hold_return)],
+    [`${b.benchmarkReturn}${benchName ? ` (${benchName})` : ""}`, m.benchmark_return === null ? "—" : pctCell(m.benchmark_return)],
+    [b.excess, m.excess_return === null ? "—" : pctCell(m.excess_return)],
+    [b.beta, ratioText(m.beta)],
+    [b.alpha, pctText(m.alpha)],
+    [b.trackingError, pctText(m.tracking_error)],
+    [b.informationRatio, ratioText(m.information_ratio)],
+  ];
+  return (
+    <Descriptions size="small" bordered column={{ xs: 1, sm: 2, lg: 4 }} data-testid="backtest-metrics">
+      {items.map(([label, value]) => (
+        <Descriptions.Item key={label} label={label}>
+          {value}
+        </Descriptions.Item>
+      ))}
+    </Descriptions>
+  );
+}
+
+type EquityPoint = { date: string; value: number; buy_hold?: number; benchmark?: number | null; drawdown?: number };
+
+function Detail({ taskId, t, benchName }: { taskId: string; t: Dict; benchName: (code: string | null) => string | null }) {
   const q = useTaskQuery(taskId);
-  const result = q.data?.task.result as { equity?: { date: string; value: number }[] } | null | undefined;
-  if (!result?.equity) return null;
-  return <EquityChart series={[{ name, points: result.equity }]} />;
+  const result = q.data?.task.result as { metrics?: BacktestMetrics; equity?: EquityPoint[] } | null | undefined;
+  if (!result?.equity || !result.metrics) return null;
+  const bench = benchName(result.metrics.benchmark);
+  return (
+    <Space direction="vertical" style={{ width: "100%" }}>
+      <BacktestChart
+        points={result.equity}
+        names={{ strategy: t.backtests.strategySeries, buyHold: t.backtests.buyHold, benchmark: bench, drawdown: t.backtests.drawdownSeries }}
+      />
+      <MetricsList m={result.metrics} t={t} benchName={bench} />
+    </Space>
+  );
 }
 
 export function BacktestsPage() {
@@ -42,6 +99,8 @@ export function BacktestsPage() {
   const create = useCreateBacktests();
   const [search, setSearch] = useState("");
   const options = useFundsQuery(search, undefined, 1, 50);
+  const indices = useFundsQuery("", undefined, 1, 50, "index");
+  const indexName = (code: string | null) => (code ? `${indices.data?.items.find((i) => i.code === code)?.name ?? ""} ${code}`.trim() : null);
   const [selected, setSelected] = useState<Item | null>(null);
   const [form] = Form.useForm();
 
@@ -52,13 +111,15 @@ export function BacktestsPage() {
     fee_buy?: number;
     fee_sell?: number;
     risk_free?: number;
+    benchmark?: string;
   }) => {
     try {
       const res = await create.mutateAsync({
         fund_codes: v.fund_codes,
         strategy: v.strategy,
         ...(v.range ? { start: v.range[0].format("YYYY-MM-DD"), end: v.range[1].format("YYYY-MM-DD") } : {}),
-        params: { fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 2) / 100 },
+        params: { fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 0) / 100 },
+        benchmark: v.benchmark === "none" ? null : (v.benchmark ?? DEFAULT_BENCHMARK),
       });
       setSelected(null);
       router.replace(`${pathname}?batch=${encodeURIComponent(res.batch_id)}`, { scroll: false });
@@ -82,7 +143,7 @@ export function BacktestsPage() {
           <Form
             form={form}
             layout="vertical"
-            initialValues={{ strategy: "ma_cross", fee_buy: 0.15, fee_sell: 0.5, risk_free: 2 }}
+            initialValues={{ strategy: "ma_cross", fee_buy: 0.15, fee_sell: 0.5, risk_free: 0, benchmark: DEFAULT_BENCHMARK }}
             onFinish={(v) => void submit(v)}
           >
             <Row gutter={12}>
@@ -124,7 +185,18 @@ export function BacktestsPage() {
                   <InputNumber min={0} max={20} step={0.25} style={{ width: "100%" }} />
                 </Form.Item>
               </Col>
-              <Col xs={24} lg={4} style={{ display: "flex", alignItems: "flex-end" }}>
+              <Col xs={16} lg={4}>
+                <Form.Item label={t.backtests.benchmark} name="benchmark">
+                  <Select
+                    aria-label="benchmark"
+                    options={[
+                      ...(indices.data?.items ?? []).map((i) => ({ value: i.code, label: `${i.name} ${i.code}` })),
+                      { value: "none", label: t.backtests.noBenchmark },
+                    ]}
+                  />
+                </Form.Item>
+              </Col>
+              <Col xs={8} lg={4} style={{ display: "flex", alignItems: "flex-end" }}>
                 <Form.Item style={{ width: "100%" }}>
                   <Button type="primary" htmlType="submit" block loading={create.isPending}>
                     {t.backtests.create}
@@ -158,24 +230,10 @@ export function BacktestsPage() {
                 { title: t.tasks.col.status, dataIndex: "status", width: 90, render: (s: TaskJson["status"]) => <TaskStatusTag status={s} /> },
                 { title: t.backtests.totalReturn, width: 100, align: "right", render: (_: unknown, r) => pct(r.metrics?.total_return) },
                 { title: t.backtests.annualized, width: 100, align: "right", render: (_: unknown, r) => pct(r.metrics?.annualized_return) },
-                {
-                  title: t.backtests.volatility,
-                  width: 90,
-                  align: "right",
-                  render: (_: unknown, r) => (r.metrics ? `${(r.metrics.volatility * 100).toFixed(2)}%` : "—"),
-                },
-                {
-                  title: t.backtests.sharpe,
-                  width: 90,
-                  align: "right",
-                  render: (_: unknown, r) => (r.metrics?.sharpe === null || r.metrics?.sharpe === undefined ? "—" : r.metrics.sharpe.toFixed(2)),
-                },
-                {
-                  title: t.backtests.maxDrawdown,
-                  width: 100,
-                  align: "right",
-                  render: (_: unknown, r) => (r.metrics ? `${(r.metrics.max_drawdown * 100).toFixed(2)}%` : "—"),
-                },
+                { title: t.backtests.volatility, width: 90, align: "right", render: (_: unknown, r) => pctText(r.metrics?.volatility) },
+                { title: t.backtests.sharpe, width: 80, align: "right", render: (_: unknown, r) => ratioText(r.metrics?.sharpe) },
+                { title: t.backtests.maxDrawdown, width: 100, align: "right", render: (_: unknown, r) => pctText(r.metrics?.max_drawdown) },
+                { title: t.backtests.excess, width: 100, align: "right", render: (_: unknown, r) => pct(r.metrics?.excess_return) },
                 { title: t.backtests.trades, width: 80, align: "right", render: (_: unknown, r) => r.metrics?.trades ?? "—" },
                 {
                   title: t.tasks.col.error,
@@ -187,7 +245,10 @@ export function BacktestsPage() {
             />
           </Card>
           <Card size="small" title={shown ? `${t.backtests.equity} · ${shown.fund_code} ${shown.fund_name ?? ""}` : t.backtests.equity}>
-            {shown ? <Equity taskId={shown.task_id} name={shown.fund_code} /> : <Empty description={t.backtests.pickRow} />}
+            <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
+              {t.backtests.conventions}
+            </Typography.Paragraph>
+            {shown ? <Detail taskId={shown.task_id} t={t} benchName={indexName} /> : <Empty description={t.backtests.pickRow} />}
           </Card>
         </>
       ) : null}

@@ -1,17 +1,20 @@
 "use client";
 /**
- * /sniffer (嗅探): a paginated, searchable fund table. 加载信号 enqueues a signals batch for the
- * funds in view (or all), shows its progress, polls the result pages and merges them into
- * signalsByFund, shown as tags per fund. The task id is kept in the URL, so a reload resumes.
+ * /sniffer (嗅探): a paginated, searchable fund table with unit, accumulated and adjusted NAV and
+ * the returns (from the adjusted NAV). 加载信号 enqueues a signals batch for the funds in view
+ * (or all), shows its progress, polls the result pages and merges them into signalsByFund,
+ * shown as tags per fund. The task id is kept in the URL, so a reload resumes. A fund's code
+ * opens its NAV chart (adjusted, unit or accumulated) with its dividends and splits.
  */
 import { useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Alert, Button, Card, Dropdown, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Alert, Card, Drawer, Dropdown, Empty, Input, Progress, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
-import { useFundsQuery, type FundRow } from "../hooks/useFunds";
+import { useFundNavQuery, useFundsQuery, type FundRow } from "../hooks/useFunds";
+import { NavChart } from "../tasks/charts";
 import { useEnqueueSignals, useSignalsBatch } from "../hooks/useSignals";
 import type { FundSignal } from "../sniffer/signalsByFund";
 
@@ -28,21 +31,77 @@ function SignalTags({
 }: {
   signals: readonly FundSignal[] | undefined;
   names: Record<string, string>;
-  t: { buy: string; sell: string; noSignal: string };
+  t: { buy: string; sell: string; noSignal: string; notApplicable: Record<string, string> };
 }) {
   if (!signals) return null;
-  const active = signals.filter((s) => s.direction !== "neutral");
+  // Money funds and constant series: every signal is "na" for the same reason, said once.
+  const whole = signals.length > 0 && signals.every((s) => s.direction === "na" && s.reason && s.reason !== "insufficient_data");
+  if (whole)
+    return (
+      <Typography.Text type="secondary" data-testid="signals-na">
+        {t.notApplicable[signals[0].reason as string]}
+      </Typography.Text>
+    );
+  const active = signals.filter((s) => s.direction === "buy" || s.direction === "sell");
   if (active.length === 0) return <Typography.Text type="secondary">{t.noSignal}</Typography.Text>;
   return (
     <Space size={[4, 4]} wrap>
       {active.map((s) => (
-        <Tooltip key={s.name} title={`${s.date} · ${s.note ?? ""} (${s.value})`}>
+        <Tooltip key={s.name} title={`${s.date} · ${s.note ?? ""} (${s.value ?? "—"})`}>
           <Tag color={s.direction === "buy" ? "red" : "green"} style={{ marginInlineEnd: 0 }} data-testid="signal-tag">
             {names[s.name] ?? s.name} {s.direction === "buy" ? t.buy : t.sell}
           </Tag>
         </Tooltip>
       ))}
     </Space>
+  );
+}
+
+const nav4 = (v: number | null) => (v === null ? "—" : v.toFixed(4));
+
+/** A fund's NAV chart (adjusted, unit or accumulated) and its dividends and splits, in a drawer. */
+function NavDrawer({ fund, onClose }: { fund: FundRow | null; onClose: () => void }) {
+  const { t } = useI18n();
+  const [kind, setKind] = useState<"adj" | "nav" | "acc">("adj");
+  const q = useFundNavQuery(fund?.code ?? null);
+  const data = q.data;
+  const field = kind === "adj" ? "adj_nav" : kind === "acc" ? "acc_nav" : "nav";
+  const marks = (data?.actions ?? []).map((a) => ({
+    date: a.date,
+    label: [a.dividend > 0 ? `${t.sniffer.dividend} ${a.dividend}` : "", a.split !== 1 ? `${t.sniffer.split} ${a.split}` : ""]
+      .filter(Boolean)
+      .join(" · "),
+  }));
+  return (
+    <Drawer open={fund !== null} onClose={onClose} width={760} title={fund ? t.sniffer.navChart(fund.code, fund.name) : ""} destroyOnHidden>
+      <Space direction="vertical" style={{ width: "100%" }}>
+        <Segmented
+          value={kind}
+          onChange={(v) => setKind(v as typeof kind)}
+          options={(["adj", "nav", "acc"] as const).map((k) => ({ value: k, label: t.sniffer.navKinds[k] }))}
+          data-testid="nav-kind"
+        />
+        {data && <NavChart name={t.sniffer.navKinds[kind]} points={data.points.map((p) => ({ date: p.date, value: p[field] }))} marks={marks} />}
+        <Typography.Text type="secondary">{t.sniffer.adjNavTip}</Typography.Text>
+        <Typography.Title level={5} style={{ marginTop: 8 }}>
+          {t.sniffer.actions}
+        </Typography.Title>
+        <Table
+          rowKey="date"
+          size="small"
+          loading={q.isLoading}
+          dataSource={[...(data?.actions ?? [])].reverse()}
+          locale={{ emptyText: <Empty description={t.sniffer.noActions} /> }}
+          pagination={{ pageSize: 10, hideOnSinglePage: true }}
+          columns={[
+            { title: t.sniffer.exDate, dataIndex: "date", width: 120 },
+            { title: t.sniffer.dividend, dataIndex: "dividend", align: "right", render: (v: number) => (v > 0 ? v : "—") },
+            { title: t.sniffer.split, dataIndex: "split", align: "right", render: (v: number) => (v !== 1 ? v : "—") },
+          ]}
+          data-testid="nav-actions"
+        />
+      </Space>
+    </Drawer>
   );
 }
 
@@ -62,6 +121,7 @@ export function SnifferPage() {
   const batch = useSignalsBatch(taskId);
   const enqueue = useEnqueueSignals();
   const rows = funds.data?.items ?? [];
+  const [navFund, setNavFund] = useState<FundRow | null>(null);
 
   const load = async (all: boolean) => {
     try {
@@ -154,7 +214,16 @@ export function SnifferPage() {
             },
           }}
           columns={[
-            { title: t.sniffer.code, dataIndex: "code", width: 100, render: (v: string) => <Typography.Text code>{v}</Typography.Text> },
+            {
+              title: t.sniffer.code,
+              dataIndex: "code",
+              width: 100,
+              render: (v: string, r) => (
+                <Typography.Link code onClick={() => setNavFund(r)} data-testid="fund-code">
+                  {v}
+                </Typography.Link>
+              ),
+            },
             { title: t.sniffer.name, dataIndex: "name", width: 220 },
             {
               title: t.sniffer.type,
@@ -162,16 +231,19 @@ export function SnifferPage() {
               width: 90,
               render: (v: string | null) => (v ? ((t.sniffer.types as Record<string, string>)[v] ?? v) : "—"),
             },
+            { title: t.sniffer.nav, dataIndex: "latest_nav", width: 90, align: "right", render: nav4 },
+            { title: t.sniffer.accNav, dataIndex: "latest_acc_nav", width: 90, align: "right", render: nav4 },
             {
-              title: t.sniffer.nav,
-              dataIndex: "latest_nav",
-              width: 100,
+              title: <Tooltip title={t.sniffer.adjNavTip}>{t.sniffer.adjNav}</Tooltip>,
+              dataIndex: "latest_adj_nav",
+              width: 90,
               align: "right",
-              render: (v: number | null) => (v === null ? "—" : v.toFixed(4)),
+              render: nav4,
             },
             { title: t.sniffer.date, dataIndex: "latest_date", width: 110 },
-            { title: t.sniffer.r1m, dataIndex: "return_1m", width: 90, align: "right", render: pctCell },
-            { title: t.sniffer.r1y, dataIndex: "return_1y", width: 90, align: "right", render: pctCell },
+            { title: t.sniffer.r1m, dataIndex: "return_1m", width: 80, align: "right", render: pctCell },
+            { title: t.sniffer.r3m, dataIndex: "return_3m", width: 80, align: "right", render: pctCell },
+            { title: t.sniffer.r1y, dataIndex: "return_1y", width: 80, align: "right", render: pctCell },
             {
               title: t.sniffer.signals,
               key: "signals",
@@ -180,6 +252,7 @@ export function SnifferPage() {
           ]}
         />
       </Card>
+      <NavDrawer fund={navFund} onClose={() => setNavFund(null)} />
     </Space>
   );
 }

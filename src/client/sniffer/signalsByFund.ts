@@ -5,14 +5,11 @@
  * re-render).
  */
 
+import type { z } from "zod";
+import type { SignalJson } from "@/contracts/signals";
+
 /** One signal of one fund, as the API returns it. */
-export interface FundSignal {
-  name: string;
-  direction: "buy" | "sell" | "neutral";
-  date: string;
-  value: number;
-  note?: string;
-}
+export type FundSignal = z.infer<typeof SignalJson>;
 
 export type SignalsByFund = Readonly<Record<string, readonly FundSignal[]>>;
 

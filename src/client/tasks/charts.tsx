@@ -1,15 +1,15 @@
 "use client";
-/** Small charts (ECharts, canvas, only the parts used): throughput per minute and duration by type. */
+/** Small charts (ECharts, canvas, only the parts used): throughput per minute, duration by type, backtest equity and drawdown, NAV. */
 import ReactEChartsCore from "echarts-for-react/lib/core";
 import * as echarts from "echarts/core";
-import { BarChart, LineChart } from "echarts/charts";
+import { BarChart, LineChart, ScatterChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
 import { CanvasRenderer } from "echarts/renderers";
 import type { OverviewResponse, TypeStatistics } from "@/contracts/overview";
 import { useI18n } from "../i18n";
 import { formatDuration } from "../format";
 
-echarts.use([BarChart, LineChart, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+echarts.use([BarChart, LineChart, ScatterChart, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 export function ThroughputChart({ points }: { points: OverviewResponse["stats"]["throughput"] }) {
   const { t, lang } = useI18n();
@@ -77,6 +77,117 @@ export function EquityChart({ series }: { series: { name: string; points: { date
         yAxis: { type: "value", scale: true },
         dataZoom: [{ type: "inside" }, { type: "slider", height: 20, bottom: 10 }],
         series: series.map((s) => ({ name: s.name, type: "line", showSymbol: false, data: s.points.map((p) => [p.date, p.value]) })),
+      }}
+    />
+  );
+}
+
+/**
+ * A backtest: strategy, buy-and-hold and benchmark equity on one chart, the strategy's
+ * drawdown (as a negative percentage) in a second grid underneath, sharing the zoom.
+ */
+export function BacktestChart({
+  points,
+  names,
+}: {
+  points: { date: string; value: number; buy_hold?: number; benchmark?: number | null; drawdown?: number }[];
+  names: { strategy: string; buyHold: string; benchmark: string | null; drawdown: string };
+}) {
+  const lines: { name: string; data: [string, number][]; color: string }[] = [
+    { name: names.strategy, data: points.map((p) => [p.date, p.value]), color: "#1f6feb" },
+  ];
+  if (points.some((p) => p.buy_hold !== undefined))
+    lines.push({ name: names.buyHold, data: points.map((p) => [p.date, p.buy_hold ?? Number.NaN]), color: "#8c8c8c" });
+  if (names.benchmark && points.some((p) => p.benchmark !== null && p.benchmark !== undefined))
+    lines.push({ name: names.benchmark, data: points.map((p) => [p.date, p.benchmark ?? Number.NaN]), color: "#fa8c16" });
+  return (
+    <ReactEChartsCore
+      echarts={echarts}
+      style={{ height: 420 }}
+      notMerge
+      option={{
+        animation: false,
+        legend: { top: 0 },
+        tooltip: { trigger: "axis" },
+        axisPointer: { link: [{ xAxisIndex: "all" }] },
+        grid: [
+          { left: 56, right: 20, top: 30, height: 230 },
+          { left: 56, right: 20, top: 290, height: 70 },
+        ],
+        xAxis: [
+          { type: "time", gridIndex: 0, axisLabel: { show: false } },
+          { type: "time", gridIndex: 1 },
+        ],
+        yAxis: [
+          { type: "value", scale: true, gridIndex: 0, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
+          { type: "value", gridIndex: 1, max: 0, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
+        ],
+        dataZoom: [
+          { type: "inside", xAxisIndex: [0, 1] },
+          { type: "slider", xAxisIndex: [0, 1], height: 18, bottom: 8 },
+        ],
+        series: [
+          ...lines.map((l) => ({
+            name: l.name,
+            type: "line",
+            showSymbol: false,
+            data: l.data,
+            lineStyle: { width: 1.5, color: l.color },
+            itemStyle: { color: l.color },
+            tooltip: { valueFormatter: (v: number) => v.toFixed(4) },
+          })),
+          {
+            name: names.drawdown,
+            type: "line",
+            xAxisIndex: 1,
+            yAxisIndex: 1,
+            showSymbol: false,
+            data: points.map((p) => [p.date, p.drawdown ?? 0]),
+            lineStyle: { width: 1, color: "#389e0d" },
+            itemStyle: { color: "#389e0d" },
+            areaStyle: { color: "rgba(56,158,13,0.25)" },
+            tooltip: { valueFormatter: (v: number) => `${(v * 100).toFixed(2)}%` },
+          },
+        ],
+      }}
+    />
+  );
+}
+
+/** One NAV series (unit, accumulated or adjusted) with its dividends and splits marked on the line. */
+export function NavChart({
+  name,
+  points,
+  marks,
+}: {
+  name: string;
+  points: { date: string; value: number }[];
+  marks: { date: string; label: string }[];
+}) {
+  const byDate = new Map(points.map((p) => [p.date, p.value]));
+  return (
+    <ReactEChartsCore
+      echarts={echarts}
+      style={{ height: 320 }}
+      notMerge
+      option={{
+        animation: false,
+        grid: { left: 56, right: 20, top: 20, bottom: 60 },
+        tooltip: { trigger: "axis", valueFormatter: (v: number) => v.toFixed(4) },
+        xAxis: { type: "time" },
+        yAxis: { type: "value", scale: true },
+        dataZoom: [{ type: "inside" }, { type: "slider", height: 20, bottom: 10 }],
+        series: [
+          { name, type: "line", showSymbol: false, data: points.map((p) => [p.date, p.value]), lineStyle: { width: 1.5, color: "#1f6feb" } },
+          {
+            name: "actions",
+            type: "scatter",
+            symbolSize: 7,
+            itemStyle: { color: "#cf1322" },
+            tooltip: { trigger: "item", formatter: (p: { data: [string, number, string] }) => `${p.data[0]} ${p.data[2]}` },
+            data: marks.filter((m) => byDate.has(m.date)).map((m) => [m.date, byDate.get(m.date), m.label]),
+          },
+        ],
       }}
     />
   );
