@@ -72,10 +72,15 @@ export function adjustedNav(s: ActionSeries): Float64Array {
   assertPositive(s.code, s.dates, s.nav, "unit NAV");
   const out = new Float64Array(n);
   if (n === 0) return out;
+  // adj_t = nav_t × K_t, where K (the units one original unit has grown into) changes only on
+  // an action day: K_t = K_{t−1} × (split + dividend / nav_t), which is the chained formula
+  // rearranged. Between actions adj is the unit NAV times a constant, so a series without
+  // actions is its unit NAV exactly (no drift from multiplying thousands of daily ratios).
   out[0] = s.nav[0];
   const acts = s.actions;
   let k = 0;
   while (k < acts.length && acts[k].date <= s.dates[0]) k++;
+  let factor = 1;
   for (let t = 1; t < n; t++) {
     // Per unit held at t − 1: the units it has become and the cash it has been paid.
     let units = 1;
@@ -85,7 +90,8 @@ export function adjustedNav(s: ActionSeries): Float64Array {
       units *= acts[k].split;
       k++;
     }
-    out[t] = out[t - 1] * ((s.nav[t] * units + cash) / s.nav[t - 1]);
+    if (units !== 1 || cash !== 0) factor *= units + cash / s.nav[t];
+    out[t] = s.nav[t] * factor;
   }
   return out;
 }

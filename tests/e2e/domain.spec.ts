@@ -29,6 +29,48 @@ test("sniffer: 加载信号 → signal tags appear → the log link opens the ru
   await expect(page.getByTestId("log-lines")).toContainText("computing signals for 20 funds");
 });
 
+test("sniffer: unit, accumulated and adjusted NAV; a fund's NAV chart with its dividends; money funds get no trend signal", async ({
+  page,
+  request,
+}) => {
+  // A fund that has paid dividends: its adjusted NAV differs from its unit NAV.
+  const funds = (await (await request.get("/api/funds?type=stock&page_size=100")).json()).items as { code: string; name: string }[];
+  let payer: { code: string; name: string } | null = null;
+  for (const f of funds) {
+    const nav = await (await request.get(`/api/funds/${f.code}/nav`)).json();
+    if (nav.actions.some((a: { dividend: number }) => a.dividend > 0)) {
+      payer = f;
+      break;
+    }
+  }
+  expect(payer).not.toBeNull();
+  await page.goto("/sniffer");
+  await page.getByPlaceholder("搜索代码或名称").fill(payer!.code);
+  await page.getByPlaceholder("搜索代码或名称").press("Enter");
+  await expect(page.locator("tbody tr")).toHaveCount(1);
+  for (const title of ["单位净值", "累计净值", "复权净值", "近3月"]) await expect(page.getByRole("columnheader", { name: title })).toBeVisible();
+  await page.getByTestId("fund-code").click();
+  const drawer = page.locator(".ant-drawer");
+  await expect(drawer.getByText(`${payer!.code} ${payer!.name} · 净值走势`)).toBeVisible();
+  await expect(drawer.locator("canvas").first()).toBeVisible();
+  await expect(drawer.getByTestId("nav-actions").locator("tbody tr").first()).toBeVisible();
+  await drawer.getByText("单位净值", { exact: true }).click();
+  await expect(drawer.locator(".ant-segmented-item-selected")).toHaveText("单位净值");
+  await page.screenshot({ path: "test-results/sniffer-nav-drawer.png", fullPage: true });
+  await page.keyboard.press("Escape");
+  await expect(drawer).toBeHidden();
+
+  // Money funds: the signals column says why there is none instead of "RSI 100, sell".
+  await page.getByPlaceholder("搜索代码或名称").fill("");
+  await page.getByPlaceholder("搜索代码或名称").press("Enter");
+  await page.locator(".ant-select").filter({ hasText: "基金类型" }).click();
+  await page.getByTitle("货币型").click();
+  await expect(page.locator("tbody tr").first()).toContainText("货币型");
+  await page.getByRole("button", { name: "加载信号" }).click();
+  await expect(page.getByTestId("signals-na").first()).toHaveText("货币基金：不适用趋势信号", { timeout: 20_000 });
+  await expect(page.getByTestId("signal-tag")).toHaveCount(0);
+});
+
 test("strategies: run a screen and page through its matches", async ({ page }) => {
   await page.goto("/strategies");
   await page.getByTestId("run-momentum_top_n").click();
@@ -47,9 +89,19 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
   await expect(page.locator("tbody tr").filter({ hasText: "成功" })).toHaveCount(3, { timeout: 30_000 });
   await expect(page.getByText(/^净值曲线 · \d{6}/)).toBeVisible();
   await expect(page.locator("canvas").first()).toBeVisible();
+  // Every figure of the selected run, including those against the default benchmark 沪深300.
+  const metrics = page.getByTestId("backtest-metrics");
+  await expect(metrics).toContainText("索提诺比率");
+  await expect(metrics).toContainText("基准收益 (沪深300 000300.SH)");
+  await expect(metrics).toContainText("信息比率");
   await page.screenshot({ path: "test-results/backtests-page.png", fullPage: true });
   const batch = await (await request.get(`/api/backtests/batches/${batch_id}`)).json();
   expect(batch.items.every((i: { metrics: { days: number } | null }) => i.metrics && i.metrics.days > 400)).toBe(true);
+  for (const i of batch.items as { metrics: { benchmark: string; beta: number | null; sharpe: number | null; max_drawdown_peak: string | null } }[]) {
+    expect(i.metrics.benchmark).toBe("000300.SH");
+    expect(typeof i.metrics.beta).toBe("number");
+    expect(i.metrics.max_drawdown_peak).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  }
   for (const bad of [
     { fund_codes: [], strategy: "ma_cross" },
     { fund_codes: codes, strategy: "guess" },

@@ -10,6 +10,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue } from "@/queue/enqueue";
 import { seedFunds } from "@/demo/seed";
 import { computeSignals } from "@/domain/signals";
+import { adjustedNav } from "@/domain/adjusted";
+import { handAdjusted } from "./support/handAdjusted";
 import { loadSeries, parseYmd, ymd } from "@/domain/series";
 import { registry } from "@/tasks";
 import { shanghaiToday } from "@/domain/calendar";
@@ -235,6 +237,7 @@ for (const { kind, available } of providers()) {
         (r) => r.code,
       );
       const series = await loadSeries(t.database.db, codes);
+      const money = new Set((await t.database.db.instrument.findMany({ where: { fundType: "money" }, select: { code: true } })).map((r) => r.code));
       const probe = series.get(codes[0])!;
       const asOf = ymd(probe.dates[probe.dates.length - 60]); // a trading day 60 points back
       const [sig, latest, screen] = await runAll([
@@ -252,7 +255,7 @@ for (const { kind, available } of providers()) {
         expect(data.as_of).toBe(asOf);
         // A fund launched after the day had no data then: reported missing, like an unknown code.
         if (cut.dates.length === 0) expect(data).toMatchObject({ missing: true, signals: [] });
-        else expect(data.signals).toEqual(computeSignals({ dates: cut.dates, values: cut.accNav }));
+        else expect(data.signals).toEqual(computeSignals({ dates: cut.dates, values: adjustedNav(cut), moneyFund: money.has(data.fund_code) }));
       }
       const sigLog = (await t.database.db.runLog.findMany({ where: { runId: sig.runId as number } })).map((l) => l.message);
       expect(sigLog.some((m) => m.includes(`as of ${asOf}`))).toBe(true);
@@ -265,6 +268,22 @@ for (const { kind, available } of providers()) {
       expect(full.signals.some((s) => s.date > asOf)).toBe(true);
       expect(screen.status, screen.error ?? "").toBe("succeeded");
       expect(result(screen)).toMatchObject({ strategy: "momentum_top_n", as_of: asOf });
+      // The screen ranks by the 20-day return of the adjusted NAV, computed here by hand.
+      const expected = codes
+        .filter((c) => !money.has(c))
+        .map((c) => {
+          const cut = seriesAsOf(series.get(c)!, parseYmd(asOf));
+          const adj = handAdjusted(cut.dates, cut.nav, cut.actions);
+          return { code: c, score: adj.length > 20 ? adj[adj.length - 1] / adj[adj.length - 21] - 1 : Number.NaN };
+        })
+        .filter((x) => Number.isFinite(x.score))
+        .sort((a, b) => b.score - a.score)
+        .slice(0, 2);
+      const ranked = (await t.database.db.resultRow.findMany({ where: { taskId: screen.id } }))
+        .map((r) => JSON.parse(r.data) as { rank: number; fund_code: string; score: number })
+        .sort((a, b) => a.rank - b.rank);
+      expect(ranked.map((r) => r.fund_code)).toEqual(expected.map((e) => e.code));
+      ranked.forEach((r, i) => expect(r.score).toBeCloseTo(expected[i].score, 6));
     });
   });
 }

@@ -7,13 +7,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Database } from "@/db/client";
 import { seedFunds } from "@/demo/seed";
 import { generateUniverse } from "@/demo/universe";
-import { loadSeries, saveSeries, summarize, type NavSeries } from "@/domain/series";
+import { backfillActions, loadSeries, saveSeries, summarize, type NavSeries } from "@/domain/series";
 import { createSession } from "@/server/auth/session";
 import { hashPassword } from "@/server/auth/secrets";
 import type { RouteHandler } from "@/server/route";
 import { GET as listFunds } from "@/app/api/funds/route";
 import { GET as fundNav } from "@/app/api/funds/[code]/nav/route";
 import { freshDb, providers, type TestDb } from "./support/db";
+import { handAdjusted } from "./support/handAdjusted";
 
 const g = globalThis as unknown as { __qtaskDb?: Promise<Database> };
 
@@ -146,6 +147,7 @@ for (const { kind, available } of providers()) {
         latest_date: expect.stringMatching(/^\d{4}-\d{2}-\d{2}$/),
         latest_nav: 1.6,
         latest_acc_nav: 2.1,
+        latest_adj_nav: expect.any(Number),
         return_1m: null,
         return_3m: null,
         return_1y: null,
@@ -213,14 +215,58 @@ for (const { kind, available } of providers()) {
       expect(res.body.code).toBe(code);
       expect(res.body.name).toBe(name);
       expect(res.body.points).toHaveLength(s.dates.length);
-      expect(res.body.points.at(-1)).toEqual({ date: "2024-09-19", nav: s.nav.at(-1), acc_nav: s.accNav.at(-1) });
+      expect(res.body.points.at(-1)).toEqual({ date: "2024-09-19", nav: s.nav.at(-1), acc_nav: s.accNav.at(-1), adj_nav: expect.any(Number) });
+      expect(res.body.actions).toHaveLength(s.actions.length);
 
       const part = await get(fundNav, `/api/funds/${code}/nav?from=2024-01-01&to=2024-01-31`, { code });
       expect(part.body.points.length).toBeGreaterThan(15);
       expect(part.body.points.every((p: { date: string }) => p.date >= "2024-01-01" && p.date <= "2024-01-31")).toBe(true);
 
       const index = await get(fundNav, "/api/funds/000300.sh/nav?from=2024-09-19", { code: "000300.sh" });
-      expect(index.body).toEqual({ code: "000300.SH", name: "沪深300", points: [{ date: "2024-09-19", nav: 3196.04, acc_nav: 3196.04 }] });
+      expect(index.body).toEqual({
+        code: "000300.SH",
+        name: "沪深300",
+        points: [{ date: "2024-09-19", nav: 3196.04, acc_nav: 3196.04, adj_nav: 3196.04 }], // no actions: the close itself
+        actions: [],
+      });
+    });
+
+    it("shows returns and adjusted NAV that equal a hand computation from the unit NAV and the corporate actions", async () => {
+      const list = await get(listFunds, "/api/funds?page_size=200");
+      let paid = 0;
+      for (const f of list.body.items as { code: string; latest_adj_nav: number; return_1m: number | null; return_1y: number | null }[]) {
+        const nav = (await get(fundNav, `/api/funds/${f.code}/nav`, { code: f.code })).body as {
+          points: { date: string; nav: number; adj_nav: number }[];
+          actions: { date: string; dividend: number; split: number }[];
+        };
+        const adj = handAdjusted(
+          nav.points.map((p) => p.date),
+          nav.points.map((p) => p.nav),
+          nav.actions,
+        );
+        const n = adj.length;
+        if (nav.actions.some((a) => a.dividend > 0)) paid++;
+        nav.points.forEach((p, i) => expect(Math.abs(p.adj_nav / adj[i] - 1), `${f.code} ${p.date}`).toBeLessThan(1e-9));
+        expect(f.latest_adj_nav / adj[n - 1] - 1).toBeCloseTo(0, 9);
+        if (n > 21) expect(f.return_1m, f.code).toBeCloseTo(adj[n - 1] / adj[n - 22] - 1, 9);
+        if (n > 252) expect(f.return_1y, f.code).toBeCloseTo(adj[n - 1] / adj[n - 253] - 1, 9);
+        else expect(f.return_1y).toBeNull();
+      }
+      expect(paid).toBeGreaterThan(10); // the demo funds pay dividends, so the difference shows
+    });
+
+    it("infers, once, the dividends of a series stored before corporate actions existed", async () => {
+      const { db } = t.database;
+      // As an older version stored it: no actions column value, a 0.3 dividend visible only as acc − nav.
+      await saveSeries(db, series("000077", [1.8, 1.8, 1.8], [1.5, 1.5, 1.2]));
+      await db.navSeries.update({ where: { code: "000077" }, data: { actions: null } });
+      expect(await backfillActions(db)).toBe(1);
+      expect(await backfillActions(db)).toBe(0);
+      const s = (await loadSeries(db, ["000077"])).get("000077")!;
+      expect(s.actions).toEqual([{ date: s.dates[2], dividend: 0.3, split: 1 }]);
+      expect((await db.instrument.findUniqueOrThrow({ where: { code: "000077" } })).latestAdjNav).toBeCloseTo(1.5, 12);
+      await db.instrument.delete({ where: { code: "000077" } });
+      await db.navSeries.delete({ where: { code: "000077" } });
     });
 
     it("GET /api/funds/{code}/nav: 404 for an unknown or malformed code, 400 for bad dates", async () => {
