@@ -3,9 +3,9 @@
  * real index return (+ a growth tilt on the 创业板指 − 沪深300 spread for active equity funds,
  * + a shared bond-market factor for bond funds) + idiosyncratic noise with volatility
  * clustering (GARCH(1,1) on Student-t shocks, ν = 5). Some funds pay cash dividends: unit NAV
- * drops by the dividend, accumulated NAV does not. A few whose unit NAV has risen above 2.5
+ * drops by the dividend, accumulated NAV does not. A few whose unit NAV has risen above 3
  * split (拆分) back to about 1: each unit becomes `ratio` units and accumulated NAV is quoted per
- * new unit. Money funds pay their income as a daily dividend and keep unit NAV at 1. Every
+ * new unit. Money funds keep unit NAV at 1 and carry their daily income over once a month. Every
  * dividend and split is recorded as a corporate action, as a data vendor would publish it.
  */
 import type { CorporateAction } from "@/domain/adjusted";
@@ -18,7 +18,7 @@ import type { Rng } from "./random";
 const round4 = (x: number) => Math.round(x * 10000) / 10000;
 
 /** Unit NAV above which a fund may split back to about 1 (a few in the demo universe do). */
-const SPLIT_ABOVE = 2.5;
+const SPLIT_ABOVE = 3;
 
 /** What drives one fund's NAV. */
 export interface FundSpec {
@@ -136,14 +136,22 @@ export function simulate(rng: Rng, code: string, spec: FundSpec, m: Market, star
   const actions: CorporateAction[] = [];
 
   if (spec.type === "money") {
-    // Daily income per unit, published as 每万份收益 with 4 decimals (8 per unit), paid out as a dividend.
+    // Daily income per unit (每万份收益, 4 decimals per 10,000 units = 8 per unit) accrues, and is
+    // carried over into new units once a month (每日分配、按月结转): a dividend on the first
+    // trading day of the next month. A dividend a day would be 1,250 actions per fund, and
+    // loading their bytes through Prisma cost ~1.5 s more for the 2,000-fund signals batch.
     let acc = launched ? 1 : 1 + rng.range(0, 0.35);
+    let pending = 0;
     for (let i = 0; i < n; i++) {
       const t = start + i;
       if (i > 0) {
+        if (Math.floor(dates[i] / 100) !== Math.floor(dates[i - 1] / 100) && pending > 0) {
+          actions.push({ date: dates[i], dividend: Math.round(pending * 1e8) / 1e8, split: 1 });
+          pending = 0;
+        }
         const income = Math.round(((Math.max(0.002, m.moneyYield[t] + spec.yieldOffset) * m.gapDays[t]) / 365) * 1e8) / 1e8;
         acc += income;
-        actions.push({ date: dates[i], dividend: income, split: 1 });
+        pending += income;
       }
       nav[i] = 1;
       accNav[i] = round4(acc);
@@ -191,7 +199,7 @@ export function simulate(rng: Rng, code: string, spec: FundSpec, m: Market, star
           paid = Math.round((paid + d) * 1000) / 1000;
           actions.push({ date: dates[i], dividend: d, split: 1 });
         }
-      } else if (unit > SPLIT_ABOVE && rng.chance(1 / 120)) {
+      } else if (unit > SPLIT_ABOVE && rng.chance(1 / 1500)) {
         const ratio = Math.round(unit * 1e4) / 1e4; // back to about 1.0000 a unit
         unit /= ratio;
         paid /= ratio;

@@ -12,10 +12,11 @@
  *   hybrid  beta 0.4–0.7, smaller tilt, 0.35–0.7 %/day, some bond carry
  *   index   ETF / ETF联接 / 指数增强 on one of the five real indices: beta ≈ 1, tiny noise
  *   bond    beta ≈ 0.02, duration on a shared rate factor, 2.5–4.5 %/yr carry, low vol
- *   money   unit NAV fixed at 1.0000; the income (~1.5–2.6 %/yr per calendar day) paid as a
- *           daily dividend, which accumulated NAV adds up and the adjusted NAV compounds
+ *   money   unit NAV fixed at 1.0000; the income (~1.5–2.6 %/yr per calendar day) accrues
+ *           daily in accumulated NAV and is carried over monthly (a dividend the adjusted NAV
+ *           reinvests)
  * Some funds pay cash dividends: unit NAV drops by the dividend, accumulated NAV does not; a
- * few split back to about 1 once their unit NAV passes 2.5. Each is a corporate action of the
+ * few split back to about 1 once their unit NAV passes 3. Each is a corporate action of the
  * series, so the adjusted NAV (the basis of every return) reinvests and undoes them.
  * About one fund in seven launches inside the window (NAV 1.0000, beta ramping up while it
  * builds its positions), so series lengths differ.

@@ -11,21 +11,14 @@ export interface ComputeSeries {
   moneyFund: boolean;
 }
 
-/**
- * The compute inputs of `series`: adjusted NAV (dividends reinvested, splits undone), marked
- * when the instrument is a money market fund (one query for the lot).
- */
-export async function computeInputs(db: Db, series: Iterable<NavSeries>): Promise<ComputeSeries[]> {
-  const list = [...series];
-  const money = new Set(
-    (
-      await db.instrument.findMany({
-        where: { code: { in: list.map((s) => s.code) }, fundType: "money" },
-        select: { code: true },
-      })
-    ).map((r) => r.code),
-  );
-  return list.map((s) => ({ code: s.code, dates: s.dates, values: adjustedNav(s), moneyFund: money.has(s.code) }));
+/** The codes of the money market funds (one query; a task asks once, not per chunk). */
+export async function moneyFundCodes(db: Db): Promise<Set<string>> {
+  return new Set((await db.instrument.findMany({ where: { fundType: "money" }, select: { code: true } })).map((r) => r.code));
+}
+
+/** The compute inputs of `series`: adjusted NAV (dividends reinvested, splits undone), marked when a money market fund. */
+export function computeInputs(series: Iterable<NavSeries>, money: ReadonlySet<string>): ComputeSeries[] {
+  return [...series].map((s) => ({ code: s.code, dates: s.dates, values: adjustedNav(s), moneyFund: money.has(s.code) }));
 }
 
 /**

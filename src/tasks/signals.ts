@@ -8,7 +8,7 @@ import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { SignalParams, SignalsPayload } from "@/contracts/signals";
 import { computeSignals, type Signal } from "@/domain/signals";
-import { computeInputs, forEachChunk, loadSeriesAsOf, type ComputeSeries } from "./shared";
+import { computeInputs, forEachChunk, loadSeriesAsOf, moneyFundCodes, type ComputeSeries } from "./shared";
 
 /** Funds per compute call: big enough to amortise the thread hop, small enough to show progress. */
 const CHUNK = 100;
@@ -37,13 +37,14 @@ export const signalsBatch = defineTask({
       : [...new Set(payload.fund_codes)];
     const asOf = payload.as_of;
     ctx.log.info(`computing signals for ${codes.length} funds${asOf ? ` as of ${asOf}` : ""}`, { params: payload.params ?? {} });
+    const money = await moneyFundCodes(ctx.db);
     const counts = { buy: 0, sell: 0, missing: 0 };
     let done = 0;
     await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
       // As of a past day, a fund without points by then counts as missing (it had no data yet).
       const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
       const missing = chunk.filter((c) => !series.has(c));
-      const input = await computeInputs(ctx.db, series.values());
+      const input = computeInputs(series.values(), money);
       const out = await ctx.compute<{ code: string; signals: Signal[] }[]>("signals", { series: input, params: payload.params });
       await ctx.addResults([
         ...out.map((r) => ({ key: r.code, data: { fund_code: r.code, ...(asOf ? { as_of: asOf } : {}), signals: r.signals } })),

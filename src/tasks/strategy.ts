@@ -7,7 +7,7 @@ import { z } from "zod";
 import { defineTask } from "@/queue/registry";
 import { evaluate, selectMatches, STRATEGIES, type Evaluation } from "@/domain/strategies";
 import { Ymd } from "@/contracts/funds";
-import { computeInputs, forEachChunk, loadSeriesAsOf, type ComputeSeries } from "./shared";
+import { computeInputs, forEachChunk, loadSeriesAsOf, moneyFundCodes, type ComputeSeries } from "./shared";
 
 const CHUNK = 200;
 
@@ -54,11 +54,12 @@ export const strategyScreen = defineTask({
       params: params ?? {},
     });
     ctx.progress(0, "加载数据 / loading data");
+    const money = await moneyFundCodes(ctx.db);
     const evaluated: { code: string; ev: Evaluation }[] = [];
     await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
       // As of a past day, funds without points by then are not evaluated (they had no data yet).
       const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
-      const input = await computeInputs(ctx.db, series.values());
+      const input = computeInputs(series.values(), money);
       evaluated.push(...(await ctx.compute<{ code: string; ev: Evaluation }[]>("screen", { strategy, params, series: input })));
       ctx.progress((evaluated.length / Math.max(1, codes.length)) * 90, `计算中 / computing ${evaluated.length} / ${codes.length}`);
     });
