@@ -5,30 +5,48 @@
 import { z } from "zod";
 import { endpoint } from "./endpoint";
 import { FundCode } from "./funds";
+import { BACKTEST_COST_PARAMS, BACKTEST_STRATEGY_PARAMS, checkOrder, specNumber, type ParamGroup, type ParamSpec } from "./researchParams";
 
-const period = z.number().int().min(2).max(250);
+/** Every parameter any backtest strategy takes, once each, then the costs (researchParams.ts declares them). */
+export const BACKTEST_PARAM_SPECS: ParamSpec[] = [
+  ...new Map(
+    Object.values(BACKTEST_STRATEGY_PARAMS)
+      .flatMap((g: ParamGroup) => g.specs)
+      .map((p) => [p.key, p] as const),
+  ).values(),
+  ...BACKTEST_COST_PARAMS,
+];
 
 /** Backtest parameters: strategy params plus costs; every field has a default and unknown fields are rejected. */
 export const BacktestParams = z
-  .strictObject({
-    ma_short: period.default(5),
-    ma_long: period.default(20),
-    rsi_period: period.default(14),
-    rsi_oversold: z.number().min(0).max(50).default(30),
-    rsi_overbought: z.number().min(50).max(100).default(70),
-    momentum_period: period.default(20),
-    momentum_threshold: z.number().min(0).max(1).default(0.05),
-    fee_buy: z.number().min(0).max(0.05).default(0.0015),
-    fee_sell: z.number().min(0).max(0.05).default(0.005),
-    /** Annual risk-free rate for Sharpe, Sortino and alpha (0.02 = 2 %); 0 by default, as empyrical. */
-    risk_free: z.number().min(0).max(0.2).default(0),
-    initial: z.number().positive().max(1e12).default(1),
-  })
-  .superRefine((p, ctx) => {
-    if (p.ma_short >= p.ma_long) ctx.addIssue({ code: "custom", path: ["ma_short"], message: "ma_short must be less than ma_long" });
-    if (p.rsi_oversold >= p.rsi_overbought)
-      ctx.addIssue({ code: "custom", path: ["rsi_oversold"], message: "rsi_oversold must be less than rsi_overbought" });
-  });
+  .strictObject(
+    Object.fromEntries(BACKTEST_PARAM_SPECS.map((p) => [p.key, specNumber(p).default(p.default)])) as Record<
+      BacktestParamKey,
+      z.ZodDefault<z.ZodNumber>
+    >,
+  )
+  .superRefine((p, ctx) =>
+    checkOrder(
+      p,
+      BACKTEST_PARAM_SPECS,
+      Object.values(BACKTEST_STRATEGY_PARAMS).flatMap((g: ParamGroup) => g.order),
+      ctx,
+    ),
+  );
+
+/** The names of the backtest parameters. */
+export type BacktestParamKey =
+  | "ma_short"
+  | "ma_long"
+  | "rsi_period"
+  | "rsi_oversold"
+  | "rsi_overbought"
+  | "momentum_period"
+  | "momentum_threshold"
+  | "fee_buy"
+  | "fee_sell"
+  | "risk_free"
+  | "initial";
 
 /** Params as a request gives them (all optional). */
 export type BacktestParamsInput = z.input<typeof BacktestParams>;

@@ -2,8 +2,28 @@
 import { z } from "zod";
 import { endpoint } from "./endpoint";
 
-/** A screening strategy with its default parameters. */
-export const StrategyJson = z.object({ id: z.string(), name: z.string(), description: z.string(), params: z.record(z.string(), z.number()) });
+/** One declared parameter (contracts/researchParams.ts). */
+export const ParamSpecJson = z.object({
+  key: z.string(),
+  kind: z.enum(["integer", "number"]),
+  min: z.number(),
+  max: z.number(),
+  step: z.number(),
+  default: z.number(),
+  zh: z.string(),
+  en: z.string(),
+});
+
+/** A screening strategy with its default parameters and their declarations (type, range, description). */
+export const StrategyJson = z.object({
+  id: z.string(),
+  name: z.string(),
+  description: z.string(),
+  params: z.record(z.string(), z.number()),
+  param_specs: z.array(ParamSpecJson),
+  /** Pairs that must be in order: `less` < `than`. */
+  param_order: z.array(z.object({ less: z.string(), than: z.string() })),
+});
 export type StrategyJson = z.infer<typeof StrategyJson>;
 
 /** `POST /api/strategies/{id}/execute`. */

@@ -23,6 +23,7 @@
  * helpers in signals.ts; a NaN, zero or negative value throws a RangeError.
  */
 import { z } from "zod";
+import { optionalParamsSchema, paramDefaults, SCREEN_PARAMS } from "@/contracts/researchParams";
 import { maCross, maxDrawdown, momentumAt, round6, rsiSeries, toNumbers, type Series } from "./signals";
 import { assertPositive } from "./adjusted";
 
@@ -44,43 +45,35 @@ export const STRATEGIES: StrategyDef[] = [
     name: "MA金叉",
     description:
       "The short SMA crossed above the long SMA within the last `lookback` days (and has not crossed back). Sorted by how far the short SMA is above the long one.",
-    params: { ma_short: 5, ma_long: 20, lookback: 5 },
+    params: paramDefaults(SCREEN_PARAMS.ma_golden_cross.specs),
   },
   {
     id: "rsi_oversold_rebound",
     name: "RSI超卖反弹",
     description:
       "RSI crossed up through the oversold level within the last `lookback` days and is still above it. Sorted by the RSI rise since the day before the cross.",
-    params: { rsi_period: 14, rsi_oversold: 30, lookback: 5 },
+    params: paramDefaults(SCREEN_PARAMS.rsi_oversold_rebound.specs),
   },
   {
     id: "momentum_top_n",
     name: "动量前N",
     description: "The top_n funds by return over the last momentum_period days.",
-    params: { momentum_period: 20, top_n: 50 },
+    params: paramDefaults(SCREEN_PARAMS.momentum_top_n.specs),
   },
   {
     id: "low_drawdown",
     name: "低回撤",
     description: "Max drawdown over the last `window` days at most max_drawdown; sorted by the return over the same window.",
-    params: { window: 250, max_drawdown: 0.05 },
+    params: paramDefaults(SCREEN_PARAMS.low_drawdown.specs),
   },
 ];
 
-const period = z.number().int().min(2).max(250);
-
-/** Per-strategy parameter schemas: every field optional (the default fills in), unknown fields rejected. */
+/** Per-strategy parameter schemas (built from SCREEN_PARAMS): every field optional (the default fills in), unknown fields rejected. */
 export const STRATEGY_PARAM_SCHEMAS = {
-  ma_golden_cross: z
-    .strictObject({ ma_short: period.optional(), ma_long: period.optional(), lookback: z.number().int().min(1).max(60).optional() })
-    .refine((p) => (p.ma_short ?? 5) < (p.ma_long ?? 20), { message: "ma_short must be less than ma_long", path: ["ma_short"] }),
-  rsi_oversold_rebound: z.strictObject({
-    rsi_period: period.optional(),
-    rsi_oversold: z.number().min(1).max(50).optional(),
-    lookback: z.number().int().min(1).max(60).optional(),
-  }),
-  momentum_top_n: z.strictObject({ momentum_period: period.optional(), top_n: z.number().int().min(1).max(10_000).optional() }),
-  low_drawdown: z.strictObject({ window: z.number().int().min(20).max(1250).optional(), max_drawdown: z.number().gt(0).max(1).optional() }),
+  ma_golden_cross: optionalParamsSchema(SCREEN_PARAMS.ma_golden_cross),
+  rsi_oversold_rebound: optionalParamsSchema(SCREEN_PARAMS.rsi_oversold_rebound),
+  momentum_top_n: optionalParamsSchema(SCREEN_PARAMS.momentum_top_n),
+  low_drawdown: optionalParamsSchema(SCREEN_PARAMS.low_drawdown),
 } as const;
 
 /** Any strategy's params as a request gives them: a small record of finite, bounded numbers. parseStrategyParams checks them per strategy. */

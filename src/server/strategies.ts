@@ -1,15 +1,17 @@
 /** The strategy endpoints' verbs: the screening strategies, and running one over all funds. */
 import type { executeStrategy, listStrategies } from "@/contracts/strategies";
 import { STRATEGIES } from "@/domain/strategies";
+import { SCREEN_PARAMS, type ParamGroup } from "@/contracts/researchParams";
 import { enqueue } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 import { withEnqueueQuota } from "./quota";
 
-/** Screening strategies with their default parameters. */
+/** Screening strategies with their default parameters and the declarations behind them. */
 export async function list(): Promise<Output<typeof listStrategies>> {
-  return { json: { items: STRATEGIES } };
+  const groups = SCREEN_PARAMS as Record<string, ParamGroup>;
+  return { json: { items: STRATEGIES.map((s) => ({ ...s, param_specs: groups[s.id].specs, param_order: groups[s.id].order })) } };
 }
 
 /** Runs a screening strategy over all funds: 202 {"task_id"}; matches are the task's result rows. */

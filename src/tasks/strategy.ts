@@ -5,7 +5,7 @@
  */
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
-import { evaluate, selectMatches, STRATEGIES, type Evaluation } from "@/domain/strategies";
+import { evaluate, selectMatches, STRATEGIES, STRATEGY_PARAM_SCHEMAS, type Evaluation } from "@/domain/strategies";
 import { Ymd } from "@/contracts/funds";
 import { computeInputs, forEachChunk, loadSeriesAsOf, moneyFundCodes, type ComputeSeries } from "./shared";
 
@@ -20,12 +20,18 @@ export const StrategyPayload = z
   })
   .strict()
   .superRefine((p, ctx) => {
-    // A misspelt parameter would silently fall back to its default: refuse it instead.
+    // A misspelt parameter would silently fall back to its default: refuse it instead; and each
+    // value must be within the range its declaration (contracts/researchParams.ts) gives.
     const known = STRATEGIES.find((s) => s.id === p.strategy)?.params ?? {};
     for (const k of Object.keys(p.params ?? {})) {
       if (!(k in known))
         ctx.addIssue({ code: "custom", path: ["params", k], message: `unknown parameter; ${p.strategy} takes ${Object.keys(known).join(", ")}` });
     }
+    const schema = STRATEGY_PARAM_SCHEMAS[p.strategy as keyof typeof STRATEGY_PARAM_SCHEMAS];
+    const known2 = Object.fromEntries(Object.entries(p.params ?? {}).filter(([k]) => k in known));
+    const checked = schema?.safeParse(known2);
+    if (checked && !checked.success)
+      for (const issue of checked.error.issues) ctx.addIssue({ code: "custom", path: ["params", ...issue.path.map(String)], message: issue.message });
   });
 
 /** The compute function: evaluate one strategy on a chunk of series. */

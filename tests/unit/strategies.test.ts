@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { evaluate, parseStrategyParams, selectMatches, STRATEGIES, StrategyParams, type Evaluation } from "@/domain/strategies";
+import { StrategyPayload } from "@/tasks/strategy";
+import { SCREEN_PARAMS } from "@/contracts/researchParams";
+import { BACKTEST_PARAM_SPECS, BacktestParams } from "@/contracts/backtests";
 
 function series(values: number[]) {
   return { dates: Array.from({ length: values.length }, (_, i) => 20240101 + i), values };
@@ -147,5 +150,36 @@ describe("params", () => {
     expect(StrategyParams.safeParse({ top_n: 10 }).success).toBe(true);
     expect(StrategyParams.safeParse({ top_n: "10" }).success).toBe(false);
     expect(StrategyParams.safeParse({ top_n: 1e9 }).success).toBe(false);
+  });
+});
+
+describe("declared parameters (contracts/researchParams.ts) are what the server checks", () => {
+  it("refuses a screen param out of its declared range or out of order, naming it", () => {
+    const bad = [
+      [{ strategy: "momentum_top_n", params: { top_n: 0 } }, "top_n must be at least 1"],
+      [{ strategy: "low_drawdown", params: { window: 2000 } }, "window must be at most 1250"],
+      [{ strategy: "rsi_oversold_rebound", params: { rsi_period: 14.5 } }, "rsi_period must be a whole number"],
+      [{ strategy: "ma_golden_cross", params: { ma_short: 30 } }, "ma_short must be less than ma_long"],
+    ] as const;
+    for (const [payload, message] of bad) {
+      const r = StrategyPayload.safeParse(payload);
+      expect(r.success, JSON.stringify(payload)).toBe(false);
+      expect(JSON.stringify(r.error?.issues)).toContain(message);
+    }
+    expect(StrategyPayload.safeParse({ strategy: "ma_golden_cross", params: { ma_short: 10, ma_long: 60 } }).success).toBe(true);
+  });
+
+  it("builds the defaults of every screen from its declarations", () => {
+    for (const s of STRATEGIES) {
+      const group = SCREEN_PARAMS[s.id as keyof typeof SCREEN_PARAMS];
+      expect(s.params).toEqual(Object.fromEntries(group.specs.map((p) => [p.key, p.default])));
+    }
+  });
+
+  it("declares every backtest parameter once, with BacktestParams checking their ranges", () => {
+    expect(BACKTEST_PARAM_SPECS.map((p) => p.key).sort()).toEqual(Object.keys(BacktestParams.parse({})).sort());
+    expect(new Set(BACKTEST_PARAM_SPECS.map((p) => p.key)).size).toBe(BACKTEST_PARAM_SPECS.length);
+    expect(JSON.stringify(BacktestParams.safeParse({ fee_buy: 0.06 }).error?.issues)).toContain("fee_buy must be at most 0.05");
+    expect(JSON.stringify(BacktestParams.safeParse({ rsi_oversold: 60 }).error?.issues)).toContain("rsi_oversold must be at most 50");
   });
 });

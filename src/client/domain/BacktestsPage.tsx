@@ -9,7 +9,9 @@ import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Button, Card, Col, DatePicker, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
 import type { Dayjs } from "dayjs";
-import { DEFAULT_BENCHMARK, type BacktestBatch, type BacktestMetrics } from "@/contracts/backtests";
+import { BacktestParams, DEFAULT_BENCHMARK, type BacktestBatch, type BacktestMetrics, type BacktestStrategy } from "@/contracts/backtests";
+import { BACKTEST_STRATEGY_PARAMS, type ParamGroup } from "@/contracts/researchParams";
+import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamForm";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
@@ -103,6 +105,12 @@ export function BacktestsPage() {
   const indexName = (code: string | null) => (code ? `${indices.data?.items.find((i) => i.code === code)?.name ?? ""} ${code}`.trim() : null);
   const [selected, setSelected] = useState<Item | null>(null);
   const [form] = Form.useForm();
+  const strategy = (Form.useWatch("strategy", form) as BacktestStrategy | undefined) ?? "ma_cross";
+  const specs = (BACKTEST_STRATEGY_PARAMS as Record<string, ParamGroup>)[strategy]?.specs ?? [];
+  const [last, remember] = useLastParams(`backtest:${strategy}`);
+  const [edited, setEdited] = useState<Record<string, Record<string, number | undefined>>>({});
+  const values = edited[strategy] ?? last;
+  const [errors, setErrors] = useState<Record<string, string>>({});
 
   const submit = async (v: {
     fund_codes: string[];
@@ -113,12 +121,19 @@ export function BacktestsPage() {
     risk_free?: number;
     benchmark?: string;
   }) => {
+    // The strategy's own params as typed, checked in the browser with the server's schema.
+    const own = givenParams(Object.fromEntries(specs.map((p) => [p.key, values[p.key]])));
+    const all = { ...own, fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 0) / 100 };
+    const errs = paramErrors(BacktestParams, all);
+    setErrors(errs);
+    if (Object.keys(errs).length > 0) return;
+    remember(own);
     try {
       const res = await create.mutateAsync({
         fund_codes: v.fund_codes,
         strategy: v.strategy,
         ...(v.range ? { start: v.range[0].format("YYYY-MM-DD"), end: v.range[1].format("YYYY-MM-DD") } : {}),
-        params: { fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 0) / 100 },
+        params: all,
         benchmark: v.benchmark === "none" ? null : (v.benchmark ?? DEFAULT_BENCHMARK),
       });
       setSelected(null);
@@ -204,6 +219,26 @@ export function BacktestsPage() {
                 </Form.Item>
               </Col>
             </Row>
+            {specs.length > 0 && (
+              <div data-testid="strategy-params">
+                <ParamFields
+                  specs={specs}
+                  values={values}
+                  errors={errors}
+                  span={4}
+                  onChange={(k, val) => {
+                    setEdited((old) => ({ ...old, [strategy]: { ...values, [k]: val } }));
+                    setErrors((old) => {
+                      const { [k]: _gone, ...rest } = old;
+                      return rest;
+                    });
+                  }}
+                />
+              </div>
+            )}
+            {(errors.fee_buy || errors.fee_sell || errors.risk_free) && (
+              <Typography.Text type="danger">{[errors.fee_buy, errors.fee_sell, errors.risk_free].filter(Boolean).join("; ")}</Typography.Text>
+            )}
           </Form>
         </Card>
       )}

@@ -262,6 +262,7 @@ export const en: Dict = {
       low_drawdown: "Max drawdown over the last window days at most max_drawdown; sorted by the return over the same window.",
     } as Record<string, string>,
     execute: "Run",
+    usedParams: "parameters of this run (bold: changed)",
     params: "Parameters",
     running: "Running",
     matches: "Matching funds",

@@ -243,6 +243,7 @@ export const zh = {
       low_drawdown: "最近 window 天的最大回撤不超过 max_drawdown，按同期收益排序。",
     } as Record<string, string>,
     execute: "执行",
+    usedParams: "本次参数（加粗为修改过的）",
     params: "参数",
     running: "执行中",
     matches: "匹配的基金",

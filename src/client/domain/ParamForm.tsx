@@ -1,0 +1,112 @@
+"use client";
+/**
+ * A form for a strategy's declared parameters (contracts/researchParams.ts): one number field
+ * per parameter with its range, step, default and one-line description. `check` is the very
+ * schema the server validates with, run in the browser so a value out of range or pairs out of
+ * order are shown at the field before anything is sent. The last values a user ran are kept in
+ * this browser per user and strategy (useLastParams).
+ */
+import { useCallback, useState } from "react";
+import { Col, Form, InputNumber, Row, Tooltip, Typography } from "antd";
+import type { z } from "zod";
+import type { ParamSpec } from "@/contracts/researchParams";
+import { useI18n } from "../i18n";
+import { useMe } from "../me";
+
+/** Field errors from a failed check, by parameter (the first message of each). */
+export function paramErrors(check: z.ZodType, values: Record<string, number | undefined>): Record<string, string> {
+  const r = check.safeParse(values);
+  if (r.success) return {};
+  const out: Record<string, string> = {};
+  for (const issue of r.error.issues) {
+    const key = String(issue.path[issue.path.length - 1] ?? "");
+    out[key] ??= issue.message;
+  }
+  return out;
+}
+
+/**
+ * The params a user last ran for `scope` (e.g. "screen:ma_golden_cross"), kept in localStorage
+ * under their user id, and a setter that remembers new ones.
+ */
+export function useLastParams(scope: string): [Record<string, number>, (v: Record<string, number>) => void] {
+  const me = useMe();
+  const key = `qtask.params.${me.id}.${scope}`;
+  const read = (): Record<string, number> => {
+    try {
+      const raw = typeof window === "undefined" ? null : window.localStorage.getItem(key);
+      const parsed = raw ? (JSON.parse(raw) as unknown) : {};
+      return parsed && typeof parsed === "object" ? Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "number")) : {};
+    } catch {
+      return {};
+    }
+  };
+  const [value, setValue] = useState<Record<string, number>>(read);
+  const remember = useCallback(
+    (v: Record<string, number>) => {
+      setValue(v);
+      try {
+        window.localStorage.setItem(key, JSON.stringify(v));
+      } catch {
+        // storage full or disabled: the form still works, it just forgets
+      }
+    },
+    [key],
+  );
+  return [value, remember];
+}
+
+/** The fields of `specs`; `values` and `errors` are the caller's state. */
+export function ParamFields({
+  specs,
+  values,
+  errors,
+  onChange,
+  span = 8,
+  disabled,
+}: {
+  specs: readonly ParamSpec[];
+  values: Record<string, number | undefined>;
+  errors: Record<string, string>;
+  onChange: (key: string, value: number | undefined) => void;
+  span?: number;
+  disabled?: boolean;
+}) {
+  const { lang } = useI18n();
+  return (
+    <Row gutter={8}>
+      {specs.map((s) => (
+        <Col key={s.key} span={span}>
+          <Form.Item
+            label={
+              <Tooltip title={`${lang === "zh" ? s.zh : s.en} (${s.min} – ${s.max})`}>
+                <Typography.Text code style={{ fontSize: 12 }}>
+                  {s.key}
+                </Typography.Text>
+              </Tooltip>
+            }
+            validateStatus={errors[s.key] ? "error" : undefined}
+            help={errors[s.key]}
+            style={{ marginBottom: 8 }}
+          >
+            <InputNumber
+              size="small"
+              style={{ width: "100%" }}
+              value={values[s.key]}
+              placeholder={String(s.default)}
+              step={s.step}
+              disabled={disabled}
+              aria-label={s.key}
+              onChange={(v) => onChange(s.key, typeof v === "number" ? v : undefined)}
+            />
+          </Form.Item>
+        </Col>
+      ))}
+    </Row>
+  );
+}
+
+/** The values with empty fields dropped (the server fills in their defaults). */
+export function givenParams(values: Record<string, number | undefined>): Record<string, number> {
+  return Object.fromEntries(Object.entries(values).filter(([, v]) => typeof v === "number")) as Record<string, number>;
+}
