@@ -5,7 +5,8 @@
  */
 import { z } from "zod";
 import { defineTask, TaskFailPermanently } from "@/queue/registry";
-import { BacktestPayload, DEFAULT_BENCHMARK } from "@/contracts/backtests";
+import { BacktestParams, BacktestPayload, DEFAULT_BENCHMARK } from "@/contracts/backtests";
+import { fingerprint, provenance } from "./provenance";
 import { adjustedNav } from "@/domain/adjusted";
 import { runBacktest, type BacktestResult } from "@/domain/backtest";
 import { loadSeries } from "@/domain/series";
@@ -18,6 +19,8 @@ interface Input {
   /** Adjusted NAV (dividends reinvested). */
   values: Float64Array;
   benchmark: { code: string; dates: Int32Array; values: Float64Array } | null;
+  /** What the run saw and how it computed (provenance.ts). */
+  provenance: Record<string, unknown>;
 }
 
 export const backtest = defineTask({
@@ -42,7 +45,15 @@ export const backtest = defineTask({
     const b = benchCode ? series.get(benchCode) : undefined;
     if (benchCode && !b) ctx.log.warn(`no data for the benchmark ${benchCode}: figures against it are left out`);
     ctx.log.info(`backtesting ${ctx.payload.strategy} on ${fund_code} ${inst?.name ?? ""} (${s.dates.length} days, adjusted NAV)`);
+    const prov = provenance({
+      params: BacktestParams.parse(ctx.payload.params ?? {}),
+      strategy: ctx.payload.strategy,
+      window: { start: ctx.payload.start ?? null, end: ctx.payload.end ?? null },
+      data: { fund: fingerprint(s), benchmark: b ? fingerprint(b) : null },
+    });
+    await ctx.runInfo({ provenance: prov });
     return {
+      provenance: prov,
       payload: ctx.payload,
       name: inst?.name ?? fund_code,
       dates: s.dates,
@@ -50,7 +61,7 @@ export const backtest = defineTask({
       benchmark: b && benchCode ? { code: benchCode, dates: b.dates, values: adjustedNav(b) } : null,
     };
   },
-  compute(input: Input): BacktestResult & { fund_code: string; fund_name: string; strategy: string } {
+  compute(input: Input): BacktestResult & { fund_code: string; fund_name: string; strategy: string; provenance: Record<string, unknown> } {
     const { payload } = input;
     const r = runBacktest({ dates: input.dates, values: input.values }, payload.strategy, {
       start: payload.start,
@@ -58,7 +69,7 @@ export const backtest = defineTask({
       params: payload.params,
       benchmark: input.benchmark ?? undefined,
     });
-    return { fund_code: payload.fund_code, fund_name: input.name, strategy: payload.strategy, ...r };
+    return { fund_code: payload.fund_code, fund_name: input.name, strategy: payload.strategy, provenance: input.provenance, ...r };
   },
   async finish(ctx, out) {
     const m = out.metrics;
@@ -66,6 +77,14 @@ export const backtest = defineTask({
       `total return ${(m.total_return * 100).toFixed(2)}%, max drawdown ${(m.max_drawdown * 100).toFixed(2)}%, ${m.trades} trades` +
         (m.benchmark_return !== null ? `, benchmark ${m.benchmark} ${(m.benchmark_return * 100).toFixed(2)}%` : ""),
     );
-    return { fund_code: out.fund_code, fund_name: out.fund_name, strategy: out.strategy, metrics: m, equity: out.equity, trades: out.trades };
+    return {
+      fund_code: out.fund_code,
+      fund_name: out.fund_name,
+      strategy: out.strategy,
+      metrics: m,
+      equity: out.equity,
+      trades: out.trades,
+      provenance: out.provenance,
+    };
   },
 });

@@ -8,6 +8,8 @@ import { defineTask } from "@/queue/registry";
 import { evaluate, selectMatches, STRATEGIES, STRATEGY_PARAM_SCHEMAS, type Evaluation } from "@/domain/strategies";
 import { Ymd } from "@/contracts/funds";
 import { computeInputs, forEachChunk, loadSeriesAsOf, moneyFundCodes, type ComputeSeries } from "./shared";
+import { combinedHash, fingerprint, provenance, type SeriesFingerprint } from "./provenance";
+import { parseStrategyParams } from "@/domain/strategies";
 
 const CHUNK = 200;
 
@@ -62,9 +64,11 @@ export const strategyScreen = defineTask({
     ctx.progress(0, "加载数据 / loading data");
     const money = await moneyFundCodes(ctx.db);
     const evaluated: { code: string; ev: Evaluation }[] = [];
+    const prints: SeriesFingerprint[] = [];
     await forEachChunk(codes, CHUNK, ctx.signal, async (chunk) => {
       // As of a past day, funds without points by then are not evaluated (they had no data yet).
       const series = await loadSeriesAsOf(ctx.db, chunk, asOf);
+      for (const one of series.values()) prints.push(fingerprint(one));
       const input = computeInputs(series.values(), money);
       evaluated.push(...(await ctx.compute<{ code: string; ev: Evaluation }[]>("screen", { strategy, params, series: input })));
       ctx.progress((evaluated.length / Math.max(1, codes.length)) * 90, `计算中 / computing ${evaluated.length} / ${codes.length}`);
@@ -86,6 +90,10 @@ export const strategyScreen = defineTask({
       })),
     );
     ctx.log.info(`${matches.length} of ${evaluated.length} funds match${asOf ? ` as of ${asOf}` : ""}`);
-    return { strategy, evaluated: evaluated.length, matched: matches.length, ...(asOf ? { as_of: asOf } : {}) };
+    // What the screen saw: the summary in the result, every fund's fingerprint on the run.
+    const data = { funds: prints.length, hash: combinedHash(prints) };
+    const prov = provenance({ strategy, params: parseStrategyParams(strategy, params ?? {}), as_of: asOf ?? null, data });
+    await ctx.runInfo({ provenance: { ...prov, data: { ...data, per_fund: prints } } });
+    return { strategy, evaluated: evaluated.length, matched: matches.length, ...(asOf ? { as_of: asOf } : {}), provenance: prov };
   },
 });

@@ -8,7 +8,7 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue, enqueueMany } from "@/queue/enqueue";
 import { seedFunds } from "@/demo/seed";
-import { loadSeries } from "@/domain/series";
+import { loadSeries, saveSeries } from "@/domain/series";
 import { registry } from "@/tasks";
 import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
 import { fixtureServer } from "./support/http";
@@ -116,6 +116,52 @@ for (const { kind, available } of providers()) {
         expect(result.equity.length).toBeGreaterThan(10);
         expect(result.equity.length).toBeLessThanOrEqual(600);
       }
+    });
+
+    it("re-running a backtest or a screen on the same data reproduces its figures exactly; a changed NAV changes the data hash", async () => {
+      const code = (await t.database.db.instrument.findFirstOrThrow({ where: { kind: "fund", fundType: "stock" }, orderBy: { code: "asc" } })).code;
+      const bt = { type: "backtest", payload: { fund_code: code, strategy: "ma_cross", params: { ma_short: 10, ma_long: 30 }, start: "2021-01-04" } };
+      const screen = { type: "strategy_screen", payload: { strategy: "momentum_top_n", params: { top_n: 5 } } };
+      const run = async (spec: { type: string; payload: Record<string, unknown> }) => {
+        const { id } = await enqueue(t.conn, registry, spec);
+        await done(id);
+        const r = await task(id);
+        expect(r.status, r.error ?? "").toBe("succeeded");
+        const rows = (await t.database.db.resultRow.findMany({ where: { taskId: id }, orderBy: { rowKey: "asc" } })).map((x) => JSON.parse(x.data));
+        const info = JSON.parse((await t.database.db.run.findUniqueOrThrow({ where: { id: r.runId as number } })).info ?? "null");
+        return { result: JSON.parse(r.result as string), rows, info };
+      };
+      type Prov = {
+        data: { fund?: { hash: string }; hash?: string; funds?: number; per_fund?: unknown[] };
+        params: Record<string, number>;
+        code: { version: string };
+      };
+
+      const a = await run(bt);
+      const b = await run(bt);
+      expect(b.result).toEqual(a.result); // metrics, equity, trades and provenance, to the last digit
+      const prov = a.result.provenance as Prov;
+      expect(prov.params).toMatchObject({ ma_short: 10, ma_long: 30, fee_buy: 0.0015, risk_free: 0 }); // after defaults
+      expect(prov.code.version).toMatch(/^\d+\.\d+\.\d+/);
+      expect(a.info.provenance).toEqual(prov); // shown on the run page
+
+      const s1 = await run(screen);
+      const s2 = await run(screen);
+      expect(s2.rows).toEqual(s1.rows);
+      expect(s2.result).toEqual(s1.result);
+      expect((s1.result.provenance as Prov).data).toMatchObject({ funds: 60 });
+      expect((s1.info.provenance as Prov).data.per_fund).toHaveLength(60);
+
+      // One NAV point changes: the fund's hash, the screen's hash and the figures change with it.
+      const s = (await loadSeries(t.database.db, [code])).get(code)!;
+      s.nav[s.nav.length - 1] *= 1.05;
+      s.accNav[s.accNav.length - 1] *= 1.05;
+      await saveSeries(t.database.db, s);
+      const c = await run(bt);
+      expect((c.result.provenance as Prov).data.fund?.hash).not.toBe(prov.data.fund?.hash);
+      expect(c.result.metrics.buy_hold_return).not.toBe(a.result.metrics.buy_hold_return);
+      const s3 = await run(screen);
+      expect((s3.result.provenance as Prov).data.hash).not.toBe((s1.result.provenance as Prov).data.hash);
     });
 
     it("fund_nav_sync imports from HTTP (JSON and CSV) with retries, and from a CSV file; fund_basic_sync renames", async () => {

@@ -19,6 +19,7 @@ import { useBacktestBatchQuery, useCreateBacktests } from "../hooks/useBacktests
 import { useFundsQuery, type FundRow } from "../hooks/useFunds";
 import { useTaskQuery } from "../hooks/useTasks";
 import { BacktestChart } from "../tasks/charts";
+import { ProvenanceCard, type Provenance } from "../tasks/ProvenanceCard";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
 import type { TaskJson } from "@/contracts/tasks";
@@ -75,7 +76,7 @@ type EquityPoint = { date: string; value: number; buy_hold?: number; benchmark?:
 
 function Detail({ taskId, t, benchName }: { taskId: string; t: Dict; benchName: (code: string | null) => string | null }) {
   const q = useTaskQuery(taskId);
-  const result = q.data?.task.result as { metrics?: BacktestMetrics; equity?: EquityPoint[] } | null | undefined;
+  const result = q.data?.task.result as { metrics?: BacktestMetrics; equity?: EquityPoint[]; provenance?: Provenance } | null | undefined;
   if (!result?.equity || !result.metrics) return null;
   const bench = benchName(result.metrics.benchmark);
   return (
@@ -85,6 +86,7 @@ function Detail({ taskId, t, benchName }: { taskId: string; t: Dict; benchName: 
         names={{ strategy: t.backtests.strategySeries, buyHold: t.backtests.buyHold, benchmark: bench, drawdown: t.backtests.drawdownSeries }}
       />
       <MetricsList m={result.metrics} t={t} benchName={bench} />
+      {result.provenance && <ProvenanceCard p={result.provenance} />}
     </Space>
   );
 }

@@ -19,6 +19,7 @@ import { useExecuteStrategy, useStrategiesQuery } from "../hooks/useStrategies";
 import { useTaskQuery } from "../hooks/useTasks";
 import { ResultsTable } from "../tasks/ResultsTable";
 import { TaskStatusTag } from "../tasks/StatusTag";
+import { ProvenanceCard, type Provenance } from "../tasks/ProvenanceCard";
 
 function TaskProgress({ taskId, strategies }: { taskId: string; strategies: StrategyJson[] }) {
   const { t } = useI18n();
@@ -54,6 +55,9 @@ function TaskProgress({ taskId, strategies }: { taskId: string; strategies: Stra
         </Descriptions>
       </Card>
       <ResultsTable taskId={task.id} live={live} status={task.status} initialSort="rank" title={t.strategies.matches} />
+      {(task.result as { provenance?: Provenance } | null)?.provenance && (
+        <ProvenanceCard p={(task.result as { provenance: Provenance }).provenance} />
+      )}
     </Space>
   );
 }

@@ -167,6 +167,17 @@ export const en: Dict = {
     created: (id: string) => `Created task #${id}`,
     existing: (id: string) => `Task #${id} already has this idempotency key`,
   },
+  provenance: {
+    title: "Reproducibility",
+    code: "Code version",
+    conventions: "Conventions",
+    params: "Parameters (defaults filled in)",
+    window: "Window",
+    fund: "Fund data",
+    benchmark: "Benchmark data",
+    dataHash: (n: number) => `Data hash (${n} funds)`,
+    cols: { code: "Code", first: "First NAV", last: "Last NAV", points: "Points", hash: "Hash" },
+  },
   run: {
     task: (id: string) => `Task #${id}`,
     run: (id: string) => `Run #${id}`,

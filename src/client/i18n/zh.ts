@@ -158,6 +158,17 @@ export const zh = {
     created: (id: string) => `已创建任务 #${id}`,
     existing: (id: string) => `已有相同幂等键的任务 #${id}`,
   },
+  provenance: {
+    title: "可复现信息",
+    code: "代码版本",
+    conventions: "计算约定",
+    params: "参数（含默认值）",
+    window: "区间",
+    fund: "基金数据",
+    benchmark: "基准数据",
+    dataHash: (n: number) => `数据指纹（${n} 只基金）`,
+    cols: { code: "代码", first: "首个净值日", last: "最新净值日", points: "点数", hash: "指纹" },
+  },
   run: {
     task: (id: string) => `任务 #${id}`,
     run: (id: string) => `运行 #${id}`,

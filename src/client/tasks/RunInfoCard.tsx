@@ -1,7 +1,11 @@
 "use client";
-/** What a run ran, as its handler recorded it (runs.info): for a script the command line, working folder, process and host, and how it exited. */
+/**
+ * What a run ran, as its handler recorded it (runs.info): for a script the command line, working
+ * folder, process and host, and how it exited; for a screen or backtest what it saw (ProvenanceCard).
+ */
 import { Card, Descriptions, Tag, Typography } from "antd";
 import { useT } from "../i18n";
+import { ProvenanceCard, type Provenance } from "./ProvenanceCard";
 
 interface ScriptInfo {
   argv?: string[];
@@ -14,6 +18,7 @@ interface ScriptInfo {
 
 export function RunInfoCard({ info }: { info: Record<string, unknown> | null }) {
   const t = useT();
+  if (info && info.provenance && typeof info.provenance === "object") return <ProvenanceCard p={info.provenance as Provenance} />;
   if (!info || !Array.isArray(info.argv)) return null;
   const s = info as ScriptInfo;
   const exited = "exit_code" in s || "signal" in s;
