@@ -156,3 +156,23 @@ export const getBacktestBatch = endpoint({
   params: z.object({ batch_id: z.string().min(1).max(100) }),
   response: BacktestBatch,
 });
+
+export const backtestBatchCsv = endpoint({
+  method: "GET",
+  path: "/api/backtests/batches/{batch_id}/download",
+  role: "viewer",
+  tag: "backtests",
+  summary: "A backtest batch's metrics as CSV: one row per fund, one column per figure (fractions, as the API gives them)",
+  params: z.object({ batch_id: z.string().min(1).max(100) }),
+  produces: "text/csv",
+});
+
+export const backtestEquityCsv = endpoint({
+  method: "GET",
+  path: "/api/backtests/tasks/{task_id}/equity/download",
+  role: "viewer",
+  tag: "backtests",
+  summary: "One backtest's equity curve as CSV (date, strategy, buy and hold, benchmark, drawdown; as stored: at most 500 points)",
+  params: z.object({ task_id: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER) }),
+  produces: "text/csv",
+});

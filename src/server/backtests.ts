@@ -1,5 +1,15 @@
-/** The backtest endpoints' verbs: one backtest task per fund as a batch, and the batch with each fund's metrics. */
-import type { BacktestBatch, createBacktests, getBacktestBatch } from "@/contracts/backtests";
+/** The backtest endpoints' verbs: one backtest task per fund as a batch, the batch with each fund's metrics, and their CSV downloads. */
+import { stringify } from "csv-stringify/sync";
+import {
+  BacktestMetrics,
+  type BacktestBatch,
+  type BacktestMetrics as BacktestMetricsT,
+  type backtestBatchCsv,
+  type backtestEquityCsv,
+  type createBacktests,
+  type getBacktestBatch,
+} from "@/contracts/backtests";
+import { csvSafe } from "./csvCell";
 import { enqueueMany } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
@@ -28,9 +38,14 @@ export async function create({ body, principal }: Input<typeof createBacktests>)
 
 /** Every task of a backtest batch with its status and result metrics (the equity curve is in GET /api/tasks/{id}). */
 export async function batch({ params }: Input<typeof getBacktestBatch>): Promise<Output<typeof getBacktestBatch>> {
+  return { json: await batchJson(params.batch_id) };
+}
+
+/** The batch as GET answers it; 404 when no backtest has that batch id. */
+async function batchJson(batchId: string): Promise<BacktestBatch> {
   const { database } = await getQueue();
-  const tasks = await database.db.task.findMany({ where: { batchId: params.batch_id, type: "backtest" }, orderBy: { id: "asc" } });
-  if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${params.batch_id} not found`);
+  const tasks = await database.db.task.findMany({ where: { batchId, type: "backtest" }, orderBy: { id: "asc" } });
+  if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${batchId} not found`);
   const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   const items = tasks.map((t) => {
     counts[t.status] = (counts[t.status] ?? 0) + 1;
@@ -48,5 +63,40 @@ export async function batch({ params }: Input<typeof getBacktestBatch>): Promise
       error: t.error ? t.error.split("\n")[0] : null,
     };
   });
-  return { json: { batch_id: params.batch_id, total: tasks.length, counts, items } };
+  return { batch_id: batchId, total: tasks.length, counts, items };
+}
+
+/** The columns of the batch CSV after the fund's: every metric, in the order BacktestMetrics declares them. */
+const METRIC_COLUMNS = Object.keys(BacktestMetrics.shape) as (keyof BacktestMetricsT)[];
+
+/** A CSV response with a BOM (spreadsheets then read the UTF-8 Chinese names right); every cell made formula-safe. */
+function csvResponse(rows: unknown[][], filename: string): Response {
+  const cell = (v: unknown) => csvSafe(v === null || v === undefined ? "" : String(v));
+  return new Response("\ufeff" + stringify(rows.map((r) => r.map(cell))), {
+    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="${filename}"` },
+  });
+}
+
+/** A batch's metrics as CSV: fund, status and every figure per row. */
+export async function batchCsv(input: Input<typeof backtestBatchCsv>): Promise<Output<typeof backtestBatchCsv>> {
+  const json = await batchJson(input.params.batch_id);
+  const rows: unknown[][] = [["task_id", "fund_code", "fund_name", "strategy", "status", ...METRIC_COLUMNS, "error"]];
+  for (const i of json.items)
+    rows.push([i.task_id, i.fund_code, i.fund_name, i.strategy, i.status, ...METRIC_COLUMNS.map((k) => i.metrics?.[k] ?? null), i.error]);
+  const safeName = input.params.batch_id.replace(/[^\w.-]/g, "_");
+  return csvResponse(rows, `backtests-${safeName}.csv`);
+}
+
+/** One backtest's equity curve as CSV. */
+export async function equityCsv({ params }: Input<typeof backtestEquityCsv>): Promise<Output<typeof backtestEquityCsv>> {
+  const { database } = await getQueue();
+  const t = await database.db.task.findUnique({ where: { id: params.task_id }, select: { type: true, result: true, status: true } });
+  if (!t || t.type !== "backtest") throw new HttpError("not_found", `backtest ${params.task_id} not found`);
+  if (!t.result) throw new HttpError("conflict", `backtest ${params.task_id} has no result yet (${t.status})`);
+  const equity =
+    (JSON.parse(t.result) as { equity?: { date: string; value: number; buy_hold?: number; benchmark?: number | null; drawdown?: number }[] })
+      .equity ?? [];
+  const rows: unknown[][] = [["date", "strategy", "buy_hold", "benchmark", "drawdown"]];
+  for (const p of equity) rows.push([p.date, p.value, p.buy_hold ?? null, p.benchmark ?? null, p.drawdown ?? null]);
+  return csvResponse(rows, `backtest-${params.task_id}-equity.csv`);
 }

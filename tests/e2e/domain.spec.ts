@@ -97,6 +97,25 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
   await page.screenshot({ path: "test-results/backtests-page.png", fullPage: true });
   const batch = await (await request.get(`/api/backtests/batches/${batch_id}`)).json();
   expect(batch.items.every((i: { metrics: { days: number } | null }) => i.metrics && i.metrics.days > 400)).toBe(true);
+  // The batch's metrics and one run's equity curve download as CSV.
+  const csv = await request.get(`/api/backtests/batches/${batch_id}/download`);
+  expect(csv.headers()["content-type"]).toContain("text/csv");
+  const lines = (await csv.text())
+    .replace(/^\ufeff/, "")
+    .trim()
+    .split("\n");
+  expect(lines[0]).toContain("fund_code,fund_name,strategy,status,total_return,annualized_return");
+  expect(lines).toHaveLength(1 + codes.length);
+  const equity = await request.get(`/api/backtests/tasks/${task_ids[0]}/equity/download`);
+  const eq = (await equity.text())
+    .replace(/^\ufeff/, "")
+    .trim()
+    .split("\n");
+  expect(eq[0]).toBe("date,strategy,buy_hold,benchmark,drawdown");
+  expect(eq.length).toBeGreaterThan(100);
+  expect((await request.get("/api/backtests/tasks/999999/equity/download")).status()).toBe(404);
+  await expect(page.getByTestId("batch-csv")).toBeVisible();
+  await expect(page.getByTestId("equity-csv")).toBeVisible();
   for (const i of batch.items as { metrics: { benchmark: string; beta: number | null; sharpe: number | null; max_drawdown_peak: string | null } }[]) {
     expect(i.metrics.benchmark).toBe("000300.SH");
     expect(typeof i.metrics.beta).toBe("number");

@@ -85,6 +85,9 @@ function Detail({ taskId, t, benchName }: { taskId: string; t: Dict; benchName: 
         points={result.equity}
         names={{ strategy: t.backtests.strategySeries, buyHold: t.backtests.buyHold, benchmark: bench, drawdown: t.backtests.drawdownSeries }}
       />
+      <a href={`/api/backtests/tasks/${taskId}/equity/download`} download data-testid="equity-csv">
+        {t.backtests.exportEquity}
+      </a>
       <MetricsList m={result.metrics} t={t} benchName={bench} />
       {result.provenance && <ProvenanceCard p={result.provenance} />}
     </Space>
@@ -249,7 +252,14 @@ export function BacktestsPage() {
           <Card
             size="small"
             title={`${t.backtests.results} · ${batchId}`}
-            extra={<Link href={`/tasks?batch_id=${encodeURIComponent(batchId)}`}>{t.common.goToRun}</Link>}
+            extra={
+              <Space>
+                <a href={`/api/backtests/batches/${encodeURIComponent(batchId)}/download`} download data-testid="batch-csv">
+                  {t.run.exportCsv}
+                </a>
+                <Link href={`/tasks?batch_id=${encodeURIComponent(batchId)}`}>{t.common.goToRun}</Link>
+              </Space>
+            }
           >
             <Table<Item>
               rowKey="task_id"

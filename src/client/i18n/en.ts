@@ -324,6 +324,7 @@ export const en: Dict = {
     conventions:
       "Returns use the adjusted NAV (dividends reinvested); orders made at a close fill at the next day's NAV; 252 trading days a year; Sharpe = mean daily excess return / its sample sd × √252; annualised figures need 63 trading days (— otherwise).",
     equity: "Equity curve",
+    exportEquity: "Download the equity curve (CSV)",
     pickRow: "Click a row to see its equity curve",
     strategies: { ma_cross: "MA cross", rsi: "RSI overbought/oversold", buy_hold: "Buy and hold", momentum: "Momentum" } as Record<string, string>,
   },

@@ -305,6 +305,7 @@ export const zh = {
     conventions:
       "收益按复权净值（分红再投资）计算，信号日收盘后下单、次日净值成交；年化按每年 252 个交易日；夏普 = 日超额收益均值 / 样本标准差 × √252；不足 63 个交易日不显示年化指标（—）。",
     equity: "净值曲线",
+    exportEquity: "导出净值曲线 CSV",
     pickRow: "点击一行查看其净值曲线",
     strategies: { ma_cross: "均线交叉", rsi: "RSI 超买超卖", buy_hold: "买入持有", momentum: "动量" } as Record<string, string>,
   },

@@ -1,0 +1,8 @@
+import { backtestEquityCsv } from "@/contracts/backtests";
+import * as backtests from "@/server/backtests";
+import { route } from "@/server/route";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = route(backtestEquityCsv, backtests.equityCsv);
