@@ -75,7 +75,7 @@ function MetricsList({ m, t, benchName }: { m: BacktestMetrics; t: Dict; benchNa
 type EquityPoint = { date: string; value: number; buy_hold?: number; benchmark?: number | null; drawdown?: number };
 
 function Detail({ taskId, t, benchName }: { taskId: string; t: Dict; benchName: (code: string | null) => string | null }) {
-  const q = useTaskQuery(taskId);
+  const q = useTaskQuery(taskId, { untilFinished: true });
   const result = q.data?.task.result as { metrics?: BacktestMetrics; equity?: EquityPoint[]; provenance?: Provenance } | null | undefined;
   if (!result?.equity || !result.metrics) return null;
   const bench = benchName(result.metrics.benchmark);

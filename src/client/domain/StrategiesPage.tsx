@@ -23,7 +23,7 @@ import { ProvenanceCard, type Provenance } from "../tasks/ProvenanceCard";
 
 function TaskProgress({ taskId, strategies }: { taskId: string; strategies: StrategyJson[] }) {
   const { t } = useI18n();
-  const q = useTaskQuery(taskId);
+  const q = useTaskQuery(taskId, { untilFinished: true });
   const task = q.data?.task;
   if (!task) return null;
   const live = task.status === "queued" || task.status === "running";

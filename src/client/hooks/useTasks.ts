@@ -32,13 +32,22 @@ export function useTaskListQuery(filters: TaskFilters, cursor: string | null, li
   });
 }
 
-/** A task with its runs; polls while it is queued (no run of its current attempt yet). */
-export function useTaskQuery(taskId: string) {
+/**
+ * A task with its runs. By default it polls while the task is queued (no run of its current
+ * attempt yet: the wait page then moves to the run page, which follows the run itself); with
+ * `untilFinished` it polls until the task is finished, for pages that show its progress and
+ * result in place (/strategies, /backtests).
+ */
+export function useTaskQuery(taskId: string, opts: { untilFinished?: boolean } = {}) {
   return useQuery({
     queryKey: ["task", taskId],
     queryFn: () => apiFetch<ResponseOf<typeof getTask>>(`/api/tasks/${taskId}`),
-    refetchInterval: (q) =>
-      q.state.data && (q.state.data.runs.length > 0 || !["queued", "running"].includes(q.state.data.task.status)) ? false : 1_000,
+    refetchInterval: (q) => {
+      const d = q.state.data;
+      const live = !d || ["queued", "running"].includes(d.task.status);
+      if (opts.untilFinished) return live ? 1_500 : false;
+      return d && (d.runs.length > 0 || !live) ? false : 1_000;
+    },
   });
 }
 
