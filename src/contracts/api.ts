@@ -12,6 +12,7 @@ import * as catalogue from "./catalogue";
 import { endpointsOf, type Endpoint } from "./endpoint";
 import * as funds from "./funds";
 import * as overview from "./overview";
+import * as research from "./research";
 import * as runs from "./runs";
 import * as schedules from "./schedules";
 import * as signals from "./signals";
@@ -42,6 +43,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   signals,
   strategies,
   backtests,
+  research,
 ]
   .flatMap((m) => endpointsOf(m))
   .sort(

@@ -58,6 +58,7 @@ export function prepareTask(registry: Registry, input: EnqueueInput, index?: num
     idempotencyKey: input.idempotencyKey ?? null,
     parentId: input.parentId ?? null,
     scheduleId: input.scheduleId ?? null,
+    createdBy: input.createdBy ?? null,
   };
 }
 

@@ -14,4 +14,6 @@ export interface EnqueueInput {
   batchId?: string | null;
   parentId?: number | null;
   scheduleId?: string | null;
+  /** Who asked for it (a username or an API token's name), kept for history and filters. */
+  createdBy?: string | null;
 }

@@ -25,7 +25,7 @@ export async function create({ body, principal }: Input<typeof createBacktests>)
     enqueueMany(
       conn,
       registry,
-      funds.map((fund_code) => ({ type: "backtest", payload: { fund_code, ...rest } })),
+      funds.map((fund_code) => ({ type: "backtest", payload: { fund_code, ...rest }, createdBy: principal.name })),
       { batchId: `bt-${Date.now().toString(36)}` },
     ),
   );
@@ -44,7 +44,12 @@ export async function batch({ params }: Input<typeof getBacktestBatch>): Promise
 /** The batch as GET answers it; 404 when no backtest has that batch id. */
 async function batchJson(batchId: string): Promise<BacktestBatch> {
   const { database } = await getQueue();
-  const tasks = await database.db.task.findMany({ where: { batchId, type: "backtest" }, orderBy: { id: "asc" } });
+  // "task-{id}": a backtest enqueued alone (by a schedule), which the history lists as a batch of one.
+  const single = /^task-(\d{1,15})$/.exec(batchId);
+  const tasks = await database.db.task.findMany({
+    where: single ? { id: Number(single[1]), type: "backtest" } : { batchId, type: "backtest" },
+    orderBy: { id: "asc" },
+  });
   if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${batchId} not found`);
   const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   const items = tasks.map((t) => {

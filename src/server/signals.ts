@@ -12,7 +12,9 @@ type EnqueueSignals = typeof signalsBatch | typeof signalsBatchAsync;
 /** Enqueues a signals_batch task for the given funds (or all): 202 with its id. */
 export async function enqueueBatch({ body, principal }: Input<EnqueueSignals>): Promise<Output<EnqueueSignals>> {
   const { conn } = await getQueue();
-  const { id } = await withEnqueueQuota(principal, 1, () => enqueue(conn, registry, { type: "signals_batch", payload: body }));
+  const { id } = await withEnqueueQuota(principal, 1, () =>
+    enqueue(conn, registry, { type: "signals_batch", payload: body, createdBy: principal.name }),
+  );
   return {
     status: 202,
     json: { task_id: String(id) },

@@ -22,6 +22,7 @@ export async function execute({ params, body, principal }: Input<typeof executeS
     enqueue(conn, registry, {
       type: "strategy_screen",
       payload: { strategy: params.id, ...(body.params ? { params: body.params } : {}) },
+      createdBy: principal.name,
     }),
   );
   return { status: 202, json: { task_id: String(id) }, audit: { target: params.id, details: { task_id: String(id) } } };

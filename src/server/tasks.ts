@@ -51,6 +51,7 @@ export async function create({ body, principal }: Input<typeof createTask>): Pro
       timeoutMs: body.timeout_ms,
       idempotencyKey: body.idempotency_key,
       batchId: body.batch_id,
+      createdBy: principal.name,
     }),
   );
   const found = await taskOr404(database, id, principal);
@@ -79,6 +80,7 @@ export async function createMany({ body, principal }: Input<typeof createBatch>)
         maxAttempts: t.max_attempts,
         timeoutMs: t.timeout_ms,
         idempotencyKey: t.idempotency_key,
+        createdBy: principal.name,
       })),
       { batchId: body.batch_name },
     ),

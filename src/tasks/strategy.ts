@@ -94,6 +94,7 @@ export const strategyScreen = defineTask({
     const data = { funds: prints.length, hash: combinedHash(prints) };
     const prov = provenance({ strategy, params: parseStrategyParams(strategy, params ?? {}), as_of: asOf ?? null, data });
     await ctx.runInfo({ provenance: { ...prov, data: { ...data, per_fund: prints } } });
-    return { strategy, evaluated: evaluated.length, matched: matches.length, ...(asOf ? { as_of: asOf } : {}), provenance: prov };
+    const top = matches.slice(0, 3).map((m) => ({ fund_code: m.code, fund_name: names.get(m.code) ?? null }));
+    return { strategy, evaluated: evaluated.length, matched: matches.length, top, ...(asOf ? { as_of: asOf } : {}), provenance: prov };
   },
 });

@@ -177,6 +177,7 @@ for (const { kind, available } of providers()) {
         idempotencyKey: null,
         parentId: null,
         scheduleId: null,
+        createdBy: null,
       };
       const rows = Array.from({ length: 2_500 }, () => ({ ...row }));
       rows[2_200] = { ...row, payload: null as unknown as string }; // NOT NULL violation in the third chunk

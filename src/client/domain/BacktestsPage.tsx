@@ -1,15 +1,16 @@
 "use client";
 /**
- * /backtests (回测): pick funds, a strategy, a period and fees; create one backtest task per
- * fund as a batch; watch the batch fill in with per-fund status and metrics; click a row for
- * its equity curve.
+ * /backtests (回测): pick funds, a strategy with its declared params (last values remembered per
+ * user), a period, fees and a benchmark; create one backtest task per fund as a batch; watch the
+ * batch fill in with per-fund status and metrics (downloadable as CSV); click a row for its
+ * curves, figures and provenance. Below, the history of past batches (ResearchHistory).
  */
 import { useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Button, Card, Col, DatePicker, Descriptions, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
+import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
 import type { Dayjs } from "dayjs";
-import { BacktestParams, DEFAULT_BENCHMARK, type BacktestBatch, type BacktestMetrics, type BacktestStrategy } from "@/contracts/backtests";
+import { BacktestParams, DEFAULT_BENCHMARK, type BacktestBatch, type BacktestStrategy } from "@/contracts/backtests";
 import { BACKTEST_STRATEGY_PARAMS, type ParamGroup } from "@/contracts/researchParams";
 import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamForm";
 import { useI18n } from "../i18n";
@@ -17,82 +18,13 @@ import { useCan } from "../me";
 import { useFeedback } from "../feedback";
 import { useBacktestBatchQuery, useCreateBacktests } from "../hooks/useBacktests";
 import { useFundsQuery, type FundRow } from "../hooks/useFunds";
-import { useTaskQuery } from "../hooks/useTasks";
-import { BacktestChart } from "../tasks/charts";
-import { ProvenanceCard, type Provenance } from "../tasks/ProvenanceCard";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
+import { BacktestDetail, pctText, ratioText } from "./BacktestDetail";
+import { BacktestHistory } from "./ResearchHistory";
 import type { TaskJson } from "@/contracts/tasks";
 
 type Item = BacktestBatch["items"][number];
-
-type Dict = ReturnType<typeof useI18n>["t"];
-
-/** A fraction as a percentage with 2 decimals, "—" when not defined. */
-const pctText = (v: number | null | undefined) => (v === null || v === undefined ? "—" : `${(v * 100).toFixed(2)}%`);
-/** A ratio with 2 decimals, "—" when not defined. */
-const ratioText = (v: number | null | undefined) => (v === null || v === undefined ? "—" : v.toFixed(2));
-
-/** Every figure of one backtest, grouped: returns and risk, drawdown, trading, against the benchmark. */
-function MetricsList({ m, t, benchName }: { m: BacktestMetrics; t: Dict; benchName: string | null }) {
-  const b = t.backtests;
-  const items: [string, React.ReactNode][] = [
-    [b.totalReturn, pctCell(m.total_return)],
-    [b.annualized, m.annualized_return === null ? "—" : pctCell(m.annualized_return)],
-    [b.volatility, pctText(m.volatility)],
-    [b.sharpe, ratioText(m.sharpe)],
-    [b.sortino, ratioText(m.sortino)],
-    [b.calmar, ratioText(m.calmar)],
-    [b.maxDrawdown, pctText(m.max_drawdown)],
-    [b.ddPeak, m.max_drawdown_peak ?? "—"],
-    [b.ddTrough, m.max_drawdown_trough ?? "—"],
-    [b.ddRecovery, m.max_drawdown_peak ? (m.max_drawdown_recovery ?? b.notRecovered) : "—"],
-    [b.ddLength, m.max_drawdown_peak ? b.ddDays(m.max_drawdown_days) : "—"],
-    [b.trades, m.trades],
-    [b.roundTrips, m.round_trips],
-    [b.winRate, pctText(m.win_rate)],
-    [b.profitFactor, ratioText(m.profit_factor)],
-    [b.exposure, pctText(m.exposure)],
-    [b.buyHold, pctCell(m.buy_hold_return)],
-    [`${b.benchmarkReturn}${benchName ? ` (${benchName})` : ""}`, m.benchmark_return === null ? "—" : pctCell(m.benchmark_return)],
-    [b.excess, m.excess_return === null ? "—" : pctCell(m.excess_return)],
-    [b.beta, ratioText(m.beta)],
-    [b.alpha, pctText(m.alpha)],
-    [b.trackingError, pctText(m.tracking_error)],
-    [b.informationRatio, ratioText(m.information_ratio)],
-  ];
-  return (
-    <Descriptions size="small" bordered column={{ xs: 1, sm: 2, lg: 4 }} data-testid="backtest-metrics">
-      {items.map(([label, value]) => (
-        <Descriptions.Item key={label} label={label}>
-          {value}
-        </Descriptions.Item>
-      ))}
-    </Descriptions>
-  );
-}
-
-type EquityPoint = { date: string; value: number; buy_hold?: number; benchmark?: number | null; drawdown?: number };
-
-function Detail({ taskId, t, benchName }: { taskId: string; t: Dict; benchName: (code: string | null) => string | null }) {
-  const q = useTaskQuery(taskId, { untilFinished: true });
-  const result = q.data?.task.result as { metrics?: BacktestMetrics; equity?: EquityPoint[]; provenance?: Provenance } | null | undefined;
-  if (!result?.equity || !result.metrics) return null;
-  const bench = benchName(result.metrics.benchmark);
-  return (
-    <Space direction="vertical" style={{ width: "100%" }}>
-      <BacktestChart
-        points={result.equity}
-        names={{ strategy: t.backtests.strategySeries, buyHold: t.backtests.buyHold, benchmark: bench, drawdown: t.backtests.drawdownSeries }}
-      />
-      <a href={`/api/backtests/tasks/${taskId}/equity/download`} download data-testid="equity-csv">
-        {t.backtests.exportEquity}
-      </a>
-      <MetricsList m={result.metrics} t={t} benchName={bench} />
-      {result.provenance && <ProvenanceCard p={result.provenance} />}
-    </Space>
-  );
-}
 
 export function BacktestsPage() {
   const { t } = useI18n();
@@ -295,10 +227,11 @@ export function BacktestsPage() {
             <Typography.Paragraph type="secondary" style={{ fontSize: 12 }}>
               {t.backtests.conventions}
             </Typography.Paragraph>
-            {shown ? <Detail taskId={shown.task_id} t={t} benchName={indexName} /> : <Empty description={t.backtests.pickRow} />}
+            {shown ? <BacktestDetail taskId={shown.task_id} benchName={indexName} /> : <Empty description={t.backtests.pickRow} />}
           </Card>
         </>
       ) : null}
+      <BacktestHistory strategies={t.backtests.strategies} />
     </Space>
   );
 }

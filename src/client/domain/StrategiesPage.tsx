@@ -3,7 +3,7 @@
  * /strategies (策略): the screening strategies, each with a form for its declared parameters
  * (last values remembered per user); 执行 runs one over all funds as a task with exactly those
  * parameters, whose staged progress and parameters are shown here and whose matches page
- * through the task's result rows.
+ * through the task's result rows. Below, the history of past screens (ResearchHistory).
  */
 import { useMemo, useState } from "react";
 import Link from "next/link";
@@ -12,6 +12,7 @@ import { Button, Card, Col, Descriptions, Empty, Form, Progress, Row, Space, Typ
 import type { StrategyJson } from "@/contracts/strategies";
 import { optionalParamsSchema } from "@/contracts/researchParams";
 import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamForm";
+import { ScreenHistory } from "./ResearchHistory";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
@@ -163,6 +164,7 @@ export function StrategiesPage() {
         ))}
       </Row>
       {taskId ? <TaskProgress taskId={taskId} strategies={strategies.data?.items ?? []} /> : <Empty description={t.strategies.pick} />}
+      <ScreenHistory strategies={Object.fromEntries((strategies.data?.items ?? []).map((x) => [x.id, x.name]))} />
     </Space>
   );
 }

@@ -1,0 +1,41 @@
+"use client";
+/** React Query hooks for the history of screens and backtests (polled while the page is open). */
+import { keepPreviousData, useQuery } from "@tanstack/react-query";
+import type { ResponseOf } from "@/contracts/endpoint";
+import type { backtestHistory, screenHistory } from "@/contracts/research";
+import { apiFetch } from "../api";
+
+/** The filters both histories take (empty = not filtered). */
+export interface HistoryFilters {
+  strategy?: string;
+  author?: string;
+  schedule?: string;
+  fund?: string;
+}
+
+function qs(f: HistoryFilters, cursor: string | null, limit: number): string {
+  const p = new URLSearchParams({ limit: String(limit) });
+  for (const [k, v] of Object.entries(f)) if (v) p.set(k, v);
+  if (cursor) p.set("cursor", cursor);
+  return p.toString();
+}
+
+/** A page of past screen runs. */
+export function useScreenHistory(f: HistoryFilters, cursor: string | null, limit = 10) {
+  return useQuery({
+    queryKey: ["screen-history", f, cursor, limit],
+    queryFn: () => apiFetch<ResponseOf<typeof screenHistory>>(`/api/strategies/runs?${qs(f, cursor, limit)}`),
+    refetchInterval: 5_000,
+    placeholderData: keepPreviousData,
+  });
+}
+
+/** A page of past backtest batches. */
+export function useBacktestHistory(f: HistoryFilters, cursor: string | null, limit = 10) {
+  return useQuery({
+    queryKey: ["backtest-history", f, cursor, limit],
+    queryFn: () => apiFetch<ResponseOf<typeof backtestHistory>>(`/api/backtests/batches?${qs(f, cursor, limit)}`),
+    refetchInterval: 5_000,
+    placeholderData: keepPreviousData,
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * The history of screens and backtests (/strategies and /backtests): who ran what with which
+ * params, when, and its headline figures; newest first, cursor-paginated, filterable.
+ */
+import { z } from "zod";
+import { Cursor } from "./common";
+import { endpoint, CursorPage } from "./endpoint";
+import { FundCode } from "./funds";
+
+const blank = <T extends z.ZodType>(s: T) =>
+  z
+    .union([z.literal(""), s])
+    .optional()
+    .transform((v) => (v === "" ? undefined : (v as z.output<T> | undefined)));
+
+/** Filters and paging of both histories. */
+export const HistoryQuery = z
+  .object({
+    strategy: blank(z.string().regex(/^[a-z_]{1,40}$/, "a strategy id such as ma_cross")),
+    /** A username or token name, as "who started it" shows. */
+    author: blank(z.string().max(100)),
+    /** A schedule's id: only the runs it started. */
+    schedule: blank(z.string().max(100)),
+    /** Only runs about this fund: a screen that matched it, a batch that tested it. */
+    fund: blank(FundCode),
+    cursor: blank(Cursor),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+  })
+  .strict();
+export type HistoryQuery = z.output<typeof HistoryQuery>;
+
+const Who = {
+  /** Who started it through the API; null when a schedule did (schedule_name then says which). */
+  author: z.string().nullable(),
+  schedule_id: z.string().nullable(),
+  schedule_name: z.string().nullable(),
+  created_at: z.string(),
+};
+
+/** One screen run. */
+export const ScreenRunJson = z.object({
+  task_id: z.string(),
+  strategy: z.string(),
+  /** The params as given (the run's provenance has them with defaults filled in). */
+  params: z.record(z.string(), z.number()),
+  as_of: z.string().nullable(),
+  ...Who,
+  status: z.string(),
+  progress: z.number(),
+  evaluated: z.number().nullable(),
+  matched: z.number().nullable(),
+  /** The best few matches. */
+  top: z.array(z.object({ fund_code: z.string(), fund_name: z.string().nullable() })),
+  data_hash: z.string().nullable(),
+});
+export type ScreenRunJson = z.infer<typeof ScreenRunJson>;
+
+const Best = z.object({ fund_code: z.string(), value: z.number() }).nullable();
+
+/** One backtest batch (or a single backtest a schedule started: batch_id "task-{id}"). */
+export const BacktestBatchSummary = z.object({
+  batch_id: z.string(),
+  strategy: z.string(),
+  params: z.record(z.string(), z.number()),
+  start: z.string().nullable(),
+  end: z.string().nullable(),
+  benchmark: z.string().nullable(),
+  ...Who,
+  total: z.number(),
+  counts: z.record(z.string(), z.number()),
+  progress: z.number(),
+  funds: z.array(z.object({ fund_code: z.string(), fund_name: z.string().nullable() })),
+  median_sharpe: z.number().nullable(),
+  best_sharpe: Best,
+  median_return: z.number().nullable(),
+  best_return: Best,
+});
+export type BacktestBatchSummary = z.infer<typeof BacktestBatchSummary>;
+
+export const screenHistory = endpoint({
+  method: "GET",
+  path: "/api/strategies/runs",
+  role: "viewer",
+  tag: "strategies",
+  summary: "Past screen runs, newest first (cursor-paginated): who, when, params, status, matches; filter by strategy, author, schedule, fund",
+  query: HistoryQuery,
+  response: CursorPage(ScreenRunJson),
+});
+
+export const backtestHistory = endpoint({
+  method: "GET",
+  path: "/api/backtests/batches",
+  role: "viewer",
+  tag: "backtests",
+  summary: "Past backtest batches, newest first (cursor-paginated): who, when, params, window, funds, status, median and best Sharpe and return",
+  query: HistoryQuery,
+  response: CursorPage(BacktestBatchSummary),
+});

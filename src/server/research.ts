@@ -1,0 +1,195 @@
+/**
+ * The history verbs: past screen runs and backtest batches, newest first, with who started
+ * them (the API caller, or the schedule), their params and headline figures.
+ */
+import type { Prisma } from "@/generated/sqlite/client";
+import type { BacktestBatchSummary, HistoryQuery, ScreenRunJson, backtestHistory, screenHistory } from "@/contracts/research";
+import { getDatabase } from "@/db/client";
+import type { Input, Output } from "./route";
+
+type TaskRow = {
+  id: number;
+  payload: string;
+  result: string | null;
+  status: string;
+  progress: number;
+  batchId: string | null;
+  scheduleId: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+};
+
+const SELECT = {
+  id: true,
+  payload: true,
+  result: true,
+  status: true,
+  progress: true,
+  batchId: true,
+  scheduleId: true,
+  createdBy: true,
+  createdAt: true,
+} as const;
+
+/** The filters every history shares, as a where clause on tasks of `type`. */
+function baseWhere(type: string, q: HistoryQuery): Prisma.TaskWhereInput {
+  return {
+    type,
+    ...(q.author ? { createdBy: q.author } : {}),
+    ...(q.schedule ? { scheduleId: q.schedule } : {}),
+    // A narrowing LIKE on the stored JSON; the exact value is checked after parsing (LIKE's _ matches any character).
+    ...(q.strategy ? { payload: { contains: `"strategy":"${q.strategy}"` } } : {}),
+  };
+}
+
+/** Schedule names by id, for "which schedule started it". */
+async function scheduleNames(ids: (string | null)[]): Promise<Map<string, string>> {
+  const nums = [...new Set(ids.filter((x): x is string => !!x && /^\d+$/.test(x)).map(Number))];
+  if (nums.length === 0) return new Map();
+  const { db } = await getDatabase();
+  const rows = await db.schedule.findMany({ where: { id: { in: nums } }, select: { id: true, name: true } });
+  return new Map(rows.map((r) => [String(r.id), r.name]));
+}
+
+const parse = <T>(text: string | null): T | null => {
+  if (!text) return null;
+  try {
+    return JSON.parse(text) as T;
+  } catch {
+    return null;
+  }
+};
+
+/** Past screen runs. */
+export async function screens({ query: q }: Input<typeof screenHistory>): Promise<Output<typeof screenHistory>> {
+  const { db } = await getDatabase();
+  const where: Prisma.TaskWhereInput = baseWhere("strategy_screen", q);
+  if (q.fund) {
+    // Screens that matched the fund: its code is the key of one of their result rows.
+    const hits = await db.resultRow.findMany({ where: { rowKey: q.fund }, select: { taskId: true } });
+    where.id = { in: hits.map((h) => h.taskId) };
+  }
+  if (q.cursor) where.AND = [{ id: { lt: Number(q.cursor) } }];
+  const rows: TaskRow[] = await db.task.findMany({ where, orderBy: { id: "desc" }, take: q.limit + 1, select: SELECT });
+  const page = rows.slice(0, q.limit);
+  const names = await scheduleNames(page.map((r) => r.scheduleId));
+  const items: ScreenRunJson[] = [];
+  for (const r of page) {
+    const p = parse<{ strategy: string; params?: Record<string, number>; as_of?: string }>(r.payload);
+    if (!p || (q.strategy && p.strategy !== q.strategy)) continue;
+    const res = parse<{ evaluated?: number; matched?: number; top?: ScreenRunJson["top"]; provenance?: { data?: { hash?: string } } }>(r.result);
+    items.push({
+      task_id: String(r.id),
+      strategy: p.strategy,
+      params: p.params ?? {},
+      as_of: p.as_of ?? null,
+      author: r.createdBy,
+      schedule_id: r.scheduleId,
+      schedule_name: r.scheduleId ? (names.get(r.scheduleId) ?? null) : null,
+      created_at: r.createdAt.toISOString(),
+      status: r.status,
+      progress: r.progress,
+      evaluated: res?.evaluated ?? null,
+      matched: res?.matched ?? null,
+      top: res?.top ?? [],
+      data_hash: res?.provenance?.data?.hash ?? null,
+    });
+  }
+  return { json: { items, next_cursor: rows.length > q.limit ? String(page[page.length - 1].id) : null } };
+}
+
+const median = (xs: number[]): number | null => {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+};
+
+/** The key of a backtest's group: its batch, or the task alone (a schedule's single backtest). */
+const groupKey = (r: { id: number; batchId: string | null }) => r.batchId ?? `task-${r.id}`;
+
+/** Past backtest batches. */
+export async function backtests({ query: q }: Input<typeof backtestHistory>): Promise<Output<typeof backtestHistory>> {
+  const { db } = await getDatabase();
+  const where = baseWhere("backtest", q);
+  if (q.fund) where.AND = [{ payload: { contains: `"fund_code":"${q.fund}"` } }];
+  // Walk the matching tasks newest first until limit + 1 groups have been seen.
+  const order: string[] = [];
+  let before = q.cursor ? Number(q.cursor) : undefined;
+  for (;;) {
+    const chunk = await db.task.findMany({
+      where: { ...where, ...(before !== undefined ? { id: { lt: before } } : {}) },
+      orderBy: { id: "desc" },
+      take: 500,
+      select: { id: true, batchId: true, payload: true },
+    });
+    for (const r of chunk) {
+      const p = parse<{ strategy: string; fund_code: string }>(r.payload);
+      if (!p || (q.strategy && p.strategy !== q.strategy) || (q.fund && p.fund_code !== q.fund)) continue;
+      const k = groupKey(r);
+      if (!order.includes(k)) order.push(k);
+    }
+    if (order.length > q.limit || chunk.length < 500) break;
+    before = chunk[chunk.length - 1].id;
+  }
+  const keys = order.slice(0, q.limit);
+  const batchIds = keys.filter((k) => !k.startsWith("task-"));
+  const singles = keys.filter((k) => k.startsWith("task-")).map((k) => Number(k.slice(5)));
+  const members: TaskRow[] = await db.task.findMany({
+    where: { type: "backtest", OR: [{ batchId: { in: batchIds } }, { id: { in: singles } }] },
+    orderBy: { id: "asc" },
+    select: SELECT,
+  });
+  const byKey = new Map<string, TaskRow[]>();
+  for (const m of members) byKey.set(groupKey(m), [...(byKey.get(groupKey(m)) ?? []), m]);
+  const names = await scheduleNames(members.map((m) => m.scheduleId));
+  const items: BacktestBatchSummary[] = keys.map((k) => summarize(k, byKey.get(k) ?? [], names));
+  const minId = Math.min(...members.map((m) => m.id));
+  return { json: { items, next_cursor: order.length > q.limit && Number.isFinite(minId) ? String(minId) : null } };
+}
+
+function summarize(key: string, tasks: TaskRow[], names: Map<string, string>): BacktestBatchSummary {
+  const first = tasks[0];
+  const p = parse<{ strategy: string; params?: Record<string, number>; start?: string; end?: string; benchmark?: string | null }>(
+    first?.payload ?? null,
+  );
+  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  const sharpe: { fund_code: string; value: number }[] = [];
+  const ret: { fund_code: string; value: number }[] = [];
+  const funds: { fund_code: string; fund_name: string | null }[] = [];
+  let progress = 0;
+  for (const t of tasks) {
+    counts[t.status] = (counts[t.status] ?? 0) + 1;
+    progress += t.status === "succeeded" ? 100 : t.progress;
+    const tp = parse<{ fund_code: string }>(t.payload);
+    const r = parse<{ fund_name?: string; metrics?: { sharpe: number | null; total_return: number } }>(t.result);
+    const code = tp?.fund_code ?? "?";
+    if (funds.length < 5) funds.push({ fund_code: code, fund_name: r?.fund_name ?? null });
+    if (r?.metrics) {
+      ret.push({ fund_code: code, value: r.metrics.total_return });
+      if (r.metrics.sharpe !== null) sharpe.push({ fund_code: code, value: r.metrics.sharpe });
+    }
+  }
+  const best = (xs: { fund_code: string; value: number }[]) =>
+    xs.reduce<{ fund_code: string; value: number } | null>((b, x) => (!b || x.value > b.value ? x : b), null);
+  return {
+    batch_id: key,
+    strategy: p?.strategy ?? "?",
+    params: p?.params ?? {},
+    start: p?.start ?? null,
+    end: p?.end ?? null,
+    benchmark: p?.benchmark === undefined ? "000300.SH" : p.benchmark,
+    author: first?.createdBy ?? null,
+    schedule_id: first?.scheduleId ?? null,
+    schedule_name: first?.scheduleId ? (names.get(first.scheduleId) ?? null) : null,
+    created_at: (first?.createdAt ?? new Date(0)).toISOString(),
+    total: tasks.length,
+    counts,
+    progress: tasks.length ? Math.round(progress / tasks.length) : 0,
+    funds,
+    median_sharpe: median(sharpe.map((x) => x.value)),
+    best_sharpe: best(sharpe),
+    median_return: median(ret.map((x) => x.value)),
+    best_return: best(ret),
+  };
+}
