@@ -63,11 +63,12 @@ test("sniffer: unit, accumulated and adjusted NAV; a fund's NAV chart with its d
   // Money funds: the signals column says why there is none instead of "RSI 100, sell".
   await page.getByPlaceholder("搜索代码或名称").fill("");
   await page.getByPlaceholder("搜索代码或名称").press("Enter");
+  await expect(page.locator("tbody tr")).toHaveCount(20);
   await page.locator(".ant-select").filter({ hasText: "基金类型" }).click();
   await page.getByTitle("货币型").click();
   await expect(page.locator("tbody tr").first()).toContainText("货币型");
   await page.getByRole("button", { name: "加载信号" }).click();
-  await expect(page.getByTestId("signals-na").first()).toHaveText("货币基金：不适用趋势信号", { timeout: 20_000 });
+  await expect(page.getByTestId("signals-na").first()).toHaveText("货币基金：不适用趋势信号", { timeout: 30_000 });
   await expect(page.getByTestId("signal-tag")).toHaveCount(0);
 });
 
@@ -101,6 +102,15 @@ test("strategies: a screen runs with the parameters typed, shown on its result; 
   // Remembered for this user: the form opens with the values last run.
   await page.reload();
   await expect(page.getByTestId("params-momentum_top_n").getByLabel("top_n")).toHaveValue("7");
+  // The history lists the run with who started it and its params; a row opens it.
+  const history = page.getByTestId("screen-history");
+  const row = history.locator("tbody tr").filter({ hasText: "top_n=7" }).first();
+  await expect(row).toContainText("admin");
+  await expect(row).toContainText("momentum_period=60");
+  await page.goto("/strategies");
+  await page.getByTestId("screen-history").locator("tbody tr").filter({ hasText: "top_n=7" }).first().click();
+  await expect(page).toHaveURL(/strategy=momentum_top_n&task=\d+/);
+  await expect(page.getByTestId("used-params")).toContainText("top_n7");
 });
 
 test("backtests: a batch completes and shows metrics and its equity curve", async ({ page, request }) => {
@@ -110,7 +120,7 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
   const { batch_id, task_ids } = await res.json();
   expect(task_ids).toHaveLength(3);
   await page.goto(`/backtests?batch=${batch_id}`);
-  await expect(page.locator("tbody tr").filter({ hasText: "成功" })).toHaveCount(3, { timeout: 30_000 });
+  await expect(page.getByTestId("batch-results").locator("tbody tr").filter({ hasText: "成功" })).toHaveCount(3, { timeout: 30_000 });
   await expect(page.getByText(/^净值曲线 · \d{6}/)).toBeVisible();
   await expect(page.locator("canvas").first()).toBeVisible();
   // Every figure of the selected run, including those against the default benchmark 沪深300.
@@ -140,6 +150,14 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
   expect((await request.get("/api/backtests/tasks/999999/equity/download")).status()).toBe(404);
   await expect(page.getByTestId("batch-csv")).toBeVisible();
   await expect(page.getByTestId("equity-csv")).toBeVisible();
+  // The batch is in the history, with who started it; a row opens it again.
+  await page.goto("/backtests");
+  const hist = page.getByTestId("backtest-history").locator("tbody tr").first();
+  await expect(hist).toContainText("admin");
+  await expect(hist).toContainText("2022-01-04 → 2024-09-19");
+  await hist.click();
+  await expect(page).toHaveURL(new RegExp(`batch=${batch_id}`));
+  await page.screenshot({ path: "test-results/backtests-history.png", fullPage: true });
   for (const i of batch.items as { metrics: { benchmark: string; beta: number | null; sharpe: number | null; max_drawdown_peak: string | null } }[]) {
     expect(i.metrics.benchmark).toBe("000300.SH");
     expect(typeof i.metrics.beta).toBe("number");

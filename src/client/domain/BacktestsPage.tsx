@@ -194,6 +194,7 @@ export function BacktestsPage() {
             }
           >
             <Table<Item>
+              data-testid="batch-results"
               rowKey="task_id"
               size="small"
               loading={batch.isLoading}
