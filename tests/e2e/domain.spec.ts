@@ -150,6 +150,19 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
   expect((await request.get("/api/backtests/tasks/999999/equity/download")).status()).toBe(404);
   await expect(page.getByTestId("batch-csv")).toBeVisible();
   await expect(page.getByTestId("equity-csv")).toBeVisible();
+  // Compare two runs: side by side, differences highlighted, curves overlaid, downloadable.
+  await page.getByLabel(`compare ${codes[0]}`).check();
+  await page.getByLabel(`compare ${codes[1]}`).check();
+  await page.getByTestId("compare-selected").click();
+  await expect(page).toHaveURL(/compare=\d+,\d+/);
+  const cmp = page.getByTestId("backtest-compare");
+  await expect(cmp).toContainText("回测对比（2 个）");
+  await expect(cmp.locator("[data-differs]").first()).toBeVisible(); // different funds, different figures
+  await expect(cmp.locator("canvas").first()).toBeVisible();
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("compare-csv").click()]);
+  expect(download.suggestedFilename()).toMatch(/^backtest-compare-\d+-\d+\.csv$/);
+  await page.screenshot({ path: "test-results/backtests-compare.png", fullPage: true });
+
   // The batch is in the history, with who started it; a row opens it again.
   await page.goto("/backtests");
   const hist = page.getByTestId("backtest-history").locator("tbody tr").first();

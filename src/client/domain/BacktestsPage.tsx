@@ -22,6 +22,7 @@ import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
 import { BacktestDetail, pctText, ratioText } from "./BacktestDetail";
 import { BacktestHistory } from "./ResearchHistory";
+import { BacktestCompare, MAX_COMPARE, useCompareBasket } from "./BacktestCompare";
 import type { TaskJson } from "@/contracts/tasks";
 
 type Item = BacktestBatch["items"][number];
@@ -34,6 +35,11 @@ export function BacktestsPage() {
   const pathname = usePathname();
   const params = useSearchParams();
   const batchId = params.get("batch");
+  const compareIds = (params.get("compare") ?? "")
+    .split(",")
+    .filter((x) => /^\d+$/.test(x))
+    .slice(0, MAX_COMPARE);
+  const basket = useCompareBasket();
   const batch = useBacktestBatchQuery(batchId);
   const create = useCreateBacktests();
   const [search, setSearch] = useState("");
@@ -179,6 +185,26 @@ export function BacktestsPage() {
           </Form>
         </Card>
       )}
+      {compareIds.length > 0 && (
+        <BacktestCompare ids={compareIds} onClose={() => router.replace(batchId ? `${pathname}?batch=${encodeURIComponent(batchId)}` : pathname)} />
+      )}
+      {basket.ids.length > 0 && (
+        <Space>
+          <Button
+            type="primary"
+            size="small"
+            disabled={basket.ids.length < 2}
+            onClick={() => router.replace(`${pathname}?${batchId ? `batch=${encodeURIComponent(batchId)}&` : ""}compare=${basket.ids.join(",")}`)}
+            data-testid="compare-selected"
+          >
+            {t.backtests.compareSelected(basket.ids.length)}
+          </Button>
+          <Button size="small" onClick={() => basket.set([])}>
+            {t.backtests.clearSelected}
+          </Button>
+          <Typography.Text type="secondary">{t.backtests.compareHint}</Typography.Text>
+        </Space>
+      )}
       {batchId ? (
         <>
           <Card
@@ -200,6 +226,15 @@ export function BacktestsPage() {
               loading={batch.isLoading}
               dataSource={items}
               pagination={{ pageSize: 20, hideOnSinglePage: true }}
+              rowSelection={{
+                hideSelectAll: true,
+                selectedRowKeys: basket.ids,
+                onSelect: (r) => basket.toggle(r.task_id),
+                getCheckboxProps: (r) => ({
+                  disabled: r.status !== "succeeded" || (!basket.ids.includes(r.task_id) && basket.ids.length >= MAX_COMPARE),
+                  "aria-label": `compare ${r.fund_code}`,
+                }),
+              }}
               onRow={(r) => ({
                 onClick: () => setSelected(r),
                 style: { cursor: "pointer", background: shown?.task_id === r.task_id ? "#e6f4ff" : undefined },

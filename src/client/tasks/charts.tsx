@@ -192,3 +192,83 @@ export function NavChart({
     />
   );
 }
+
+/**
+ * Backtests compared: each run's equity from 1 (so runs with different capital line up), the
+ * first run's benchmark dashed, and every run's drawdown in a second grid underneath.
+ */
+export function CompareChart({
+  series,
+  benchmark,
+  drawdownLabel,
+}: {
+  series: { name: string; points: { date: string; value: number; benchmark?: number | null; drawdown?: number }[] }[];
+  benchmark: string | null;
+  drawdownLabel: string;
+}) {
+  const rel = (pts: { value: number }[]) => (pts.length ? pts[0].value : 1);
+  const first = series[0]?.points ?? [];
+  const benchStart = first.find((p) => p.benchmark !== null && p.benchmark !== undefined)?.benchmark ?? null;
+  return (
+    <ReactEChartsCore
+      echarts={echarts}
+      style={{ height: 420 }}
+      notMerge
+      option={{
+        animation: false,
+        legend: { top: 0, type: "scroll" },
+        tooltip: { trigger: "axis" },
+        axisPointer: { link: [{ xAxisIndex: "all" }] },
+        grid: [
+          { left: 56, right: 20, top: 34, height: 226 },
+          { left: 56, right: 20, top: 290, height: 70 },
+        ],
+        xAxis: [
+          { type: "time", gridIndex: 0, axisLabel: { show: false } },
+          { type: "time", gridIndex: 1 },
+        ],
+        yAxis: [
+          { type: "value", scale: true, gridIndex: 0, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
+          { type: "value", gridIndex: 1, max: 0, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
+        ],
+        dataZoom: [
+          { type: "inside", xAxisIndex: [0, 1] },
+          { type: "slider", xAxisIndex: [0, 1], height: 18, bottom: 8 },
+        ],
+        series: [
+          ...series.map((s) => ({
+            name: s.name,
+            type: "line",
+            showSymbol: false,
+            data: s.points.map((p) => [p.date, p.value / rel(s.points)]),
+            tooltip: { valueFormatter: (v: number) => v.toFixed(4) },
+          })),
+          ...(benchmark && benchStart
+            ? [
+                {
+                  name: benchmark,
+                  type: "line",
+                  showSymbol: false,
+                  lineStyle: { type: "dashed", color: "#8c8c8c" },
+                  itemStyle: { color: "#8c8c8c" },
+                  data: first
+                    .filter((p) => p.benchmark !== null && p.benchmark !== undefined)
+                    .map((p) => [p.date, (p.benchmark as number) / benchStart]),
+                },
+              ]
+            : []),
+          ...series.map((s) => ({
+            name: `${s.name} ${drawdownLabel}`,
+            type: "line",
+            xAxisIndex: 1,
+            yAxisIndex: 1,
+            showSymbol: false,
+            lineStyle: { width: 1 },
+            data: s.points.map((p) => [p.date, p.drawdown ?? 0]),
+            tooltip: { valueFormatter: (v: number) => `${(v * 100).toFixed(2)}%` },
+          })),
+        ],
+      }}
+    />
+  );
+}

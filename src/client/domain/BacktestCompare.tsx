@@ -1,0 +1,148 @@
+"use client";
+/**
+ * Comparing two to five backtest runs (/backtests?compare=id,id,…): a side-by-side table of
+ * their setup and every figure, cells that differ from the first run highlighted; their equity
+ * curves overlaid (each from 1, with the first run's benchmark) and their drawdowns underneath;
+ * the table downloads as CSV. The runs to compare are picked on the batch tables and kept in
+ * this browser's session (useCompareBasket), so runs of different batches can be compared.
+ */
+import { useCallback, useEffect, useState } from "react";
+import { useQueries } from "@tanstack/react-query";
+import { Button, Card, Space, Table, Typography } from "antd";
+import { stringify } from "csv-stringify/browser/esm/sync";
+import type { ResponseOf } from "@/contracts/endpoint";
+import type { BacktestMetrics } from "@/contracts/backtests";
+import type { getTask } from "@/contracts/tasks";
+import { apiFetch } from "../api";
+import { useI18n } from "../i18n";
+import { CompareChart } from "../tasks/charts";
+
+/** The most runs a comparison shows. */
+export const MAX_COMPARE = 5;
+const KEY = "qtask.compare.backtests";
+
+/** The task ids picked for comparison, kept in sessionStorage so they survive moving between batches. */
+export function useCompareBasket(): { ids: string[]; toggle: (id: string) => void; set: (ids: string[]) => void } {
+  const [ids, setIds] = useState<string[]>([]);
+  useEffect(() => {
+    try {
+      setIds((JSON.parse(window.sessionStorage.getItem(KEY) ?? "[]") as unknown[]).map(String).slice(0, MAX_COMPARE));
+    } catch {
+      setIds([]);
+    }
+  }, []);
+  const set = useCallback((next: string[]) => {
+    const v = [...new Set(next)].slice(0, MAX_COMPARE);
+    setIds(v);
+    try {
+      window.sessionStorage.setItem(KEY, JSON.stringify(v));
+    } catch {
+      // storage disabled: the basket lives as long as the page
+    }
+  }, []);
+  const toggle = useCallback((id: string) => set(ids.includes(id) ? ids.filter((x) => x !== id) : [...ids, id]), [ids, set]);
+  return { ids, toggle, set };
+}
+
+interface RunResult {
+  fund_code?: string;
+  fund_name?: string;
+  strategy?: string;
+  metrics?: BacktestMetrics;
+  equity?: { date: string; value: number; benchmark?: number | null; drawdown?: number }[];
+  provenance?: { params?: Record<string, number>; window?: { start: string | null; end: string | null } };
+}
+
+/** The rows of the comparison: setup first, then every figure; one cell per run. */
+function compareRows(runs: { id: string; r: RunResult }[], metricLabels: Record<string, string>) {
+  const rows: { key: string; label: string; cells: string[] }[] = [];
+  const add = (key: string, label: string, f: (r: RunResult) => unknown) =>
+    rows.push({
+      key,
+      label,
+      cells: runs.map(({ r }) => {
+        const v = f(r);
+        return v === null || v === undefined ? "—" : typeof v === "number" ? String(v) : String(v);
+      }),
+    });
+  add("fund", "fund", (r) => `${r.fund_code ?? "?"} ${r.fund_name ?? ""}`.trim());
+  add("strategy", "strategy", (r) => r.strategy);
+  add("window", "window", (r) => (r.provenance?.window ? `${r.provenance.window.start ?? "…"} → ${r.provenance.window.end ?? "…"}` : null));
+  const paramKeys = [...new Set(runs.flatMap(({ r }) => Object.keys(r.provenance?.params ?? {})))];
+  for (const k of paramKeys) add(`param:${k}`, k, (r) => r.provenance?.params?.[k]);
+  const metricKeys = Object.keys(runs[0]?.r.metrics ?? {}) as (keyof BacktestMetrics)[];
+  for (const k of metricKeys) add(`metric:${k}`, metricLabels[k] ?? k, (r) => r.metrics?.[k]);
+  return rows;
+}
+
+export function BacktestCompare({ ids, onClose }: { ids: string[]; onClose: () => void }) {
+  const { t } = useI18n();
+  const queries = useQueries({
+    queries: ids.map((id) => ({
+      queryKey: ["task", id],
+      queryFn: () => apiFetch<ResponseOf<typeof getTask>>(`/api/tasks/${id}`),
+    })),
+  });
+  const runs = queries
+    .map((q, i) => ({ id: ids[i], r: (q.data?.task.result ?? null) as RunResult | null }))
+    .filter((x): x is { id: string; r: RunResult } => !!x.r?.metrics);
+  const labels = t.backtests.metricNames as Record<string, string>;
+  const rows = compareRows(runs, labels);
+  const name = (x: { id: string; r: RunResult }) =>
+    `#${x.id} ${x.r.fund_code ?? ""} ${t.backtests.strategies[x.r.strategy ?? ""] ?? x.r.strategy ?? ""}`;
+  const download = () => {
+    const csv = "\ufeff" + stringify([["", ...runs.map(name)], ...rows.map((r) => [r.label, ...r.cells])]);
+    const a = document.createElement("a");
+    a.href = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
+    a.download = `backtest-compare-${ids.join("-")}.csv`;
+    a.click();
+    URL.revokeObjectURL(a.href);
+  };
+  return (
+    <Card
+      size="small"
+      title={t.backtests.compareTitle(runs.length)}
+      data-testid="backtest-compare"
+      extra={
+        <Space>
+          <Button size="small" onClick={download} disabled={runs.length === 0} data-testid="compare-csv">
+            {t.run.exportCsv}
+          </Button>
+          <Button size="small" onClick={onClose}>
+            {t.backtests.closeCompare}
+          </Button>
+        </Space>
+      }
+    >
+      {runs.length > 0 && (
+        <CompareChart
+          series={runs.map((x) => ({ name: name(x), points: x.r.equity ?? [] }))}
+          benchmark={runs[0].r.metrics?.benchmark ?? null}
+          drawdownLabel={t.backtests.drawdownSeries}
+        />
+      )}
+      <Table
+        size="small"
+        rowKey="key"
+        pagination={false}
+        dataSource={rows}
+        columns={[
+          { title: "", dataIndex: "label", width: 170, fixed: "left" },
+          ...runs.map((x, i) => ({
+            title: <Typography.Text strong>{name(x)}</Typography.Text>,
+            key: x.id,
+            render: (_: unknown, row: (typeof rows)[number]) => {
+              const differs = i > 0 && row.cells[i] !== row.cells[0];
+              return (
+                <span data-differs={differs || undefined} style={differs ? { background: "#fff1b8", padding: "0 4px", fontWeight: 600 } : undefined}>
+                  {row.cells[i]}
+                </span>
+              );
+            },
+          })),
+        ]}
+        scroll={{ x: true }}
+      />
+    </Card>
+  );
+}
