@@ -122,7 +122,7 @@ export function ScreenHistory({ strategies }: { strategies: Record<string, strin
           { title: t.history.when, dataIndex: "created_at", width: 160, render: (v: string) => formatTime(v, lang) },
           { title: t.history.who, width: 140, render: (_: unknown, r) => <Who author={r.author} schedule={r.schedule_name ?? r.schedule_id} /> },
           { title: t.history.strategy, dataIndex: "strategy", width: 110, render: (v: string) => strategies[v] ?? v },
-          { title: t.history.params, render: (_: unknown, r) => <ParamsText params={r.params} /> },
+          { title: t.history.params, width: 220, render: (_: unknown, r) => <ParamsText params={r.params} /> },
           { title: t.history.status, width: 110, render: (_: unknown, r) => <StatusCell status={r.status} progress={r.progress} /> },
           {
             title: t.history.matches,
@@ -178,7 +178,7 @@ export function BacktestHistory({ strategies }: { strategies: Record<string, str
           { title: t.history.when, dataIndex: "created_at", width: 160, render: (v: string) => formatTime(v, lang) },
           { title: t.history.who, width: 130, render: (_: unknown, r) => <Who author={r.author} schedule={r.schedule_name ?? r.schedule_id} /> },
           { title: t.history.strategy, dataIndex: "strategy", width: 100, render: (v: string) => strategies[v] ?? v },
-          { title: t.history.params, render: (_: unknown, r) => <ParamsText params={r.params} /> },
+          { title: t.history.params, width: 220, render: (_: unknown, r) => <ParamsText params={r.params} /> },
           { title: t.history.window, width: 190, render: (_: unknown, r) => `${r.start ?? "…"} → ${r.end ?? "…"}` },
           {
             title: t.history.funds,
