@@ -184,6 +184,16 @@ function aligned(bench: Series, dates: ArrayLike<number>, a: number, b: number):
 
 const r6 = (x: number | null): number | null => (x === null || !Number.isFinite(x) ? null : round6(x));
 
+/** The relative figures of a run without a benchmark. */
+const NO_BENCHMARK = {
+  benchmark_return: null,
+  excess_return: null,
+  beta: null,
+  alpha: null,
+  tracking_error: null,
+  information_ratio: null,
+};
+
 const EMPTY: BacktestMetrics = {
   total_return: 0,
   annualized_return: null,
@@ -203,12 +213,7 @@ const EMPTY: BacktestMetrics = {
   exposure: 0,
   buy_hold_return: 0,
   benchmark: null,
-  benchmark_return: null,
-  excess_return: null,
-  beta: null,
-  alpha: null,
-  tracking_error: null,
-  information_ratio: null,
+  ...NO_BENCHMARK,
   days: 0,
 };
 
@@ -294,14 +299,7 @@ export function runBacktest(
   // Benchmark figures, when it has a value on the range's first day.
   const bench = opts.benchmark ? aligned(opts.benchmark, s.dates, a, b) : null;
   const hasBench = bench !== null && Number.isFinite(bench[0]);
-  let rel: Pick<BacktestMetrics, "benchmark_return" | "excess_return" | "beta" | "alpha" | "tracking_error" | "information_ratio"> = {
-    benchmark_return: null,
-    excess_return: null,
-    beta: null,
-    alpha: null,
-    tracking_error: null,
-    information_ratio: null,
-  };
+  let rel: Pick<BacktestMetrics, "benchmark_return" | "excess_return" | "beta" | "alpha" | "tracking_error" | "information_ratio"> = NO_BENCHMARK;
   if (hasBench && bench) {
     const rb = new Float64Array(days);
     const active = new Float64Array(days);

@@ -82,6 +82,27 @@ export function EquityChart({ series }: { series: { name: string; points: { date
   );
 }
 
+/** Two grids sharing the time axis and the zoom: equity above, drawdown (≤ 0, in %) below. */
+const EQUITY_OVER_DRAWDOWN = {
+  axisPointer: { link: [{ xAxisIndex: "all" }] },
+  grid: [
+    { left: 56, right: 20, top: 34, height: 226 },
+    { left: 56, right: 20, top: 290, height: 70 },
+  ],
+  xAxis: [
+    { type: "time", gridIndex: 0, axisLabel: { show: false } },
+    { type: "time", gridIndex: 1 },
+  ],
+  yAxis: [
+    { type: "value", scale: true, gridIndex: 0, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
+    { type: "value", gridIndex: 1, max: 0, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
+  ],
+  dataZoom: [
+    { type: "inside", xAxisIndex: [0, 1] },
+    { type: "slider", xAxisIndex: [0, 1], height: 18, bottom: 8 },
+  ],
+};
+
 /**
  * A backtest: strategy, buy-and-hold and benchmark equity on one chart, the strategy's
  * drawdown (as a negative percentage) in a second grid underneath, sharing the zoom.
@@ -109,23 +130,7 @@ export function BacktestChart({
         animation: false,
         legend: { top: 0 },
         tooltip: { trigger: "axis" },
-        axisPointer: { link: [{ xAxisIndex: "all" }] },
-        grid: [
-          { left: 56, right: 20, top: 30, height: 230 },
-          { left: 56, right: 20, top: 290, height: 70 },
-        ],
-        xAxis: [
-          { type: "time", gridIndex: 0, axisLabel: { show: false } },
-          { type: "time", gridIndex: 1 },
-        ],
-        yAxis: [
-          { type: "value", scale: true, gridIndex: 0, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
-          { type: "value", gridIndex: 1, max: 0, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
-        ],
-        dataZoom: [
-          { type: "inside", xAxisIndex: [0, 1] },
-          { type: "slider", xAxisIndex: [0, 1], height: 18, bottom: 8 },
-        ],
+        ...EQUITY_OVER_DRAWDOWN,
         series: [
           ...lines.map((l) => ({
             name: l.name,
@@ -218,23 +223,7 @@ export function CompareChart({
         animation: false,
         legend: { top: 0, type: "scroll" },
         tooltip: { trigger: "axis" },
-        axisPointer: { link: [{ xAxisIndex: "all" }] },
-        grid: [
-          { left: 56, right: 20, top: 34, height: 226 },
-          { left: 56, right: 20, top: 290, height: 70 },
-        ],
-        xAxis: [
-          { type: "time", gridIndex: 0, axisLabel: { show: false } },
-          { type: "time", gridIndex: 1 },
-        ],
-        yAxis: [
-          { type: "value", scale: true, gridIndex: 0, axisLabel: { formatter: (v: number) => v.toFixed(2) } },
-          { type: "value", gridIndex: 1, max: 0, axisLabel: { formatter: (v: number) => `${Math.round(v * 100)}%` } },
-        ],
-        dataZoom: [
-          { type: "inside", xAxisIndex: [0, 1] },
-          { type: "slider", xAxisIndex: [0, 1], height: 18, bottom: 8 },
-        ],
+        ...EQUITY_OVER_DRAWDOWN,
         series: [
           ...series.map((s) => ({
             name: s.name,
