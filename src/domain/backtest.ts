@@ -65,7 +65,8 @@ import {
   type BacktestStrategy,
 } from "@/contracts/backtests";
 import { assertPositive } from "./adjusted";
-import { formatDate, momentumAt, round6, rsiSeries, toNumbers, type Series } from "./signals";
+import { formatDate, momentumAt, round6, toNumbers, type Series } from "./signals";
+import { rsiWilder } from "./indicators";
 
 /** One point of the display curve: equity of the strategy, of buy and hold and of the benchmark, and the strategy's drawdown (≤ 0). */
 export interface EquityPoint {
@@ -125,7 +126,7 @@ function decider(strategy: BacktestStrategy, values: number[], p: BacktestParamV
       };
     }
     case "rsi": {
-      const r = rsiSeries(values, p.rsi_period);
+      const r = rsiWilder(values, p.rsi_period);
       return (t, holding) => {
         if (Number.isNaN(r[t])) return holding; // warm-up, or no move yet
         const x = round6(r[t]); // as the rsi signal compares it

@@ -174,11 +174,6 @@ export function maCross(values: number[], short: number, long: number, lookback:
   };
 }
 
-/** Wilder's RSI per day (indicators.ts): NaN before index `periodLen` and where it is undefined. */
-export function rsiSeries(values: ArrayLike<number>, periodLen: number): Float64Array {
-  return rsiWilder(values, periodLen);
-}
-
 /** True when every value equals the first (within 1e-12 of it): no indicator means anything. */
 export function isConstant(values: ArrayLike<number>): boolean {
   const tol = 1e-12 * Math.abs(values[0]);
@@ -293,7 +288,7 @@ export function computeSignals(s: Series, params?: Partial<Record<keyof SignalPa
   }
 
   // rsi
-  const rsiLast = n < p.rsi_period + 1 ? Number.NaN : rsiSeries(values, p.rsi_period)[n - 1];
+  const rsiLast = n < p.rsi_period + 1 ? Number.NaN : rsiWilder(values, p.rsi_period)[n - 1];
   if (n < p.rsi_period + 1) out.push(neutral("rsi", p.rsi_period + 1));
   else if (Number.isNaN(rsiLast)) out.push(na("rsi", "constant", "not applicable: no gain or loss yet"));
   else {

@@ -24,7 +24,8 @@
  */
 import { z } from "zod";
 import { optionalParamsSchema, paramDefaults, SCREEN_PARAMS } from "@/contracts/researchParams";
-import { maCross, maxDrawdown, momentumAt, round6, rsiSeries, toNumbers, type Series } from "./signals";
+import { maCross, maxDrawdown, momentumAt, round6, toNumbers, type Series } from "./signals";
+import { rsiWilder } from "./indicators";
 import { assertPositive } from "./adjusted";
 
 /** The screens that read a trend, which a money market fund's NAV does not have. */
@@ -134,7 +135,7 @@ export function evaluate(strategyId: string, s: Series, params?: Record<string, 
     }
     case "rsi_oversold_rebound": {
       if (n < p.rsi_period + 2) return NO_MATCH;
-      const r = rsiSeries(values, p.rsi_period);
+      const r = rsiWilder(values, p.rsi_period);
       const cross = lastCrossUpInclusive(r, p.rsi_oversold, p.rsi_period, p.lookback);
       const now = round6(r[n - 1]);
       if (cross < 0) return { match: false, score: 0, detail: { rsi: now } };

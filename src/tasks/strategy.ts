@@ -5,11 +5,10 @@
  */
 import { z } from "zod";
 import { defineTask } from "@/queue/registry";
-import { evaluate, selectMatches, STRATEGIES, STRATEGY_PARAM_SCHEMAS, type Evaluation } from "@/domain/strategies";
+import { evaluate, parseStrategyParams, selectMatches, STRATEGIES, STRATEGY_PARAM_SCHEMAS, type Evaluation } from "@/domain/strategies";
 import { Ymd } from "@/contracts/funds";
 import { computeInputs, forEachChunk, loadSeriesAsOf, moneyFundCodes, type ComputeSeries } from "./shared";
 import { combinedHash, fingerprint, provenance, type SeriesFingerprint } from "./provenance";
-import { parseStrategyParams } from "@/domain/strategies";
 
 const CHUNK = 200;
 
@@ -30,8 +29,8 @@ export const StrategyPayload = z
         ctx.addIssue({ code: "custom", path: ["params", k], message: `unknown parameter; ${p.strategy} takes ${Object.keys(known).join(", ")}` });
     }
     const schema = STRATEGY_PARAM_SCHEMAS[p.strategy as keyof typeof STRATEGY_PARAM_SCHEMAS];
-    const known2 = Object.fromEntries(Object.entries(p.params ?? {}).filter(([k]) => k in known));
-    const checked = schema?.safeParse(known2);
+    const given = Object.fromEntries(Object.entries(p.params ?? {}).filter(([k]) => k in known));
+    const checked = schema?.safeParse(given);
     if (checked && !checked.success)
       for (const issue of checked.error.issues) ctx.addIssue({ code: "custom", path: ["params", ...issue.path.map(String)], message: issue.message });
   });

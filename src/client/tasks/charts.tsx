@@ -61,27 +61,6 @@ export function TimingChart({ items }: { items: TypeStatistics[] }) {
   );
 }
 
-/** Equity curves (one line per series), with zoom. */
-export function EquityChart({ series }: { series: { name: string; points: { date: string; value: number }[] }[] }) {
-  return (
-    <ReactEChartsCore
-      echarts={echarts}
-      style={{ height: 320 }}
-      notMerge
-      option={{
-        animation: false,
-        grid: { left: 50, right: 20, top: 30, bottom: 60 },
-        legend: { top: 0 },
-        tooltip: { trigger: "axis", valueFormatter: (v: number) => v.toFixed(4) },
-        xAxis: { type: "time" },
-        yAxis: { type: "value", scale: true },
-        dataZoom: [{ type: "inside" }, { type: "slider", height: 20, bottom: 10 }],
-        series: series.map((s) => ({ name: s.name, type: "line", showSymbol: false, data: s.points.map((p) => [p.date, p.value]) })),
-      }}
-    />
-  );
-}
-
 /** Two grids sharing the time axis and the zoom: equity above, drawdown (≤ 0, in %) below. */
 const EQUITY_OVER_DRAWDOWN = {
   axisPointer: { link: [{ xAxisIndex: "all" }] },
