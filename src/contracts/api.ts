@@ -17,6 +17,7 @@ import * as runs from "./runs";
 import * as schedules from "./schedules";
 import * as signals from "./signals";
 import * as strategies from "./strategies";
+import * as sweeps from "./sweeps";
 import * as system from "./system";
 import * as tasks from "./tasks";
 import * as users from "./users";
@@ -43,6 +44,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   signals,
   strategies,
   backtests,
+  sweeps,
   research,
 ]
   .flatMap((m) => endpointsOf(m))

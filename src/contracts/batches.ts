@@ -36,3 +36,14 @@ export const retryFailedInBatch = endpoint({
   params: BatchParams,
   response: z.object({ retried: z.number() }),
 });
+
+export const cancelBatch = endpoint({
+  method: "POST",
+  path: "/api/tasks/batches/{batch_id}/cancel",
+  role: "operator",
+  audit: "task.batch_cancel",
+  tag: "tasks",
+  summary: "Cancel every unfinished task of a batch in one transaction: queued ones now, running ones by request; finished ones stay",
+  params: BatchParams,
+  response: z.object({ cancelled: z.number(), cancel_requested: z.number() }),
+});

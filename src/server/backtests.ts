@@ -9,6 +9,7 @@ import {
   type createBacktests,
   type getBacktestBatch,
 } from "@/contracts/backtests";
+import { backtestFigures } from "./backtestFigures";
 import { csvSafe } from "./csvCell";
 import { enqueueMany } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
@@ -49,22 +50,27 @@ async function batchJson(batchId: string): Promise<BacktestBatch> {
   const tasks = await database.db.task.findMany({
     where: single ? { id: Number(single[1]), type: "backtest" } : { batchId, type: "backtest" },
     orderBy: { id: "asc" },
+    select: { id: true, runId: true, payload: true, status: true, progress: true, error: true },
   });
   if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${batchId} not found`);
+  const figures = await backtestFigures(
+    database.db,
+    tasks.filter((t) => t.status === "succeeded").map((t) => t.id),
+  );
   const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   const items = tasks.map((t) => {
     counts[t.status] = (counts[t.status] ?? 0) + 1;
     const payload = JSON.parse(t.payload) as { fund_code: string; strategy: string };
-    const result = t.result ? (JSON.parse(t.result) as { fund_name?: string; metrics?: BacktestBatch["items"][number]["metrics"] }) : null;
+    const f = figures.get(t.id);
     return {
       task_id: String(t.id),
       run_id: t.runId === null ? null : String(t.runId),
       fund_code: payload.fund_code,
-      fund_name: result?.fund_name ?? null,
+      fund_name: f?.fund_name ?? null,
       strategy: payload.strategy,
       status: t.status,
       progress: t.progress,
-      metrics: result?.metrics ?? null,
+      metrics: f?.metrics ?? null,
       error: t.error ? t.error.split("\n")[0] : null,
     };
   });

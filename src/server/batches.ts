@@ -1,6 +1,6 @@
-/** The batch endpoints' verbs: a batch rolled up, and retrying its failed tasks. */
-import type { getBatch, retryFailedInBatch } from "@/contracts/batches";
-import { retryBatch } from "@/queue/sql/control";
+/** The batch endpoints' verbs: a batch rolled up, retrying its failed tasks, cancelling what is left of it. */
+import type { cancelBatch as cancelBatchEndpoint, getBatch, retryFailedInBatch } from "@/contracts/batches";
+import { cancelBatch, retryBatch } from "@/queue/sql/control";
 import { isFinished } from "@/queue/states";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
@@ -51,4 +51,13 @@ export async function retryFailed({ params, principal }: Input<typeof retryFaile
   if (retried === 0 && (await database.db.task.count({ where: { batchId: params.batch_id } })) === 0)
     throw new HttpError("not_found", `batch ${params.batch_id} not found`);
   return { json: { retried }, audit: { target: params.batch_id, details: { retried } } };
+}
+
+/** Cancels what is left of a batch (queued now, running by request), in one transaction; 404 for an unknown batch. */
+export async function cancel({ params }: Input<typeof cancelBatchEndpoint>): Promise<Output<typeof cancelBatchEndpoint>> {
+  const { database, conn } = await getQueue();
+  const outcome = await cancelBatch(conn, params.batch_id);
+  if (outcome.cancelled + outcome.cancel_requested === 0 && (await database.db.task.count({ where: { batchId: params.batch_id } })) === 0)
+    throw new HttpError("not_found", `batch ${params.batch_id} not found`);
+  return { json: outcome, audit: { target: params.batch_id, details: outcome } };
 }

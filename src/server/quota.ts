@@ -5,9 +5,12 @@
  * QTASK_MAX_TIMEOUT_MS (default 6 hours; a type's own default is the code's and always
  * allowed), and no schedule firing more often than every QTASK_MIN_SCHEDULE_SECONDS (default
  * 10 s). Admins are exempt: they set the limits, and may schedule maintenance every second.
+ * A parameter sweep may make at most QTASK_SWEEP_MAX_TASKS tasks (default 10,000), for everyone:
+ * it is a size that keeps a sweep's page readable, not a share of the queue.
  * Refusals are 429 (with Retry-After) for the rate and 400 for the others, and write nothing.
  */
 import { roleAtLeast } from "@/contracts/roles";
+import { DEFAULT_SWEEP_MAX_TASKS } from "@/contracts/sweeps";
 import { getDatabase } from "@/db/client";
 import { nextSlots, type Timing } from "@/schedule/timing";
 import { leastRoleFor } from "@/queue/registry";
@@ -27,6 +30,8 @@ export function quotaLimits(env: Readonly<Record<string, string | undefined>> = 
     enqueuePerMinute: num("QTASK_ENQUEUE_PER_MINUTE", 10_000),
     maxTimeoutMs: num("QTASK_MAX_TIMEOUT_MS", 6 * 3600_000),
     minScheduleSeconds: num("QTASK_MIN_SCHEDULE_SECONDS", 10),
+    /** The largest parameter sweep, in tasks (funds × combinations); it applies to admins too. */
+    sweepMaxTasks: num("QTASK_SWEEP_MAX_TASKS", DEFAULT_SWEEP_MAX_TASKS) || DEFAULT_SWEEP_MAX_TASKS,
   };
 }
 

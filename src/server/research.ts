@@ -5,12 +5,14 @@
 import type { Prisma } from "@/generated/sqlite/client";
 import type { BacktestBatchSummary, HistoryQuery, ScreenRunJson, backtestHistory, screenHistory } from "@/contracts/research";
 import { getDatabase } from "@/db/client";
+import { median } from "@/domain/sweep";
+import { backtestFigures, type BacktestFigures } from "./backtestFigures";
 import type { Input, Output } from "./route";
 
 type TaskRow = {
   id: number;
   payload: string;
-  result: string | null;
+  result?: string | null;
   status: string;
   progress: number;
   batchId: string | null;
@@ -77,7 +79,7 @@ export async function screens({ query: q }: Input<typeof screenHistory>): Promis
   for (const r of page) {
     const p = parse<{ strategy: string; params?: Record<string, number>; as_of?: string }>(r.payload);
     if (!p || (q.strategy && p.strategy !== q.strategy)) continue;
-    const res = parse<{ evaluated?: number; matched?: number; top?: ScreenRunJson["top"]; provenance?: { data?: { hash?: string } } }>(r.result);
+    const res = parse<{ evaluated?: number; matched?: number; top?: ScreenRunJson["top"]; provenance?: { data?: { hash?: string } } }>(r.result ?? null);
     items.push({
       task_id: String(r.id),
       strategy: p.strategy,
@@ -97,13 +99,6 @@ export async function screens({ query: q }: Input<typeof screenHistory>): Promis
   }
   return { json: { items, next_cursor: rows.length > q.limit ? String(page[page.length - 1].id) : null } };
 }
-
-const median = (xs: number[]): number | null => {
-  if (xs.length === 0) return null;
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-};
 
 /** The key of a backtest's group: its batch, or the task alone (a schedule's single backtest). */
 const groupKey = (r: { id: number; batchId: string | null }) => r.batchId ?? `task-${r.id}`;
@@ -135,20 +130,25 @@ export async function backtests({ query: q }: Input<typeof backtestHistory>): Pr
   const keys = order.slice(0, q.limit);
   const batchIds = keys.filter((k) => !k.startsWith("task-"));
   const singles = keys.filter((k) => k.startsWith("task-")).map((k) => Number(k.slice(5)));
+  // Not the results: a sweep's 10,000 equity curves would be read to show four numbers.
   const members: TaskRow[] = await db.task.findMany({
     where: { type: "backtest", OR: [{ batchId: { in: batchIds } }, { id: { in: singles } }] },
     orderBy: { id: "asc" },
-    select: SELECT,
+    select: { ...SELECT, result: false },
   });
+  const figures = await backtestFigures(
+    db,
+    members.filter((m) => m.status === "succeeded").map((m) => m.id),
+  );
   const byKey = new Map<string, TaskRow[]>();
   for (const m of members) byKey.set(groupKey(m), [...(byKey.get(groupKey(m)) ?? []), m]);
   const names = await scheduleNames(members.map((m) => m.scheduleId));
-  const items: BacktestBatchSummary[] = keys.map((k) => summarize(k, byKey.get(k) ?? [], names));
+  const items: BacktestBatchSummary[] = keys.map((k) => summarize(k, byKey.get(k) ?? [], names, figures));
   const minId = Math.min(...members.map((m) => m.id));
   return { json: { items, next_cursor: order.length > q.limit && Number.isFinite(minId) ? String(minId) : null } };
 }
 
-function summarize(key: string, tasks: TaskRow[], names: Map<string, string>): BacktestBatchSummary {
+function summarize(key: string, tasks: TaskRow[], names: Map<string, string>, figures: Map<number, BacktestFigures>): BacktestBatchSummary {
   const first = tasks[0];
   const p = parse<{ strategy: string; params?: Record<string, number>; start?: string; end?: string; benchmark?: string | null }>(
     first?.payload ?? null,
@@ -162,7 +162,7 @@ function summarize(key: string, tasks: TaskRow[], names: Map<string, string>): B
     counts[t.status] = (counts[t.status] ?? 0) + 1;
     progress += t.status === "succeeded" ? 100 : t.progress;
     const tp = parse<{ fund_code: string }>(t.payload);
-    const r = parse<{ fund_name?: string; metrics?: { sharpe: number | null; total_return: number } }>(t.result);
+    const r = figures.get(t.id);
     const code = tp?.fund_code ?? "?";
     if (funds.length < 5) funds.push({ fund_code: code, fund_name: r?.fund_name ?? null });
     if (r?.metrics) {

@@ -115,6 +115,10 @@ for (const { kind, available } of providers()) {
         expect(result.metrics.max_drawdown).toBeGreaterThanOrEqual(0);
         expect(result.equity.length).toBeGreaterThan(10);
         expect(result.equity.length).toBeLessThanOrEqual(600);
+        // The same figures as one small result row, keyed by the fund (what sweeps and the history read).
+        const rows = await t.database.db.resultRow.findMany({ where: { taskId: bt } });
+        expect(rows.map((x) => x.rowKey)).toEqual([(JSON.parse(r.payload) as { fund_code: string }).fund_code]);
+        expect(JSON.parse(rows[0].data)).toEqual({ fund_code: rows[0].rowKey, fund_name: expect.any(String), ...result.metrics });
       }
     });
 

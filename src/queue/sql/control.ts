@@ -52,6 +52,30 @@ export async function cancelTask(conn: Conn, taskId: number): Promise<"cancelled
   });
 }
 
+/**
+ * Cancels every unfinished task of a batch in one transaction: the queued ones at once, the
+ * running ones by request (their workers abort them, as cancelTask). Finished tasks are left
+ * as they are, so cancelling a batch twice is harmless. Returns how many of each.
+ */
+export async function cancelBatch(conn: Conn, batchId: string): Promise<{ cancelled: number; cancel_requested: number }> {
+  const d = dialect(conn);
+  return transaction(conn, async (tx) => {
+    const cancelled = await execute(
+      tx,
+      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
+          WHERE batch_id = ${batchId} AND ${whenLegal("cancel", { only: TaskStatus.queued })}`,
+    );
+    const requested = await query<{ run_id: number | null }>(
+      tx,
+      sql`UPDATE tasks SET cancel_requested = true
+          WHERE batch_id = ${batchId} AND ${whenLegal("cancel", { only: TaskStatus.running })} AND cancel_requested = false RETURNING run_id`,
+    );
+    if (d.provider === "postgres")
+      for (const r of requested) if (r.run_id !== null) await execute(tx, sql`SELECT pg_notify(${CANCEL_CHANNEL}, ${String(r.run_id)})`);
+    return { cancelled, cancel_requested: requested.length };
+  });
+}
+
 /** The columns a retry sets: queued now, `extraAttempts` more attempts, the last attempt's outcome cleared. */
 function retrySet(conn: Conn, extraAttempts: number) {
   const d = dialect(conn);

@@ -1,0 +1,212 @@
+/**
+ * The sweep verbs: make a sweep (one backtest per fund and combination, one transaction, capped
+ * at QTASK_SWEEP_MAX_TASKS), roll one up for its page (src/domain/sweep.ts does the figures),
+ * and run any backtest batch again over another window.
+ */
+import { randomBytes } from "node:crypto";
+import { BacktestParams, type BacktestStrategy } from "@/contracts/backtests";
+import {
+  combinationCount,
+  expandSweep,
+  SWEEP_METRICS,
+  sweepableSpecs,
+  type createSweep,
+  type getSweep,
+  type rerunBacktests,
+  type SweepSummary,
+} from "@/contracts/sweeps";
+import { sweepFigures, type SweepRun } from "@/domain/sweep";
+import { enqueueMany } from "@/queue/enqueue";
+import { backtestFigures } from "./backtestFigures";
+import { getQueue, registry } from "./context";
+import { HttpError } from "./errors";
+import { quotaLimits, withEnqueueQuota } from "./quota";
+import type { Input, Output } from "./route";
+
+/** A new batch id: `sw-` marks a sweep (its page is the heatmap), `bt-` a plain batch. */
+const newBatchId = (kind: "sw" | "bt") => `${kind}-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
+
+/** Makes a sweep: 201 with the batch; 400 (nothing written) above the size limit or when no combination is valid. */
+export async function create({ body, principal }: Input<typeof createSweep>): Promise<Output<typeof createSweep>> {
+  const { conn } = await getQueue();
+  const { fund_codes, sweep, params, ...rest } = body;
+  const funds = [...new Set(fund_codes)];
+  const limit = quotaLimits().sweepMaxTasks;
+  // Counted before anything is made: a sweep of 10^12 combinations is refused without making them.
+  const count = combinationCount(sweep);
+  if (count * funds.length > limit)
+    throw new HttpError(
+      "invalid_input",
+      `this sweep would make ${funds.length} funds × ${count} combinations = ${count * funds.length} tasks, more than the limit of ${limit} (QTASK_SWEEP_MAX_TASKS): narrow the ranges or pick fewer funds`,
+      { tasks: count * funds.length, limit, funds: funds.length, combinations: count },
+    );
+  const base = Object.fromEntries(Object.entries(params ?? {}).filter(([k]) => !(k in sweep))) as Record<string, number>;
+  const { combinations, skipped } = expandSweep(base, sweep);
+  if (combinations.length === 0)
+    throw new HttpError("invalid_input", `no combination of this sweep is valid: ${skipped[0]?.reason ?? "none"}`, {
+      skipped: skipped.slice(0, 5),
+    });
+  const inputs = funds.flatMap((fund_code) =>
+    combinations.map((c) => ({
+      type: "backtest",
+      payload: { fund_code, ...rest, params: { ...base, ...c } },
+      createdBy: principal.name,
+    })),
+  );
+  const { batchId, ids } = await withEnqueueQuota(principal, inputs.length, () =>
+    enqueueMany(conn, registry, inputs, { batchId: newBatchId("sw") }),
+  );
+  return {
+    status: 201,
+    json: {
+      batch_id: batchId,
+      task_ids: ids.map(String),
+      combinations: combinations.length,
+      funds: funds.length,
+      skipped: skipped.length,
+      skipped_examples: skipped.slice(0, 5),
+    },
+    audit: {
+      target: batchId,
+      details: { strategy: body.strategy, funds: funds.length, combinations: combinations.length, tasks: ids.length, axes: Object.keys(sweep) },
+    },
+  };
+}
+
+interface StoredPayload {
+  fund_code: string;
+  strategy: string;
+  params?: Record<string, number>;
+  start?: string;
+  end?: string;
+  benchmark?: string | null;
+}
+
+/** The sweep rolled up: counts, the swept axes (the params whose values differ between runs), and the figures. */
+export async function summary({ params, query }: Input<typeof getSweep>): Promise<Output<typeof getSweep>> {
+  const { database } = await getQueue();
+  const db = database.db;
+  const tasks = await db.task.findMany({
+    where: { batchId: params.batch_id, type: "backtest" },
+    orderBy: { id: "asc" },
+    select: { id: true, payload: true, status: true, progress: true, createdBy: true, createdAt: true },
+  });
+  if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${params.batch_id} not found`);
+  const payloads = tasks.map((t) => JSON.parse(t.payload) as StoredPayload);
+  const full = payloads.map((p) => BacktestParams.parse(p.params ?? {}) as Record<string, number>);
+  const keys = Object.keys(full[0]);
+  const axes = keys
+    .map((key) => ({ key, values: [...new Set(full.map((f) => f[key]))].sort((a, b) => a - b) }))
+    .filter((a) => a.values.length > 1);
+  const axisKeys = axes.map((a) => a.key);
+  for (const k of [query.x, query.y])
+    if (k && !axisKeys.includes(k)) throw new HttpError("invalid_input", `${k} is not swept in this batch (swept: ${axisKeys.join(", ") || "none"})`);
+  const x = query.x ?? axisKeys[0] ?? null;
+  const y = query.y ?? axisKeys.find((k) => k !== x) ?? null;
+  if (x && y && x === y) throw new HttpError("invalid_input", "the heatmap's x and y must be different params");
+
+  const codes = [...new Set(payloads.map((p) => p.fund_code))];
+  if (query.fund && !codes.includes(query.fund)) throw new HttpError("invalid_input", `fund ${query.fund} is not in this sweep`);
+  const names = new Map(
+    (await db.instrument.findMany({ where: { code: { in: codes } }, select: { code: true, name: true } })).map((i) => [i.code, i.name]),
+  );
+  const figures = await backtestFigures(
+    db,
+    tasks.filter((t) => t.status === "succeeded").map((t) => t.id),
+  );
+  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  let done = 0;
+  const runs: SweepRun[] = tasks.map((t, i) => {
+    counts[t.status] = (counts[t.status] ?? 0) + 1;
+    done += t.status === "queued" || t.status === "running" ? t.progress : 100;
+    const v = figures.get(t.id)?.metrics[query.metric];
+    return {
+      taskId: String(t.id),
+      fund: payloads[i].fund_code,
+      combo: Object.fromEntries(axisKeys.map((k) => [k, full[i][k]])),
+      value: typeof v === "number" ? v : null,
+    };
+  });
+  const higher = SWEEP_METRICS[query.metric] === "higher";
+  const f = sweepFigures(runs, { axes: axisKeys, higherIsBetter: higher, fund: query.fund ?? null, x, y });
+  const first = payloads[0];
+  const json: SweepSummary = {
+    batch_id: params.batch_id,
+    strategy: first.strategy,
+    // The params this strategy reads (a stored payload carries every strategy's defaults).
+    base_params: Object.fromEntries(
+      sweepableSpecs(first.strategy as BacktestStrategy)
+        .map((p) => p.key)
+        .filter((k) => !axisKeys.includes(k))
+        .map((k) => [k, full[0][k]]),
+    ),
+    axes,
+    start: first.start ?? null,
+    end: first.end ?? null,
+    benchmark: first.benchmark === undefined ? "000300.SH" : first.benchmark,
+    author: tasks[0].createdBy,
+    created_at: tasks[0].createdAt.toISOString(),
+    total: tasks.length,
+    counts,
+    progress: Math.round((done / tasks.length) * 10) / 10,
+    funds: codes.map((c) => ({ fund_code: c, fund_name: names.get(c) ?? null })),
+    metric: query.metric,
+    higher_is_better: higher,
+    fund: query.fund ?? null,
+    heatmap: f.heatmap,
+    combinations: f.leaderboard.length,
+    leaderboard: f.leaderboard.slice(0, 500).map((r) => ({
+      rank: r.rank,
+      params: r.params,
+      mean: r.mean,
+      median: r.median,
+      min: r.min,
+      max: r.max,
+      n: r.n,
+      runs: r.runs,
+      wins: r.wins,
+      task_id: r.taskId,
+    })),
+    robustness: f.robustness && {
+      params: f.robustness.params,
+      per_fund: f.robustness.perFund.map((p) => ({ fund_code: p.fund, rank: p.rank, of: p.of, value: p.value })),
+      median_rank: f.robustness.medianRank,
+      mean_rank: f.robustness.meanRank,
+      top_quartile_share: f.robustness.topQuartileShare,
+      first_share: f.robustness.firstShare,
+      kendall_w: f.robustness.kendallW,
+      kendall_funds: f.robustness.kendallFunds,
+    },
+  };
+  return { json };
+}
+
+/** Enqueues a batch's backtests again as a new batch (a sweep stays a sweep), with the window changed. */
+export async function rerun({ params, body, principal }: Input<typeof rerunBacktests>): Promise<Output<typeof rerunBacktests>> {
+  const { database, conn } = await getQueue();
+  const single = /^task-(\d{1,15})$/.exec(params.batch_id);
+  const tasks = await database.db.task.findMany({
+    where: single ? { id: Number(single[1]), type: "backtest" } : { batchId: params.batch_id, type: "backtest" },
+    orderBy: { id: "asc" },
+    select: { payload: true },
+  });
+  if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${params.batch_id} not found`);
+  const window = (p: StoredPayload): StoredPayload => {
+    const out: StoredPayload = { ...p };
+    for (const k of ["start", "end"] as const) {
+      if (body[k] === null) delete out[k];
+      else if (body[k] !== undefined) out[k] = body[k];
+    }
+    if (out.start && out.end && out.start > out.end) throw new HttpError("invalid_input", `the window ${out.start} – ${out.end} ends before it starts`);
+    return out;
+  };
+  const inputs = tasks.map((t) => ({ type: "backtest", payload: { ...window(JSON.parse(t.payload) as StoredPayload) }, createdBy: principal.name }));
+  const { batchId, ids } = await withEnqueueQuota(principal, inputs.length, () =>
+    enqueueMany(conn, registry, inputs, { batchId: newBatchId(params.batch_id.startsWith("sw-") ? "sw" : "bt") }),
+  );
+  return {
+    status: 201,
+    json: { batch_id: batchId, task_ids: ids.map(String) },
+    audit: { target: batchId, details: { from: params.batch_id, tasks: ids.length, start: body.start, end: body.end } },
+  };
+}
