@@ -69,7 +69,11 @@ export const BacktestBatchSummary = z.object({
   total: z.number(),
   counts: z.record(z.string(), z.number()),
   progress: z.number(),
+  /** How many funds; `funds` names the first five. */
+  fund_count: z.number(),
   funds: z.array(z.object({ fund_code: z.string(), fund_name: z.string().nullable() })),
+  /** The params whose values differ between the batch's runs (a sweep's axes), with their values. */
+  swept: z.record(z.string(), z.array(z.number())),
   median_sharpe: z.number().nullable(),
   best_sharpe: Best,
   median_return: z.number().nullable(),
@@ -95,4 +99,49 @@ export const backtestHistory = endpoint({
   summary: "Past backtest batches, newest first (cursor-paginated): who, when, params, window, funds, status, median and best Sharpe and return",
   query: HistoryQuery,
   response: CursorPage(BacktestBatchSummary),
+});
+
+/** `?ids=1,2`: two to five screen runs, compared in the order of their ids (oldest first). */
+export const ScreenCompareQuery = z
+  .object({
+    ids: z
+      .string()
+      .regex(/^\d{1,15}(,\d{1,15}){1,4}$/, "two to five task ids, comma-separated")
+      .transform((s) => [...new Set(s.split(",").map(Number))].sort((a, b) => a - b))
+      .refine((ids) => ids.length >= 2, "two different task ids at least"),
+  })
+  .strict();
+
+const FundRef = z.object({ fund_code: z.string(), fund_name: z.string().nullable() });
+
+/** Screen runs side by side, and the funds that entered and left between each run and the next. */
+export const ScreenComparison = z.object({
+  runs: z.array(
+    ScreenRunJson.extend({
+      /** The params with the defaults filled in (from the run's provenance; null before it ran). */
+      params_applied: z.record(z.string(), z.number()).nullable(),
+    }),
+  ),
+  changes: z.array(
+    z.object({
+      from: z.string(),
+      to: z.string(),
+      /** Matched by `to`, not by `from`. */
+      entered: z.array(FundRef),
+      /** Matched by `from`, not by `to`. */
+      left: z.array(FundRef),
+      stayed: z.number(),
+    }),
+  ),
+});
+export type ScreenComparison = z.infer<typeof ScreenComparison>;
+
+export const compareScreens = endpoint({
+  method: "GET",
+  path: "/api/strategies/runs/compare",
+  role: "viewer",
+  tag: "strategies",
+  summary: "Two to five screen runs side by side (params, data, matches) and the funds that entered and left between each and the next",
+  query: ScreenCompareQuery,
+  response: ScreenComparison,
 });

@@ -1,12 +1,14 @@
 /**
  * The history verbs: past screen runs and backtest batches, newest first, with who started
- * them (the API caller, or the schedule), their params and headline figures.
+ * them (the API caller, or the schedule), their params and headline figures; and screen runs
+ * compared: which funds entered and left between one run and the next.
  */
 import type { Prisma } from "@/generated/sqlite/client";
-import type { BacktestBatchSummary, HistoryQuery, ScreenRunJson, backtestHistory, screenHistory } from "@/contracts/research";
+import type { BacktestBatchSummary, HistoryQuery, ScreenRunJson, backtestHistory, compareScreens, screenHistory } from "@/contracts/research";
 import { getDatabase } from "@/db/client";
 import { median } from "@/domain/sweep";
 import { backtestFigures, type BacktestFigures } from "./backtestFigures";
+import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 
 type TaskRow = {
@@ -62,6 +64,37 @@ const parse = <T>(text: string | null): T | null => {
   }
 };
 
+type ScreenResult = {
+  evaluated?: number;
+  matched?: number;
+  top?: ScreenRunJson["top"];
+  provenance?: { params?: Record<string, number>; data?: { hash?: string } };
+};
+
+/** One screen task as the history shows it; null when its payload does not parse. */
+function screenRun(r: TaskRow, names: Map<string, string>): (ScreenRunJson & { applied: Record<string, number> | null }) | null {
+  const p = parse<{ strategy: string; params?: Record<string, number>; as_of?: string }>(r.payload);
+  if (!p) return null;
+  const res = parse<ScreenResult>(r.result ?? null);
+  return {
+    task_id: String(r.id),
+    strategy: p.strategy,
+    params: p.params ?? {},
+    as_of: p.as_of ?? null,
+    author: r.createdBy,
+    schedule_id: r.scheduleId,
+    schedule_name: r.scheduleId ? (names.get(r.scheduleId) ?? null) : null,
+    created_at: r.createdAt.toISOString(),
+    status: r.status,
+    progress: r.progress,
+    evaluated: res?.evaluated ?? null,
+    matched: res?.matched ?? null,
+    top: res?.top ?? [],
+    data_hash: res?.provenance?.data?.hash ?? null,
+    applied: res?.provenance?.params ?? null,
+  };
+}
+
 /** Past screen runs. */
 export async function screens({ query: q }: Input<typeof screenHistory>): Promise<Output<typeof screenHistory>> {
   const { db } = await getDatabase();
@@ -77,25 +110,11 @@ export async function screens({ query: q }: Input<typeof screenHistory>): Promis
   const names = await scheduleNames(page.map((r) => r.scheduleId));
   const items: ScreenRunJson[] = [];
   for (const r of page) {
-    const p = parse<{ strategy: string; params?: Record<string, number>; as_of?: string }>(r.payload);
-    if (!p || (q.strategy && p.strategy !== q.strategy)) continue;
-    const res = parse<{ evaluated?: number; matched?: number; top?: ScreenRunJson["top"]; provenance?: { data?: { hash?: string } } }>(r.result ?? null);
-    items.push({
-      task_id: String(r.id),
-      strategy: p.strategy,
-      params: p.params ?? {},
-      as_of: p.as_of ?? null,
-      author: r.createdBy,
-      schedule_id: r.scheduleId,
-      schedule_name: r.scheduleId ? (names.get(r.scheduleId) ?? null) : null,
-      created_at: r.createdAt.toISOString(),
-      status: r.status,
-      progress: r.progress,
-      evaluated: res?.evaluated ?? null,
-      matched: res?.matched ?? null,
-      top: res?.top ?? [],
-      data_hash: res?.provenance?.data?.hash ?? null,
-    });
+    const run = screenRun(r, names);
+    if (run && (!q.strategy || run.strategy === q.strategy)) {
+      const { applied: _applied, ...json } = run;
+      items.push(json);
+    }
   }
   return { json: { items, next_cursor: rows.length > q.limit ? String(page[page.length - 1].id) : null } };
 }
@@ -156,15 +175,18 @@ function summarize(key: string, tasks: TaskRow[], names: Map<string, string>, fi
   const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   const sharpe: { fund_code: string; value: number }[] = [];
   const ret: { fund_code: string; value: number }[] = [];
-  const funds: { fund_code: string; fund_name: string | null }[] = [];
+  const funds = new Map<string, string | null>();
+  // Every value each param takes across the batch: more than one makes it a swept param.
+  const values = new Map<string, Set<number>>();
   let progress = 0;
   for (const t of tasks) {
     counts[t.status] = (counts[t.status] ?? 0) + 1;
     progress += t.status === "succeeded" ? 100 : t.progress;
-    const tp = parse<{ fund_code: string }>(t.payload);
+    const tp = parse<{ fund_code: string; params?: Record<string, number> }>(t.payload);
+    for (const [k, v] of Object.entries(tp?.params ?? {})) values.set(k, (values.get(k) ?? new Set()).add(v));
     const r = figures.get(t.id);
     const code = tp?.fund_code ?? "?";
-    if (funds.length < 5) funds.push({ fund_code: code, fund_name: r?.fund_name ?? null });
+    if (!funds.has(code) || (funds.get(code) === null && r?.fund_name)) funds.set(code, r?.fund_name ?? null);
     if (r?.metrics) {
       ret.push({ fund_code: code, value: r.metrics.total_return });
       if (r.metrics.sharpe !== null) sharpe.push({ fund_code: code, value: r.metrics.sharpe });
@@ -186,10 +208,44 @@ function summarize(key: string, tasks: TaskRow[], names: Map<string, string>, fi
     total: tasks.length,
     counts,
     progress: tasks.length ? Math.round(progress / tasks.length) : 0,
-    funds,
+    fund_count: funds.size,
+    funds: [...funds.entries()].slice(0, 5).map(([fund_code, fund_name]) => ({ fund_code, fund_name })),
+    swept: Object.fromEntries([...values.entries()].filter(([, vs]) => vs.size > 1).map(([k, vs]) => [k, [...vs].sort((a, b) => a - b)])),
     median_sharpe: median(sharpe.map((x) => x.value)),
     best_sharpe: best(sharpe),
     median_return: median(ret.map((x) => x.value)),
     best_return: best(ret),
   };
+}
+
+/** Screen runs side by side, with the funds that entered and left between each and the next (by their match rows). */
+export async function compareScreenRuns({ query }: Input<typeof compareScreens>): Promise<Output<typeof compareScreens>> {
+  const { db } = await getDatabase();
+  const rows: TaskRow[] = await db.task.findMany({ where: { id: { in: query.ids }, type: "strategy_screen" }, orderBy: { id: "asc" }, select: SELECT });
+  const missing = query.ids.filter((id) => !rows.some((r) => r.id === id));
+  if (missing.length > 0) throw new HttpError("not_found", `no screen run ${missing.join(", ")}`);
+  const names = await scheduleNames(rows.map((r) => r.scheduleId));
+  const matches = new Map<number, Map<string, string | null>>();
+  for (const r of rows) {
+    const hits = await db.resultRow.findMany({ where: { taskId: r.id }, select: { rowKey: true, data: true } });
+    matches.set(r.id, new Map(hits.map((h) => [h.rowKey, parse<{ fund_name?: string }>(h.data)?.fund_name ?? null])));
+  }
+  const refs = (codes: string[], from: Map<string, string | null>) =>
+    codes.sort().map((fund_code) => ({ fund_code, fund_name: from.get(fund_code) ?? null }));
+  const changes = rows.slice(1).map((to, i) => {
+    const before = matches.get(rows[i].id)!;
+    const after = matches.get(to.id)!;
+    return {
+      from: String(rows[i].id),
+      to: String(to.id),
+      entered: refs([...after.keys()].filter((c) => !before.has(c)), after),
+      left: refs([...before.keys()].filter((c) => !after.has(c)), before),
+      stayed: [...after.keys()].filter((c) => before.has(c)).length,
+    };
+  });
+  const runs = rows.map((r) => {
+    const { applied, ...json } = screenRun(r, names)!;
+    return { ...json, params_applied: applied };
+  });
+  return { json: { runs, changes } };
 }

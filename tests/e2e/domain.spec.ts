@@ -185,6 +185,68 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
   }
 });
 
+test("backtests: a 2×3 sweep over five funds from the form; the heatmap, the leaderboard, robustness; the best two compared", async ({
+  page,
+  request,
+}) => {
+  const codes = ((await (await request.get("/api/funds?page_size=5&type=stock")).json()).items as { code: string }[]).map((f) => f.code);
+  expect(codes).toHaveLength(5);
+  await page.goto("/backtests");
+  const funds = page.getByLabel("funds");
+  for (const code of codes) {
+    await funds.click();
+    await funds.fill(code);
+    await page.locator(".ant-select-item-option").filter({ hasText: code }).first().click();
+  }
+  await page.keyboard.press("Escape");
+  await page.getByTestId("backtest-mode").getByText("参数扫描").click();
+  // A value out of range is refused at the field before anything is sent.
+  await page.getByLabel("sweep ma_short").fill("1..10");
+  await page.getByTestId("backtest-submit").click();
+  await expect(page.getByText("ma_short must be at least 2 (value 1)")).toBeVisible();
+  await page.getByLabel("sweep ma_short").fill("5..10 step 5");
+  await page.getByLabel("sweep ma_long").fill("20, 40, 60");
+  await expect(page.getByTestId("sweep-preview")).toHaveText("6 组参数 × 5 只基金 = 30 个任务");
+  await page.screenshot({ path: "test-results/sweep-form.png", fullPage: true });
+  await page.getByTestId("backtest-submit").click();
+  await expect(page.getByText("已创建参数扫描：6 组参数，共 30 个任务")).toBeVisible();
+  await expect(page).toHaveURL(/batch=sw-/);
+  const batchId = new URL(page.url()).searchParams.get("batch") as string;
+  const view = page.getByTestId("sweep-view");
+  await expect(view).toContainText("ma_short: 5, 10");
+  await expect(view).toContainText("ma_long: 20, 40, 60");
+  await expect(view).toContainText("成功 30", { timeout: 60_000 });
+  // The heatmap: ma_short across, ma_long down, every cell a mean Sharpe.
+  const cells = page.getByTestId("heat-cell");
+  await expect(cells).toHaveCount(6);
+  await expect(cells.first()).toHaveText(/^-?\d+\.\d{2}$/);
+  await expect(page.getByTestId("sweep-leaderboard").locator("tbody tr")).toHaveCount(6);
+  await expect(page.getByTestId("sweep-robustness")).toContainText("Kendall W");
+  await page.screenshot({ path: "test-results/sweep-page.png", fullPage: true });
+  // The page's figures are the API's; the API's equal the runs' own metrics (integration tests check the maths).
+  const summary = await (await request.get(`/api/backtests/sweeps/${batchId}`)).json();
+  expect(summary.combinations).toBe(6);
+  const best = summary.leaderboard[0];
+  await expect(page.getByTestId("sweep-leaderboard").locator("tbody tr").first()).toContainText(`ma_short=${best.params.ma_short}`);
+
+  // One fund in scope: the best two combinations on it open side by side with their curves.
+  await page.getByLabel("scope").click();
+  await page.locator(".ant-select-item-option").filter({ hasText: codes[0] }).first().click();
+  await page.getByTestId("compare-top-two").click();
+  await expect(page).toHaveURL(/compare=\d+,\d+/);
+  const cmp = page.getByTestId("backtest-compare");
+  await expect(cmp).toContainText("回测对比（2 个）");
+  await expect(cmp.locator("canvas").first()).toBeVisible();
+  await expect(cmp.locator("[data-differs]").first()).toBeVisible(); // different params
+  await page.screenshot({ path: "test-results/sweep-compare.png", fullPage: true });
+
+  // In the history: a sweep, five funds × six combinations.
+  await page.goto("/backtests");
+  const row = page.getByTestId("backtest-history").locator("tbody tr").first();
+  await expect(row).toContainText("扫描");
+  await expect(row).toContainText("5 × 6");
+});
+
 test("funds and signals API: pages, NAV series, 202 for signal batches, 4xx for bad input", async ({ request }) => {
   const funds = await (await request.get("/api/funds?page=2&page_size=10")).json();
   expect(funds).toMatchObject({ page: 2, page_size: 10, total: 200 });

@@ -15,7 +15,7 @@ for (const { kind, available } of providers()) {
     let t: TestDb;
     let alice = "";
     let bob = "";
-    let h: Record<"execute" | "backtest" | "screens" | "batches" | "batch", RouteHandler>;
+    let h: Record<"execute" | "backtest" | "screens" | "batches" | "batch" | "compare", RouteHandler>;
     const ids: { aliceBatch: string; bobBatch: string; single: number; screenMa: string; screenMom: string } = {
       aliceBatch: "",
       bobBatch: "",
@@ -37,6 +37,7 @@ for (const { kind, available } of providers()) {
         screens: (await import("@/app/api/strategies/runs/route")).GET as RouteHandler,
         batches: (await import("@/app/api/backtests/batches/route")).GET as RouteHandler,
         batch: (await import("@/app/api/backtests/batches/[batch_id]/route")).GET as RouteHandler,
+        compare: (await import("@/app/api/strategies/runs/compare/route")).GET as RouteHandler,
       };
       alice = (await signedInUser(t.database.db, "alice", "operator")).session;
       bob = (await signedInUser(t.database.db, "bob", "operator")).session;
@@ -147,6 +148,37 @@ for (const { kind, available } of providers()) {
       expect(await keys("schedule=1")).toEqual([]);
       const paged = await get(h.screens, "/api/strategies/runs?limit=1");
       expect((await get(h.screens, `/api/strategies/runs?limit=1&cursor=${paged.body.next_cursor}`)).body.items[0].task_id).toBe(ids.screenMa);
+    });
+
+    it("compares two screen runs: side by side, and which funds entered and left", async () => {
+      // The MA screen matched 000001 and 000009; the momentum screen (later) 000009 and 000002.
+      for (const [task, code] of [
+        [ids.screenMa, "000001"],
+        [ids.screenMa, "000009"],
+        [ids.screenMom, "000002"],
+      ] as const)
+        await t.database.db.resultRow.create({
+          data: { taskId: Number(task), rowKey: code, runId: 0, data: JSON.stringify({ fund_code: code, fund_name: `基金${code}` }) },
+        });
+      const res = await get(h.compare, `/api/strategies/runs/compare?ids=${ids.screenMom},${ids.screenMa}`);
+      expect(res.status).toBe(200);
+      // Oldest first, whatever order the ids came in.
+      expect(res.body.runs.map((r: { task_id: string }) => r.task_id)).toEqual([ids.screenMa, ids.screenMom]);
+      expect(res.body.runs[0]).toMatchObject({ strategy: "ma_golden_cross", params: { ma_short: 10, ma_long: 60 }, author: "alice" });
+      expect(res.body.changes).toEqual([
+        {
+          from: ids.screenMa,
+          to: ids.screenMom,
+          entered: [{ fund_code: "000002", fund_name: "基金000002" }],
+          left: [{ fund_code: "000001", fund_name: "基金000001" }],
+          stayed: 1,
+        },
+      ]);
+      for (const q of ["ids=1", "ids=a,b", `ids=${ids.screenMa},${ids.screenMa}`, "ids=1,2,3,4,5,6", ""])
+        expect((await get(h.compare, `/api/strategies/runs/compare?${q}`)).status, q).toBe(400);
+      expect((await get(h.compare, `/api/strategies/runs/compare?ids=${ids.screenMa},999999`)).status).toBe(404);
+      // A backtest's task id is not a screen run.
+      expect((await get(h.compare, `/api/strategies/runs/compare?ids=${ids.screenMa},${ids.single}`)).status).toBe(404);
     });
 
     it("refuses bad filters with 400 and the envelope", async () => {

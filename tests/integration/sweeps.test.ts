@@ -284,7 +284,14 @@ for (const { kind, available } of providers()) {
     it("shows in the history like any batch, without reading its equity curves", async () => {
       const res = await callRoute(h.history, "/api/backtests/batches", { auth });
       const item = ((await res.json()).items as { batch_id: string }[]).find((i) => i.batch_id === sweepId);
-      expect(item).toMatchObject({ total: 30, counts: { succeeded: 29, queued: 1 }, median_return: 0.02 });
+      expect(item).toMatchObject({
+        total: 30,
+        fund_count: 5,
+        swept: { ma_short: [5, 10], ma_long: [20, 40, 60] },
+        counts: { succeeded: 29, queued: 1 },
+        median_return: 0.02,
+      });
+      expect((item as unknown as { funds: { fund_code: string }[] }).funds.map((f) => f.fund_code)).toEqual(FUNDS);
     });
 
     it("re-runs with a changed window as a new sweep, and cancels what is left of a batch in one go", async () => {

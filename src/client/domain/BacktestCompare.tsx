@@ -88,8 +88,15 @@ export function BacktestCompare({ ids, onClose }: { ids: string[]; onClose: () =
     .filter((x): x is { id: string; r: RunResult } => !!x.r?.metrics);
   const labels = t.backtests.metricNames as Record<string, string>;
   const rows = compareRows(runs, labels);
+  // The params that differ between the runs name them too: two runs of one sweep on one fund differ only there.
+  const differing = [...new Set(runs.flatMap(({ r }) => Object.keys(r.provenance?.params ?? {})))].filter(
+    (k) => new Set(runs.map(({ r }) => r.provenance?.params?.[k])).size > 1,
+  );
   const name = (x: { id: string; r: RunResult }) =>
-    `#${x.id} ${x.r.fund_code ?? ""} ${t.backtests.strategies[x.r.strategy ?? ""] ?? x.r.strategy ?? ""}`;
+    [
+      `#${x.id} ${x.r.fund_code ?? ""} ${t.backtests.strategies[x.r.strategy ?? ""] ?? x.r.strategy ?? ""}`,
+      ...differing.map((k) => `${k}=${x.r.provenance?.params?.[k]}`),
+    ].join(" ");
   const download = () => {
     const csv = "\ufeff" + stringify([["", ...runs.map(name)], ...rows.map((r) => [r.label, ...r.cells])]);
     const a = document.createElement("a");

@@ -3,12 +3,14 @@
  * /backtests (回测): pick funds, a strategy with its declared params (last values remembered per
  * user), a period, fees and a benchmark; create one backtest task per fund as a batch; watch the
  * batch fill in with per-fund status and metrics (downloadable as CSV); click a row for its
- * curves, figures and provenance. Below, the history of past batches (ResearchHistory).
+ * curves, figures and provenance. In sweep mode each param takes a range or a list and one batch
+ * holds every (fund, combination); its page is SweepView. Below, the history (ResearchHistory).
+ * Over 300 lines: the form, its two modes and the batch view share the form's state.
  */
 import { useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
-import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Select, Space, Table, Typography } from "antd";
+import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Segmented, Select, Space, Table, Typography } from "antd";
 import type { Dayjs } from "dayjs";
 import { BacktestParams, DEFAULT_BENCHMARK, type BacktestBatch, type BacktestStrategy } from "@/contracts/backtests";
 import { BACKTEST_STRATEGY_PARAMS, type ParamGroup } from "@/contracts/researchParams";
@@ -16,7 +18,10 @@ import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamFor
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
-import { useBacktestBatchQuery, useCreateBacktests } from "../hooks/useBacktests";
+import { useBacktestBatchQuery, useCreateBacktests, useCreateSweep } from "../hooks/useBacktests";
+import { CreateSweepBody } from "@/contracts/sweeps";
+import { SweepFields, SweepPreview, sweepFromTexts } from "./SweepFields";
+import { BatchActions, SweepView } from "./SweepView";
 import { useFundsQuery, type FundRow } from "../hooks/useFunds";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
@@ -40,8 +45,12 @@ export function BacktestsPage() {
     .filter((x) => /^\d+$/.test(x))
     .slice(0, MAX_COMPARE);
   const basket = useCompareBasket();
-  const batch = useBacktestBatchQuery(batchId);
+  const isSweep = !!batchId?.startsWith("sw-");
+  const batch = useBacktestBatchQuery(isSweep ? null : batchId);
   const create = useCreateBacktests();
+  const createSweep = useCreateSweep();
+  const [mode, setMode] = useState<"single" | "sweep">("single");
+  const [axisTexts, setAxisTexts] = useState<Record<string, Record<string, string>>>({});
   const [search, setSearch] = useState("");
   const options = useFundsQuery(search, undefined, 1, 50);
   const indices = useFundsQuery("", undefined, 1, 50, "index");
@@ -64,9 +73,13 @@ export function BacktestsPage() {
     risk_free?: number;
     benchmark?: string;
   }) => {
+    const fees = { fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 0) / 100 };
+    const window = v.range ? { start: v.range[0].format("YYYY-MM-DD"), end: v.range[1].format("YYYY-MM-DD") } : {};
+    const benchmark = v.benchmark === "none" ? null : (v.benchmark ?? DEFAULT_BENCHMARK);
+    if (mode === "sweep") return submitSweep(v.fund_codes, v.strategy, fees, window, benchmark);
     // The strategy's own params as typed, checked in the browser with the server's schema.
     const own = givenParams(Object.fromEntries(specs.map((p) => [p.key, values[p.key]])));
-    const all = { ...own, fee_buy: (v.fee_buy ?? 0.15) / 100, fee_sell: (v.fee_sell ?? 0.5) / 100, risk_free: (v.risk_free ?? 0) / 100 };
+    const all = { ...own, ...fees };
     const errs = paramErrors(BacktestParams, all);
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
@@ -75,9 +88,9 @@ export function BacktestsPage() {
       const res = await create.mutateAsync({
         fund_codes: v.fund_codes,
         strategy: v.strategy,
-        ...(v.range ? { start: v.range[0].format("YYYY-MM-DD"), end: v.range[1].format("YYYY-MM-DD") } : {}),
+        ...window,
         params: all,
-        benchmark: v.benchmark === "none" ? null : (v.benchmark ?? DEFAULT_BENCHMARK),
+        benchmark,
       });
       setSelected(null);
       router.replace(`${pathname}?batch=${encodeURIComponent(res.batch_id)}`, { scroll: false });
@@ -86,6 +99,34 @@ export function BacktestsPage() {
       feedback.failed(err);
     }
   };
+
+  /** A sweep, checked in the browser with the server's own schema before it is sent. */
+  const submitSweep = async (
+    fund_codes: string[],
+    strategy: string,
+    fees: Record<string, number>,
+    window: { start?: string; end?: string },
+    benchmark: string | null,
+  ) => {
+    const { base, sweep, errors: textErrors } = sweepFromTexts(specs, axisTexts[strategy] ?? {});
+    const body = { fund_codes, strategy, ...window, params: { ...base, ...fees }, sweep, benchmark };
+    const r = CreateSweepBody.safeParse(body);
+    const errs: Record<string, string> = { ...textErrors };
+    if (!r.success) for (const i of r.error.issues) errs[String(i.path[i.path.length - 1] ?? "")] ??= i.message;
+    setErrors(errs);
+    if (Object.keys(errs).length > 0) return;
+    try {
+      const res = await createSweep.mutateAsync(body);
+      setSelected(null);
+      router.replace(`${pathname}?batch=${encodeURIComponent(res.batch_id)}`, { scroll: false });
+      feedback.enqueued(t.sweeps.created(res.task_ids.length, res.combinations), `/tasks?batch_id=${encodeURIComponent(res.batch_id)}`);
+    } catch (err) {
+      feedback.failed(err);
+    }
+  };
+  const sweepDraft = sweepFromTexts(specs, axisTexts[strategy] ?? {});
+  const chosenFunds = (Form.useWatch("fund_codes", form) as string[] | undefined)?.length ?? 0;
+  const openBatch = (id: string) => router.replace(`${pathname}?batch=${encodeURIComponent(id)}`, { scroll: false });
 
   const items = batch.data?.items ?? [];
   const shown = selected ?? items.find((i) => i.status === "succeeded") ?? null;
@@ -156,13 +197,41 @@ export function BacktestsPage() {
               </Col>
               <Col xs={8} lg={4} style={{ display: "flex", alignItems: "flex-end" }}>
                 <Form.Item style={{ width: "100%" }}>
-                  <Button type="primary" htmlType="submit" block loading={create.isPending}>
-                    {t.backtests.create}
+                  <Button type="primary" htmlType="submit" block loading={create.isPending || createSweep.isPending} data-testid="backtest-submit">
+                    {mode === "sweep" ? t.sweeps.create : t.backtests.create}
                   </Button>
                 </Form.Item>
               </Col>
             </Row>
-            {specs.length > 0 && (
+            <Segmented
+              size="small"
+              style={{ marginBottom: 8 }}
+              value={mode}
+              onChange={(m) => {
+                setMode(m as "single" | "sweep");
+                setErrors({});
+              }}
+              options={[
+                { value: "single", label: t.sweeps.mode.single },
+                { value: "sweep", label: t.sweeps.mode.sweep },
+              ]}
+              data-testid="backtest-mode"
+            />
+            {mode === "sweep" && specs.length > 0 && (
+              <div data-testid="sweep-params">
+                <SweepFields
+                  specs={specs}
+                  texts={axisTexts[strategy] ?? {}}
+                  errors={errors}
+                  onChange={(k, text) => {
+                    setAxisTexts((old) => ({ ...old, [strategy]: { ...(old[strategy] ?? {}), [k]: text } }));
+                    setErrors(({ [k]: _gone, ...rest }) => rest);
+                  }}
+                />
+                <SweepPreview base={sweepDraft.base} sweep={sweepDraft.sweep} funds={chosenFunds} />
+              </div>
+            )}
+            {mode === "single" && specs.length > 0 && (
               <div data-testid="strategy-params">
                 <ParamFields
                   specs={specs}
@@ -205,13 +274,25 @@ export function BacktestsPage() {
           <Typography.Text type="secondary">{t.backtests.compareHint}</Typography.Text>
         </Space>
       )}
-      {batchId ? (
+      {batchId && isSweep ? (
+        <SweepView
+          batchId={batchId}
+          benchName={indexName}
+          onOpenBatch={openBatch}
+          onCompare={(ids) => router.replace(`${pathname}?batch=${encodeURIComponent(batchId)}&compare=${ids.join(",")}`)}
+        />
+      ) : batchId ? (
         <>
           <Card
             size="small"
             title={`${t.backtests.results} · ${batchId}`}
             extra={
               <Space>
+                <BatchActions
+                  batchId={batchId}
+                  unfinished={(batch.data?.counts.queued ?? 0) + (batch.data?.counts.running ?? 0)}
+                  onRerun={openBatch}
+                />
                 <a href={`/api/backtests/batches/${encodeURIComponent(batchId)}/download`} download data-testid="batch-csv">
                   {t.run.exportCsv}
                 </a>

@@ -7,7 +7,7 @@
  */
 import { useState } from "react";
 import { useRouter } from "next/navigation";
-import { Card, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
+import { Button, Card, Input, Progress, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
 import type { BacktestBatchSummary, ScreenRunJson } from "@/contracts/research";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { useI18n } from "../i18n";
@@ -101,15 +101,36 @@ function StatusCell({ status, progress }: { status: string; progress: number }) 
   );
 }
 
-/** Past screens; a row opens /strategies?strategy=…&task=…. */
+/** Past screens; a row opens /strategies?strategy=…&task=…; two to five ticked open the comparison (/strategies?compare=…). */
 export function ScreenHistory({ strategies }: { strategies: Record<string, string> }) {
   const { t, lang } = useI18n();
   const router = useRouter();
   const [filters, setFilters] = useState<HistoryFilters>({});
+  const [picked, setPicked] = useState<string[]>([]);
   const stack = useCursorStack(JSON.stringify(filters));
   const q = useScreenHistory(filters, stack.cursor);
   return (
-    <Card size="small" title={t.history.screens} data-testid="screen-history">
+    <Card
+      size="small"
+      title={t.history.screens}
+      data-testid="screen-history"
+      extra={
+        <Space>
+          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+            {t.history.compareHint}
+          </Typography.Text>
+          <Button
+            size="small"
+            type="primary"
+            disabled={picked.length < 2}
+            onClick={() => router.push(`/strategies?compare=${picked.join(",")}`)}
+            data-testid="screen-compare-selected"
+          >
+            {t.history.compareSelected(picked.length)}
+          </Button>
+        </Space>
+      }
+    >
       <Filters value={filters} onChange={setFilters} strategies={strategies} />
       <Table<ScreenRunJson>
         rowKey="task_id"
@@ -117,6 +138,15 @@ export function ScreenHistory({ strategies }: { strategies: Record<string, strin
         loading={q.isLoading}
         dataSource={q.data?.items ?? []}
         pagination={false}
+        rowSelection={{
+          hideSelectAll: true,
+          selectedRowKeys: picked,
+          onSelect: (r) => setPicked((old) => (old.includes(r.task_id) ? old.filter((x) => x !== r.task_id) : [...old, r.task_id])),
+          getCheckboxProps: (r) => ({
+            disabled: r.status !== "succeeded" || (!picked.includes(r.task_id) && picked.length >= 5),
+            "aria-label": `compare screen ${r.task_id}`,
+          }),
+        }}
         onRow={(r) => ({ onClick: () => router.push(`/strategies?strategy=${r.strategy}&task=${r.task_id}`), style: { cursor: "pointer" } })}
         columns={[
           { title: t.history.when, dataIndex: "created_at", width: 160, render: (v: string) => formatTime(v, lang) },
@@ -178,19 +208,35 @@ export function BacktestHistory({ strategies }: { strategies: Record<string, str
           { title: t.history.when, dataIndex: "created_at", width: 160, render: (v: string) => formatTime(v, lang) },
           { title: t.history.who, width: 130, render: (_: unknown, r) => <Who author={r.author} schedule={r.schedule_name ?? r.schedule_id} /> },
           { title: t.history.strategy, dataIndex: "strategy", width: 100, render: (v: string) => strategies[v] ?? v },
-          { title: t.history.params, width: 220, render: (_: unknown, r) => <ParamsText params={r.params} /> },
+          {
+            title: t.history.params,
+            width: 220,
+            render: (_: unknown, r) =>
+              Object.keys(r.swept).length > 0 ? (
+                <Space size={2} wrap>
+                  <Tag color="purple" style={{ margin: 0 }}>
+                    {t.sweeps.tag}
+                  </Tag>
+                  {Object.entries(r.swept).map(([k, vs]) => (
+                    <Typography.Text key={k} style={{ fontSize: 12 }}>{`${k}: ${vs.join(", ")}`}</Typography.Text>
+                  ))}
+                </Space>
+              ) : (
+                <ParamsText params={r.params} />
+              ),
+          },
           { title: t.history.window, width: 190, render: (_: unknown, r) => `${r.start ?? "…"} → ${r.end ?? "…"}` },
           {
             title: t.history.funds,
             width: 200,
             render: (_: unknown, r) => (
               <span>
-                {r.total} ·{" "}
+                {r.fund_count === r.total ? r.total : `${r.fund_count} × ${r.total / r.fund_count}`} ·{" "}
                 {r.funds
                   .slice(0, 3)
                   .map((f) => f.fund_name ?? f.fund_code)
                   .join("、")}
-                {r.total > 3 ? " …" : ""}
+                {r.fund_count > 3 ? " …" : ""}
               </span>
             ),
           },

@@ -13,6 +13,7 @@ import type { StrategyJson } from "@/contracts/strategies";
 import { optionalParamsSchema } from "@/contracts/researchParams";
 import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamForm";
 import { ScreenHistory } from "./ResearchHistory";
+import { ScreenCompare } from "./ScreenCompare";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
@@ -135,6 +136,11 @@ export function StrategiesPage() {
   const strategies = useStrategiesQuery();
   const execute = useExecuteStrategy();
   const taskId = params.get("task");
+  const compareIds = (params.get("compare") ?? "")
+    .split(",")
+    .filter((x) => /^\d+$/.test(x))
+    .slice(0, 5);
+  const names = Object.fromEntries((strategies.data?.items ?? []).map((x) => [x.id, x.name]));
 
   const run = async (id: string, p: Record<string, number>) => {
     try {
@@ -163,8 +169,13 @@ export function StrategiesPage() {
           </Col>
         ))}
       </Row>
-      {taskId ? <TaskProgress taskId={taskId} strategies={strategies.data?.items ?? []} /> : <Empty description={t.strategies.pick} />}
-      <ScreenHistory strategies={Object.fromEntries((strategies.data?.items ?? []).map((x) => [x.id, x.name]))} />
+      {compareIds.length >= 2 && <ScreenCompare ids={compareIds} strategies={names} onClose={() => router.replace(pathname)} />}
+      {taskId ? (
+        <TaskProgress taskId={taskId} strategies={strategies.data?.items ?? []} />
+      ) : compareIds.length < 2 ? (
+        <Empty description={t.strategies.pick} />
+      ) : null}
+      <ScreenHistory strategies={names} />
     </Space>
   );
 }

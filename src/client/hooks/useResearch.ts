@@ -1,8 +1,8 @@
 "use client";
-/** React Query hooks for the history of screens and backtests (polled while the page is open). */
+/** React Query hooks for the history of screens and backtests (polled while the page is open), and screens compared. */
 import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { ResponseOf } from "@/contracts/endpoint";
-import type { backtestHistory, screenHistory } from "@/contracts/research";
+import type { backtestHistory, ScreenComparison, screenHistory } from "@/contracts/research";
 import { apiFetch } from "../api";
 
 /** The filters both histories take (empty = not filtered). */
@@ -37,5 +37,14 @@ export function useBacktestHistory(f: HistoryFilters, cursor: string | null, lim
     queryFn: () => apiFetch<ResponseOf<typeof backtestHistory>>(`/api/backtests/batches?${qs(f, cursor, limit)}`),
     refetchInterval: 5_000,
     placeholderData: keepPreviousData,
+  });
+}
+
+/** Two to five screen runs compared: side by side, and the funds that entered and left. */
+export function useScreenComparison(ids: string[]) {
+  return useQuery({
+    queryKey: ["screen-compare", ids],
+    enabled: ids.length >= 2,
+    queryFn: () => apiFetch<ScreenComparison>(`/api/strategies/runs/compare?ids=${ids.join(",")}`),
   });
 }
