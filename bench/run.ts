@@ -7,7 +7,7 @@
  *   npm run bench -- --quick                       smaller volumes, for a fast look
  *   npm run bench -- --db sqlite --only drain,latency
  *
- * Options: --db sqlite|postgres|both (default both), --only enqueue,drain,latency,api,signals,memory,
+ * Options: --db sqlite|postgres|both (default both), --only enqueue,drain,latency,api,signals,memory,research,
  * --quick, --reps N (default 3). PostgreSQL: BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else
  * postgresql://postgres@127.0.0.1:5432/test; its user must be allowed to create databases.
  * BENCH_PORT (default 3300) is where the app listens for the HTTP figures.
@@ -23,6 +23,7 @@ import { drain, workerMemory } from "./phases/drain";
 import { latency } from "./phases/latency";
 import { api } from "./phases/api";
 import { signals } from "./phases/signals";
+import { research } from "./phases/research";
 
 const USAGE = `usage: npm run bench -- [--db sqlite|postgres|both] [--only ${PHASES.join(",")}] [--quick] [--reps N]`;
 
@@ -67,6 +68,7 @@ const PHASE_RUNNERS: Record<Phase, ((ctx: Ctx) => Promise<void>)[]> = {
   api: [api],
   signals: [signals],
   memory: [workerMemory],
+  research: [research],
 };
 
 async function main(): Promise<number> {

@@ -10,8 +10,8 @@ import type { Provider } from "./db";
 import { fmt, summarize, type Summary } from "./stats";
 import { root } from "./procs";
 
-export type Phase = "enqueue" | "drain" | "latency" | "api" | "signals" | "memory";
-export const PHASES: Phase[] = ["enqueue", "drain", "latency", "api", "signals", "memory"];
+export type Phase = "enqueue" | "drain" | "latency" | "api" | "signals" | "memory" | "research";
+export const PHASES: Phase[] = ["enqueue", "drain", "latency", "api", "signals", "memory", "research"];
 
 interface Target {
   /** "min": at least; "max": at most. */
@@ -93,6 +93,12 @@ export const FIGURES: FigureDef[] = [
   { id: "signals.job1", phase: "signals", label: "signals_batch all demo funds, JOB_NUM=1", unit: "s" },
   { id: "signals.job2", phase: "signals", label: "signals_batch all demo funds, JOB_NUM=2", unit: "s", target: both("max", 5) },
   { id: "memory.worker_peak", phase: "memory", label: "worker peak RSS draining noop tasks", unit: "MB", target: both("max", 300) },
+  { id: "research.backtests", phase: "research", label: "real backtests of a sweep, 1 worker, JOB_NUM=2", unit: "tasks/s" },
+  { id: "research.sweep_create", phase: "research", label: "POST /api/backtests/sweeps, 10,000 tasks, one transaction", unit: "ms" },
+  { id: "research.sweep_page.p50", phase: "research", label: "GET /api/backtests/sweeps/{id}, 10,000 runs, p50", unit: "ms" },
+  { id: "research.sweep_page.p95", phase: "research", label: "GET /api/backtests/sweeps/{id}, 10,000 runs, p95", unit: "ms" },
+  { id: "research.history.p50", phase: "research", label: "GET /api/backtests/batches with a 10,000-run sweep, p50", unit: "ms" },
+  { id: "research.history.p95", phase: "research", label: "GET /api/backtests/batches with a 10,000-run sweep, p95", unit: "ms" },
 ];
 
 const DB_LABEL: Record<Provider, string> = { sqlite: "SQLite", postgres: "PostgreSQL" };

@@ -91,13 +91,24 @@ export const screenHistory = endpoint({
   response: CursorPage(ScreenRunJson),
 });
 
+/** The backtest history's query: the shared filters, or `batches=a,b` for up to five named batches (to compare them). */
+export const BacktestHistoryQuery = HistoryQuery.extend({
+  batches: blank(
+    z
+      .string()
+      .regex(/^[^,]{1,100}(,[^,]{1,100}){0,4}$/, "one to five batch ids, comma-separated")
+      .transform((s) => [...new Set(s.split(","))]),
+  ),
+});
+
 export const backtestHistory = endpoint({
   method: "GET",
   path: "/api/backtests/batches",
   role: "viewer",
   tag: "backtests",
-  summary: "Past backtest batches, newest first (cursor-paginated): who, when, params, window, funds, status, median and best Sharpe and return",
-  query: HistoryQuery,
+  summary:
+    "Past backtest batches, newest first (cursor-paginated): who, when, params, window, funds, status, median and best Sharpe and return; or the batches named by batches=a,b (to compare them)",
+  query: BacktestHistoryQuery,
   response: CursorPage(BacktestBatchSummary),
 });
 

@@ -127,10 +127,10 @@ export async function backtests({ query: q }: Input<typeof backtestHistory>): Pr
   const { db } = await getDatabase();
   const where = baseWhere("backtest", q);
   if (q.fund) where.AND = [{ payload: { contains: `"fund_code":"${q.fund}"` } }];
-  // Walk the matching tasks newest first until limit + 1 groups have been seen.
-  const order: string[] = [];
+  // Walk the matching tasks newest first until limit + 1 groups have been seen (or take the batches named).
+  const order: string[] = q.batches ?? [];
   let before = q.cursor ? Number(q.cursor) : undefined;
-  for (;;) {
+  while (!q.batches) {
     const chunk = await db.task.findMany({
       where: { ...where, ...(before !== undefined ? { id: { lt: before } } : {}) },
       orderBy: { id: "desc" },
@@ -162,7 +162,7 @@ export async function backtests({ query: q }: Input<typeof backtestHistory>): Pr
   const byKey = new Map<string, TaskRow[]>();
   for (const m of members) byKey.set(groupKey(m), [...(byKey.get(groupKey(m)) ?? []), m]);
   const names = await scheduleNames(members.map((m) => m.scheduleId));
-  const items: BacktestBatchSummary[] = keys.map((k) => summarize(k, byKey.get(k) ?? [], names, figures));
+  const items: BacktestBatchSummary[] = keys.filter((k) => byKey.has(k)).map((k) => summarize(k, byKey.get(k)!, names, figures));
   const minId = Math.min(...members.map((m) => m.id));
   return { json: { items, next_cursor: order.length > q.limit && Number.isFinite(minId) ? String(minId) : null } };
 }

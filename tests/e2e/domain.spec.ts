@@ -1,7 +1,8 @@
 /**
  * The research pages in the browser against the real worker: the sniffer loads signals for
  * the funds in view (tags appear, the log link opens the run page, a reload resumes), a
- * screening strategy runs with its matches, and a backtest batch completes with its chart.
+ * screening strategy runs with its matches, screens are compared, a backtest batch completes
+ * with its chart, and a parameter sweep runs from the form to its heatmap and comparison.
  */
 import { expect, test } from "@playwright/test";
 
@@ -111,6 +112,34 @@ test("strategies: a screen runs with the parameters typed, shown on its result; 
   await page.getByTestId("screen-history").locator("tbody tr").filter({ hasText: "top_n=7" }).first().click();
   await expect(page).toHaveURL(/strategy=momentum_top_n&task=\d+/);
   await expect(page.getByTestId("used-params")).toContainText("top_n7");
+});
+
+test("strategies: two screens compared side by side, with the funds that entered and left; as CSV", async ({ page, request }) => {
+  const ids: string[] = [];
+  for (const top_n of [5, 8]) {
+    const res = await request.post("/api/strategies/momentum_top_n/execute", { data: { params: { top_n } } });
+    expect(res.status()).toBe(202);
+    ids.push((await res.json()).task_id);
+  }
+  for (const id of ids)
+    await expect.poll(async () => (await (await request.get(`/api/tasks/${id}`)).json()).task.status, { timeout: 30_000 }).toBe("succeeded");
+  // The same ranking cut at 5 and at 8: three funds enter, none leaves.
+  const api = await (await request.get(`/api/strategies/runs/compare?ids=${ids.join(",")}`)).json();
+  expect(api.changes[0]).toMatchObject({ stayed: 5, left: [] });
+  expect(api.changes[0].entered).toHaveLength(3);
+  await page.goto("/strategies");
+  for (const id of ids) await page.getByLabel(`compare screen ${id}`).check();
+  await page.getByTestId("screen-compare-selected").click();
+  await expect(page).toHaveURL(new RegExp(`compare=${ids.join(",")}`));
+  const cmp = page.getByTestId("screen-compare");
+  await expect(cmp).toContainText("筛选对比（2 次）");
+  await expect(cmp.locator("[data-differs]").first()).toBeVisible(); // top_n 5 vs 8
+  await expect(page.getByTestId("screen-change")).toContainText("新进入 3");
+  await expect(page.getByTestId("screen-entered").locator(".ant-tag")).toHaveCount(3);
+  await expect(page.getByTestId("screen-change")).toContainText("退出 0");
+  const [download] = await Promise.all([page.waitForEvent("download"), page.getByTestId("screen-compare-csv").click()]);
+  expect(download.suggestedFilename()).toBe(`screen-compare-${ids.join("-")}.csv`);
+  await page.screenshot({ path: "test-results/strategies-compare.png", fullPage: true });
 });
 
 test("backtests: a batch completes and shows metrics and its equity curve", async ({ page, request }) => {
@@ -245,6 +274,19 @@ test("backtests: a 2×3 sweep over five funds from the form; the heatmap, the le
   const row = page.getByTestId("backtest-history").locator("tbody tr").first();
   await expect(row).toContainText("扫描");
   await expect(row).toContainText("5 × 6");
+  // Two batches compared: the sweep and its re-run over another window.
+  const rerun = await request.post(`/api/backtests/batches/${batchId}/rerun`, { data: { start: "2023-01-03" } });
+  expect(rerun.status()).toBe(201);
+  const again = (await rerun.json()).batch_id as string;
+  await page.reload();
+  await page.getByLabel(`compare batch ${batchId}`).check();
+  await page.getByLabel(`compare batch ${again}`).check();
+  await page.getByTestId("batch-compare-selected").click();
+  const batches = page.getByTestId("batch-compare");
+  await expect(batches).toContainText("批次对比（2 个）");
+  await expect(batches.locator("[data-differs]").filter({ hasText: "2023-01-03" })).toBeVisible();
+  await page.screenshot({ path: "test-results/backtests-batch-compare.png", fullPage: true });
+  await request.post(`/api/tasks/batches/${again}/cancel`, { data: {} });
 });
 
 test("funds and signals API: pages, NAV series, 202 for signal batches, 4xx for bad input", async ({ request }) => {

@@ -125,6 +125,9 @@ for (const { kind, available } of providers()) {
       const second = await get(h.batches, `/api/backtests/batches?limit=2&cursor=${first.body.next_cursor}`);
       expect(second.body.items.map((i: { batch_id: string }) => i.batch_id)).toEqual([ids.bobBatch]);
       expect(second.body.next_cursor).toBeNull();
+      // Named batches, to compare them: in the order given; an unknown one is left out.
+      expect(await keys(`batches=${ids.bobBatch},nope,${ids.aliceBatch}`)).toEqual([ids.bobBatch, ids.aliceBatch]);
+      expect((await get(h.batches, `/api/backtests/batches?batches=${"x,".repeat(5)}x`)).status).toBe(400);
       // A schedule's single backtest opens like a batch.
       const one = await get(h.batch, `/api/backtests/batches/task-${ids.single}`, { batch_id: `task-${ids.single}` });
       expect(one.status).toBe(200);

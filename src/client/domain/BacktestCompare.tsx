@@ -8,14 +8,15 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { useQueries } from "@tanstack/react-query";
-import { Button, Card, Space, Table, Typography } from "antd";
-import { stringify } from "csv-stringify/browser/esm/sync";
+import { Button, Card, Space } from "antd";
 import type { ResponseOf } from "@/contracts/endpoint";
-import type { BacktestMetrics } from "@/contracts/backtests";
+import type { BacktestMetrics, BacktestStrategy } from "@/contracts/backtests";
+import { sweepableSpecs } from "@/contracts/sweeps";
 import type { getTask } from "@/contracts/tasks";
 import { apiFetch } from "../api";
 import { useI18n } from "../i18n";
 import { CompareChart } from "../tasks/charts";
+import { compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
 
 /** The most runs a comparison shows. */
 export const MAX_COMPARE = 5;
@@ -55,20 +56,13 @@ interface RunResult {
 
 /** The rows of the comparison: setup first, then every figure; one cell per run. */
 function compareRows(runs: { id: string; r: RunResult }[], metricLabels: Record<string, string>) {
-  const rows: { key: string; label: string; cells: string[] }[] = [];
-  const add = (key: string, label: string, f: (r: RunResult) => unknown) =>
-    rows.push({
-      key,
-      label,
-      cells: runs.map(({ r }) => {
-        const v = f(r);
-        return v === null || v === undefined ? "—" : typeof v === "number" ? String(v) : String(v);
-      }),
-    });
+  const { rows, add: addRow } = compareRowsOf(runs);
+  const add = (key: string, label: string, f: (r: RunResult) => unknown) => addRow(key, label, (x) => f(x.r));
   add("fund", "fund", (r) => `${r.fund_code ?? "?"} ${r.fund_name ?? ""}`.trim());
   add("strategy", "strategy", (r) => r.strategy);
   add("window", "window", (r) => (r.provenance?.window ? `${r.provenance.window.start ?? "…"} → ${r.provenance.window.end ?? "…"}` : null));
-  const paramKeys = [...new Set(runs.flatMap(({ r }) => Object.keys(r.provenance?.params ?? {})))];
+  // The params the runs' strategies read (the provenance records every strategy's defaults).
+  const paramKeys = [...new Set(runs.flatMap(({ r }) => sweepableSpecs(r.strategy as BacktestStrategy).map((p) => p.key)))];
   for (const k of paramKeys) add(`param:${k}`, k, (r) => r.provenance?.params?.[k]);
   const metricKeys = Object.keys(runs[0]?.r.metrics ?? {}) as (keyof BacktestMetrics)[];
   for (const k of metricKeys) add(`metric:${k}`, metricLabels[k] ?? k, (r) => r.metrics?.[k]);
@@ -89,7 +83,7 @@ export function BacktestCompare({ ids, onClose }: { ids: string[]; onClose: () =
   const labels = t.backtests.metricNames as Record<string, string>;
   const rows = compareRows(runs, labels);
   // The params that differ between the runs name them too: two runs of one sweep on one fund differ only there.
-  const differing = [...new Set(runs.flatMap(({ r }) => Object.keys(r.provenance?.params ?? {})))].filter(
+  const differing = [...new Set(runs.flatMap(({ r }) => sweepableSpecs(r.strategy as BacktestStrategy).map((p) => p.key)))].filter(
     (k) => new Set(runs.map(({ r }) => r.provenance?.params?.[k])).size > 1,
   );
   const name = (x: { id: string; r: RunResult }) =>
@@ -97,14 +91,7 @@ export function BacktestCompare({ ids, onClose }: { ids: string[]; onClose: () =
       `#${x.id} ${x.r.fund_code ?? ""} ${t.backtests.strategies[x.r.strategy ?? ""] ?? x.r.strategy ?? ""}`,
       ...differing.map((k) => `${k}=${x.r.provenance?.params?.[k]}`),
     ].join(" ");
-  const download = () => {
-    const csv = "\ufeff" + stringify([["", ...runs.map(name)], ...rows.map((r) => [r.label, ...r.cells])]);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-    a.download = `backtest-compare-${ids.join("-")}.csv`;
-    a.click();
-    URL.revokeObjectURL(a.href);
-  };
+  const download = () => downloadCsv(`backtest-compare-${ids.join("-")}.csv`, runs.map(name), rows);
   return (
     <Card
       size="small"
@@ -128,28 +115,7 @@ export function BacktestCompare({ ids, onClose }: { ids: string[]; onClose: () =
           drawdownLabel={t.backtests.drawdownSeries}
         />
       )}
-      <Table
-        size="small"
-        rowKey="key"
-        pagination={false}
-        dataSource={rows}
-        columns={[
-          { title: "", dataIndex: "label", width: 170, fixed: "left" },
-          ...runs.map((x, i) => ({
-            title: <Typography.Text strong>{name(x)}</Typography.Text>,
-            key: x.id,
-            render: (_: unknown, row: (typeof rows)[number]) => {
-              const differs = i > 0 && row.cells[i] !== row.cells[0];
-              return (
-                <span data-differs={differs || undefined} style={differs ? { background: "#fff1b8", padding: "0 4px", fontWeight: 600 } : undefined}>
-                  {row.cells[i]}
-                </span>
-              );
-            },
-          })),
-        ]}
-        scroll={{ x: true }}
-      />
+      <SideBySide rows={rows} titles={runs.map(name)} keys={runs.map((x) => x.id)} />
     </Card>
   );
 }

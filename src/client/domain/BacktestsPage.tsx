@@ -22,6 +22,7 @@ import { useBacktestBatchQuery, useCreateBacktests, useCreateSweep } from "../ho
 import { CreateSweepBody } from "@/contracts/sweeps";
 import { SweepFields, SweepPreview, sweepFromTexts } from "./SweepFields";
 import { BatchActions, SweepView } from "./SweepView";
+import { BatchCompare } from "./BatchCompare";
 import { useFundsQuery, type FundRow } from "../hooks/useFunds";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
@@ -44,6 +45,7 @@ export function BacktestsPage() {
     .split(",")
     .filter((x) => /^\d+$/.test(x))
     .slice(0, MAX_COMPARE);
+  const comparedBatches = (params.get("batches") ?? "").split(",").filter(Boolean).slice(0, 5);
   const basket = useCompareBasket();
   const isSweep = !!batchId?.startsWith("sw-");
   const batch = useBacktestBatchQuery(isSweep ? null : batchId);
@@ -253,6 +255,9 @@ export function BacktestsPage() {
             )}
           </Form>
         </Card>
+      )}
+      {comparedBatches.length >= 2 && (
+        <BatchCompare ids={comparedBatches} strategies={t.backtests.strategies} onClose={() => router.replace(pathname)} />
       )}
       {compareIds.length > 0 && (
         <BacktestCompare ids={compareIds} onClose={() => router.replace(batchId ? `${pathname}?batch=${encodeURIComponent(batchId)}` : pathname)} />

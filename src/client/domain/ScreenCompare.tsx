@@ -5,12 +5,12 @@
  * highlighted; then, for each run and the next (oldest first), the funds that entered and left
  * its matches. Table and changes download as one CSV.
  */
-import { Button, Card, Col, Empty, Row, Space, Table, Tag, Typography } from "antd";
-import { stringify } from "csv-stringify/browser/esm/sync";
+import { Button, Card, Col, Empty, Row, Space, Tag, Typography } from "antd";
 import type { ScreenComparison } from "@/contracts/research";
 import { useI18n } from "../i18n";
 import { formatTime } from "../format";
 import { useScreenComparison } from "../hooks/useResearch";
+import { compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
 
 type Run = ScreenComparison["runs"][number];
 
@@ -20,9 +20,7 @@ export function ScreenCompare({ ids, onClose, strategies }: { ids: string[]; onC
   const q = useScreenComparison(ids);
   const runs = q.data?.runs ?? [];
   const changes = q.data?.changes ?? [];
-  const rows: { key: string; label: string; cells: string[] }[] = [];
-  const add = (key: string, label: string, f: (r: Run) => unknown) =>
-    rows.push({ key, label, cells: runs.map((r) => (f(r) === null || f(r) === undefined ? "—" : String(f(r)))) });
+  const { rows, add } = compareRowsOf<Run>(runs);
   add("strategy", h.strategy, (r) => strategies[r.strategy] ?? r.strategy);
   add("when", h.when, (r) => formatTime(r.created_at, lang));
   add("who", h.who, (r) => r.author ?? (r.schedule_name ? h.bySchedule(r.schedule_name) : null));
@@ -34,25 +32,19 @@ export function ScreenCompare({ ids, onClose, strategies }: { ids: string[]; onC
   add("matched", h.matched, (r) => r.matched);
   add("data_hash", h.dataHash, (r) => r.data_hash);
 
-  const download = () => {
-    const csv =
-      "\ufeff" +
-      stringify([
-        ["", ...runs.map((r) => `#${r.task_id}`)],
-        ...rows.map((r) => [r.label, ...r.cells]),
-        [],
+  const download = () =>
+    downloadCsv(
+      `screen-compare-${ids.join("-")}.csv`,
+      runs.map((r) => `#${r.task_id}`),
+      rows,
+      [
         ["from", "to", "change", "fund_code", "fund_name"],
         ...changes.flatMap((c) => [
           ...c.entered.map((f) => [c.from, c.to, "entered", f.fund_code, f.fund_name ?? ""]),
           ...c.left.map((f) => [c.from, c.to, "left", f.fund_code, f.fund_name ?? ""]),
         ]),
-      ]);
-    const a = document.createElement("a");
-    a.href = URL.createObjectURL(new Blob([csv], { type: "text/csv;charset=utf-8" }));
-    a.download = `screen-compare-${ids.join("-")}.csv`;
-    a.click();
-    URL.revokeObjectURL(a.href);
-  };
+      ],
+    );
 
   const funds = (list: { fund_code: string; fund_name: string | null }[], color: string) =>
     list.length === 0 ? (
@@ -88,28 +80,7 @@ export function ScreenCompare({ ids, onClose, strategies }: { ids: string[]; onC
         <Empty description={(q.error as Error).message} />
       ) : (
         <Space direction="vertical" size="middle" style={{ width: "100%" }}>
-          <Table
-            size="small"
-            rowKey="key"
-            pagination={false}
-            dataSource={rows}
-            scroll={{ x: true }}
-            columns={[
-              { title: "", dataIndex: "label", width: 170, fixed: "left" },
-              ...runs.map((r, i) => ({
-                title: <Typography.Text strong>{`#${r.task_id}`}</Typography.Text>,
-                key: r.task_id,
-                render: (_: unknown, row: (typeof rows)[number]) => {
-                  const differs = i > 0 && row.cells[i] !== row.cells[0];
-                  return (
-                    <span data-differs={differs || undefined} style={differs ? { background: "#fff1b8", padding: "0 4px", fontWeight: 600 } : undefined}>
-                      {row.cells[i]}
-                    </span>
-                  );
-                },
-              })),
-            ]}
-          />
+          <SideBySide rows={rows} titles={runs.map((r) => `#${r.task_id}`)} keys={runs.map((r) => r.task_id)} />
           {changes.map((c) => (
             <Card key={`${c.from}-${c.to}`} size="small" type="inner" title={h.change(c.from, c.to)} data-testid="screen-change">
               <Row gutter={16}>

@@ -48,3 +48,14 @@ export function useScreenComparison(ids: string[]) {
     queryFn: () => apiFetch<ScreenComparison>(`/api/strategies/runs/compare?ids=${ids.join(",")}`),
   });
 }
+
+/** Named backtest batches (two to five), summarised like the history, to compare them. */
+export function useBatchComparison(batchIds: string[]) {
+  return useQuery({
+    queryKey: ["backtest-history", "compare", batchIds],
+    enabled: batchIds.length >= 2,
+    queryFn: () =>
+      apiFetch<ResponseOf<typeof backtestHistory>>(`/api/backtests/batches?batches=${batchIds.map(encodeURIComponent).join(",")}`),
+    refetchInterval: 5_000,
+  });
+}

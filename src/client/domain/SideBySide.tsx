@@ -1,0 +1,60 @@
+"use client";
+/**
+ * The side-by-side table every comparison uses (backtest runs, batches, screens): one row per
+ * field, one column per item, each cell that differs from the first item's highlighted (and
+ * marked data-differs); plus the same table as CSV for download.
+ */
+import type { ReactNode } from "react";
+import { Table, Typography } from "antd";
+import { stringify } from "csv-stringify/browser/esm/sync";
+
+/** One field of the comparison: its label and one text per item. */
+export interface CompareRow {
+  key: string;
+  label: string;
+  cells: string[];
+}
+
+/** Builds rows: `add(key, label, valueOf)` appends a row, null/undefined shown as "—". */
+export function compareRowsOf<T>(items: T[]): { rows: CompareRow[]; add: (key: string, label: string, f: (item: T) => unknown) => void } {
+  const rows: CompareRow[] = [];
+  const text = (v: unknown) => (v === null || v === undefined ? "—" : String(v));
+  return { rows, add: (key, label, f) => rows.push({ key, label, cells: items.map((x) => text(f(x))) }) };
+}
+
+export function SideBySide({ rows, titles, keys }: { rows: CompareRow[]; titles: ReactNode[]; keys: string[] }) {
+  return (
+    <Table
+      size="small"
+      rowKey="key"
+      pagination={false}
+      dataSource={rows}
+      scroll={{ x: true }}
+      columns={[
+        { title: "", dataIndex: "label", width: 160, fixed: "left" },
+        ...titles.map((title, i) => ({
+          title: <Typography.Text strong>{title}</Typography.Text>,
+          key: keys[i],
+          render: (_: unknown, row: CompareRow) => {
+            const differs = i > 0 && row.cells[i] !== row.cells[0];
+            return (
+              <span data-differs={differs || undefined} style={differs ? { background: "#fff1b8", padding: "0 4px", fontWeight: 600 } : undefined}>
+                {row.cells[i]}
+              </span>
+            );
+          },
+        })),
+      ]}
+    />
+  );
+}
+
+/** Downloads rows (with a header row and any extra rows after a blank line) as a UTF-8 CSV with a BOM. */
+export function downloadCsv(filename: string, header: string[], rows: CompareRow[], extra: string[][] = []): void {
+  const body = [["", ...header], ...rows.map((r) => [r.label, ...r.cells]), ...(extra.length ? [[], ...extra] : [])];
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(new Blob(["\ufeff" + stringify(body)], { type: "text/csv;charset=utf-8" }));
+  a.download = filename;
+  a.click();
+  URL.revokeObjectURL(a.href);
+}
