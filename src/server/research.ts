@@ -5,9 +5,10 @@
  */
 import type { Prisma } from "@/generated/sqlite/client";
 import type { BacktestBatchSummary, HistoryQuery, ScreenRunJson, backtestHistory, compareScreens, screenHistory } from "@/contracts/research";
-import { getDatabase } from "@/db/client";
+import { getDatabase, type Db } from "@/db/client";
 import { median } from "@/domain/sweep";
 import { backtestFigures, type BacktestFigures } from "./backtestFigures";
+import { batchStamps, StampedCache } from "./batchCache";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 
@@ -119,39 +120,88 @@ export async function screens({ query: q }: Input<typeof screenHistory>): Promis
   return { json: { items, next_cursor: rows.length > q.limit ? String(page[page.length - 1].id) : null } };
 }
 
-/** The key of a backtest's group: its batch, or the task alone (a schedule's single backtest). */
-const groupKey = (r: { id: number; batchId: string | null }) => r.batchId ?? `task-${r.id}`;
+/** History rows of batches, kept while their tasks do not change (batchCache.ts). */
+const summaries = new StampedCache<BacktestBatchSummary>(200);
 
-/** Past backtest batches. */
+/**
+ * The keys of one page of the backtest history, newest first: batches by their newest task,
+ * and the single backtests a schedule started (`task-{id}`). It walks down from the cursor
+ * one batch at a time, jumping below each batch's first task — a batch is made in one
+ * transaction, so its tasks are (nearly) contiguous — which reads a few rows per batch instead
+ * of all of a 10,000-task sweep's, or a GROUP BY over every backtest ever run. Batches enqueued
+ * at the same moment on PostgreSQL can interleave their ids: whatever else lies in a range
+ * jumped over is taken too. The cursor is the newest task id of the page's last row; a batch
+ * whose newest task is at or above it was on an earlier page.
+ */
+async function historyKeys(db: Db, where: Prisma.TaskWhereInput, limit: number, cursor?: number): Promise<{ keys: string[]; next: string | null }> {
+  const found = new Map<string, number>();
+  const done = new Set<string>();
+  /**
+   * Lists batch b unless an earlier page did; returns its first task id and whether nothing
+   * else lies between its first and last (three index look-ups and a count of the id range,
+   * rather than reading its rows).
+   */
+  const take = async (b: string): Promise<{ lo: number; alone: boolean }> => {
+    done.add(b);
+    const [first, last, n] = await Promise.all([
+      db.task.findFirst({ where: { batchId: b }, orderBy: { id: "asc" }, select: { id: true } }),
+      db.task.findFirst({ where: { batchId: b }, orderBy: { id: "desc" }, select: { id: true } }),
+      db.task.count({ where: { batchId: b } }),
+    ]);
+    const [lo, hi] = [first?.id ?? 0, last?.id ?? 0];
+    if (cursor === undefined || hi < cursor) found.set(b, hi);
+    return { lo, alone: (await db.task.count({ where: { id: { gte: lo, lte: hi } } })) === n };
+  };
+  let before = cursor;
+  while (found.size <= limit) {
+    const next = await db.task.findFirst({
+      where: { ...where, ...(before !== undefined ? { id: { lt: before } } : {}) },
+      orderBy: { id: "desc" },
+      select: { id: true, batchId: true },
+    });
+    if (!next) break;
+    if (next.batchId === null) {
+      found.set(`task-${next.id}`, next.id);
+      before = next.id;
+      continue;
+    }
+    const t = await take(next.batchId);
+    let lo = t.lo;
+    for (let from = lo; !t.alone && from < next.id; ) {
+      const others = await db.task.findMany({
+        where: { ...where, id: { gte: lo, lt: next.id }, OR: [{ batchId: null }, { batchId: { notIn: [...done] } }] },
+        select: { id: true, batchId: true },
+      });
+      if (others.length === 0) break;
+      for (const o of others)
+        if (o.batchId === null) found.set(`task-${o.id}`, o.id);
+        else if (!done.has(o.batchId)) lo = Math.min(lo, (await take(o.batchId)).lo);
+      // Another batch took the range lower: look at the part added.
+      if (lo === from) break;
+      from = lo;
+    }
+    before = lo;
+  }
+  const sorted = [...found.entries()].sort((a, b) => b[1] - a[1]);
+  const page = sorted.slice(0, limit);
+  return { keys: page.map(([k]) => k), next: sorted.length > limit ? String(page[page.length - 1][1]) : null };
+}
+
+/** Past backtest batches, newest first (historyKeys), or the batches named; each row kept while its batch is unchanged. */
 export async function backtests({ query: q }: Input<typeof backtestHistory>): Promise<Output<typeof backtestHistory>> {
   const { db } = await getDatabase();
   const where = baseWhere("backtest", q);
   if (q.fund) where.AND = [{ payload: { contains: `"fund_code":"${q.fund}"` } }];
-  // Walk the matching tasks newest first until limit + 1 groups have been seen (or take the batches named).
-  const order: string[] = q.batches ?? [];
-  let before = q.cursor ? Number(q.cursor) : undefined;
-  while (!q.batches) {
-    const chunk = await db.task.findMany({
-      where: { ...where, ...(before !== undefined ? { id: { lt: before } } : {}) },
-      orderBy: { id: "desc" },
-      take: 500,
-      select: { id: true, batchId: true, payload: true },
-    });
-    for (const r of chunk) {
-      const p = parse<{ strategy: string; fund_code: string }>(r.payload);
-      if (!p || (q.strategy && p.strategy !== q.strategy) || (q.fund && p.fund_code !== q.fund)) continue;
-      const k = groupKey(r);
-      if (!order.includes(k)) order.push(k);
-    }
-    if (order.length > q.limit || chunk.length < 500) break;
-    before = chunk[chunk.length - 1].id;
-  }
-  const keys = order.slice(0, q.limit);
+  const { keys, next: nextCursor } = q.batches
+    ? { keys: q.batches, next: null }
+    : await historyKeys(db, where, q.limit, q.cursor ? Number(q.cursor) : undefined);
   const batchIds = keys.filter((k) => !k.startsWith("task-"));
   const singles = keys.filter((k) => k.startsWith("task-")).map((k) => Number(k.slice(5)));
+  const stamps = await batchStamps(db, batchIds);
+  const stale = batchIds.filter((k) => stamps.has(k) && !summaries.get(k, stamps.get(k)!));
   // Not the results: a sweep's 10,000 equity curves would be read to show four numbers.
   const members: TaskRow[] = await db.task.findMany({
-    where: { type: "backtest", OR: [{ batchId: { in: batchIds } }, { id: { in: singles } }] },
+    where: { type: "backtest", OR: [{ batchId: { in: stale } }, { id: { in: singles } }] },
     orderBy: { id: "asc" },
     select: { ...SELECT, result: false },
   });
@@ -160,14 +210,21 @@ export async function backtests({ query: q }: Input<typeof backtestHistory>): Pr
     members.filter((m) => m.status === "succeeded").map((m) => m.id),
   );
   const byKey = new Map<string, TaskRow[]>();
-  for (const m of members) byKey.set(groupKey(m), [...(byKey.get(groupKey(m)) ?? []), m]);
-  const names = await scheduleNames(members.map((m) => m.scheduleId));
-  const items: BacktestBatchSummary[] = keys.filter((k) => byKey.has(k)).map((k) => summarize(k, byKey.get(k)!, names, figures));
-  const minId = Math.min(...members.map((m) => m.id));
-  return { json: { items, next_cursor: order.length > q.limit && Number.isFinite(minId) ? String(minId) : null } };
+  for (const m of members) {
+    const k = m.batchId ?? `task-${m.id}`;
+    byKey.set(k, [...(byKey.get(k) ?? []), m]);
+  }
+  for (const k of stale) if (byKey.has(k)) summaries.set(k, stamps.get(k)!, summarize(k, byKey.get(k)!, figures));
+  const found = keys
+    .map((k) => (k.startsWith("task-") ? (byKey.has(k) ? summarize(k, byKey.get(k)!, figures) : undefined) : summaries.get(k, stamps.get(k) ?? "")))
+    .filter((x): x is BacktestBatchSummary => x !== undefined);
+  // Schedule names are looked up for every answer: a schedule renamed shows its new name.
+  const names = await scheduleNames(found.map((b) => b.schedule_id));
+  const items = found.map((b) => ({ ...b, schedule_name: b.schedule_id ? (names.get(b.schedule_id) ?? null) : null }));
+  return { json: { items, next_cursor: nextCursor } };
 }
 
-function summarize(key: string, tasks: TaskRow[], names: Map<string, string>, figures: Map<number, BacktestFigures>): BacktestBatchSummary {
+function summarize(key: string, tasks: TaskRow[], figures: Map<number, BacktestFigures>): BacktestBatchSummary {
   const first = tasks[0];
   const p = parse<{ strategy: string; params?: Record<string, number>; start?: string; end?: string; benchmark?: string | null }>(
     first?.payload ?? null,
@@ -203,7 +260,7 @@ function summarize(key: string, tasks: TaskRow[], names: Map<string, string>, fi
     benchmark: p?.benchmark === undefined ? "000300.SH" : p.benchmark,
     author: first?.createdBy ?? null,
     schedule_id: first?.scheduleId ?? null,
-    schedule_name: first?.scheduleId ? (names.get(first.scheduleId) ?? null) : null,
+    schedule_name: null,
     created_at: (first?.createdAt ?? new Date(0)).toISOString(),
     total: tasks.length,
     counts,

@@ -4,7 +4,9 @@
  * and run any backtest batch again over another window.
  */
 import { randomBytes } from "node:crypto";
-import { BacktestParams, type BacktestStrategy } from "@/contracts/backtests";
+import { BACKTEST_PARAM_SPECS, type BacktestStrategy } from "@/contracts/backtests";
+import { paramDefaults } from "@/contracts/researchParams";
+import type { Db } from "@/db/client";
 import {
   combinationCount,
   expandSweep,
@@ -18,6 +20,7 @@ import {
 import { sweepFigures, type SweepRun } from "@/domain/sweep";
 import { enqueueMany } from "@/queue/enqueue";
 import { backtestFigures } from "./backtestFigures";
+import { batchStamps, StampedCache } from "./batchCache";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import { quotaLimits, withEnqueueQuota } from "./quota";
@@ -73,6 +76,9 @@ export async function create({ body, principal }: Input<typeof createSweep>): Pr
   };
 }
 
+/** Every backtest param's default. */
+const DEFAULTS = paramDefaults(BACKTEST_PARAM_SPECS);
+
 interface StoredPayload {
   fund_code: string;
   strategy: string;
@@ -82,31 +88,35 @@ interface StoredPayload {
   benchmark?: string | null;
 }
 
-/** The sweep rolled up: counts, the swept axes (the params whose values differ between runs), and the figures. */
-export async function summary({ params, query }: Input<typeof getSweep>): Promise<Output<typeof getSweep>> {
-  const { database } = await getQueue();
-  const db = database.db;
+/** A sweep's tasks as the page needs them, read once per stamp (batchCache.ts). */
+interface SweepRead {
+  first: StoredPayload;
+  /** Every param of the first run, defaults filled in. */
+  firstParams: Record<string, number>;
+  author: string | null;
+  createdAt: Date;
+  axes: { key: string; values: number[] }[];
+  funds: { fund_code: string; fund_name: string | null }[];
+  runs: { taskId: string; fund: string; combo: Record<string, number>; status: string; progress: number; metrics: Record<string, unknown> | null }[];
+}
+
+const sweeps = new StampedCache<SweepRead>(4);
+
+/** Reads a sweep's tasks and figures (the swept axes are the params whose values differ between runs). */
+async function readSweep(db: Db, batchId: string): Promise<SweepRead> {
   const tasks = await db.task.findMany({
-    where: { batchId: params.batch_id, type: "backtest" },
+    where: { batchId, type: "backtest" },
     orderBy: { id: "asc" },
     select: { id: true, payload: true, status: true, progress: true, createdBy: true, createdAt: true },
   });
-  if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${params.batch_id} not found`);
+  if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${batchId} not found`);
   const payloads = tasks.map((t) => JSON.parse(t.payload) as StoredPayload);
-  const full = payloads.map((p) => BacktestParams.parse(p.params ?? {}) as Record<string, number>);
-  const keys = Object.keys(full[0]);
-  const axes = keys
+  // Stored payloads were parsed at enqueue (every param present); the defaults cover older ones.
+  const full = payloads.map((p) => ({ ...DEFAULTS, ...p.params }));
+  const axes = Object.keys(full[0])
     .map((key) => ({ key, values: [...new Set(full.map((f) => f[key]))].sort((a, b) => a - b) }))
     .filter((a) => a.values.length > 1);
-  const axisKeys = axes.map((a) => a.key);
-  for (const k of [query.x, query.y])
-    if (k && !axisKeys.includes(k)) throw new HttpError("invalid_input", `${k} is not swept in this batch (swept: ${axisKeys.join(", ") || "none"})`);
-  const x = query.x ?? axisKeys[0] ?? null;
-  const y = query.y ?? axisKeys.find((k) => k !== x) ?? null;
-  if (x && y && x === y) throw new HttpError("invalid_input", "the heatmap's x and y must be different params");
-
   const codes = [...new Set(payloads.map((p) => p.fund_code))];
-  if (query.fund && !codes.includes(query.fund)) throw new HttpError("invalid_input", `fund ${query.fund} is not in this sweep`);
   const names = new Map(
     (await db.instrument.findMany({ where: { code: { in: codes } }, select: { code: true, name: true } })).map((i) => [i.code, i.name]),
   );
@@ -114,22 +124,52 @@ export async function summary({ params, query }: Input<typeof getSweep>): Promis
     db,
     tasks.filter((t) => t.status === "succeeded").map((t) => t.id),
   );
-  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-  let done = 0;
-  const runs: SweepRun[] = tasks.map((t, i) => {
-    counts[t.status] = (counts[t.status] ?? 0) + 1;
-    done += t.status === "queued" || t.status === "running" ? t.progress : 100;
-    const v = figures.get(t.id)?.metrics[query.metric];
-    return {
+  return {
+    first: payloads[0],
+    firstParams: full[0],
+    author: tasks[0].createdBy,
+    createdAt: tasks[0].createdAt,
+    axes,
+    funds: codes.map((c) => ({ fund_code: c, fund_name: names.get(c) ?? null })),
+    runs: tasks.map((t, i) => ({
       taskId: String(t.id),
       fund: payloads[i].fund_code,
-      combo: Object.fromEntries(axisKeys.map((k) => [k, full[i][k]])),
-      value: typeof v === "number" ? v : null,
-    };
+      combo: Object.fromEntries(axes.map((a) => [a.key, full[i][a.key]])),
+      status: t.status,
+      progress: t.progress,
+      metrics: (figures.get(t.id)?.metrics as Record<string, unknown> | undefined) ?? null,
+    })),
+  };
+}
+
+/** The sweep rolled up: counts, the swept axes, and the figures of the chosen metric and scope. */
+export async function summary({ params, query }: Input<typeof getSweep>): Promise<Output<typeof getSweep>> {
+  const { database } = await getQueue();
+  const db = database.db;
+  const stamp = (await batchStamps(db, [params.batch_id])).get(params.batch_id);
+  if (!stamp) throw new HttpError("not_found", `backtest batch ${params.batch_id} not found`);
+  let read = sweeps.get(params.batch_id, stamp);
+  if (!read) sweeps.set(params.batch_id, stamp, (read = await readSweep(db, params.batch_id)));
+  const { first, axes } = read;
+  const axisKeys = axes.map((a) => a.key);
+  for (const k of [query.x, query.y])
+    if (k && !axisKeys.includes(k)) throw new HttpError("invalid_input", `${k} is not swept in this batch (swept: ${axisKeys.join(", ") || "none"})`);
+  const x = query.x ?? axisKeys[0] ?? null;
+  const y = query.y ?? axisKeys.find((k) => k !== x) ?? null;
+  if (x && y && x === y) throw new HttpError("invalid_input", "the heatmap's x and y must be different params");
+  if (query.fund && !read.funds.some((f) => f.fund_code === query.fund)) throw new HttpError("invalid_input", `fund ${query.fund} is not in this sweep`);
+
+  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  let done = 0;
+  const runs: SweepRun[] = read.runs.map((r) => {
+    counts[r.status] = (counts[r.status] ?? 0) + 1;
+    done += r.status === "queued" || r.status === "running" ? r.progress : 100;
+    const v = r.metrics?.[query.metric];
+    return { taskId: r.taskId, fund: r.fund, combo: r.combo, value: typeof v === "number" ? v : null };
   });
+  const total = read.runs.length;
   const higher = SWEEP_METRICS[query.metric] === "higher";
   const f = sweepFigures(runs, { axes: axisKeys, higherIsBetter: higher, fund: query.fund ?? null, x, y });
-  const first = payloads[0];
   const json: SweepSummary = {
     batch_id: params.batch_id,
     strategy: first.strategy,
@@ -138,18 +178,18 @@ export async function summary({ params, query }: Input<typeof getSweep>): Promis
       sweepableSpecs(first.strategy as BacktestStrategy)
         .map((p) => p.key)
         .filter((k) => !axisKeys.includes(k))
-        .map((k) => [k, full[0][k]]),
+        .map((k) => [k, read.firstParams[k]]),
     ),
     axes,
     start: first.start ?? null,
     end: first.end ?? null,
     benchmark: first.benchmark === undefined ? "000300.SH" : first.benchmark,
-    author: tasks[0].createdBy,
-    created_at: tasks[0].createdAt.toISOString(),
-    total: tasks.length,
+    author: read.author,
+    created_at: read.createdAt.toISOString(),
+    total,
     counts,
-    progress: Math.round((done / tasks.length) * 10) / 10,
-    funds: codes.map((c) => ({ fund_code: c, fund_name: names.get(c) ?? null })),
+    progress: Math.round((done / total) * 10) / 10,
+    funds: read.funds,
     metric: query.metric,
     higher_is_better: higher,
     fund: query.fund ?? null,

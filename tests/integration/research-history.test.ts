@@ -5,7 +5,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { RouteHandler } from "@/server/route";
-import { enqueue } from "@/queue/enqueue";
+import { enqueue, enqueueMany } from "@/queue/enqueue";
 import { registry } from "@/tasks";
 import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
 import { freshDb, providers, type TestDb } from "./support/db";
@@ -182,6 +182,28 @@ for (const { kind, available } of providers()) {
       expect((await get(h.compare, `/api/strategies/runs/compare?ids=${ids.screenMa},999999`)).status).toBe(404);
       // A backtest's task id is not a screen run.
       expect((await get(h.compare, `/api/strategies/runs/compare?ids=${ids.screenMa},${ids.single}`)).status).toBe(404);
+    });
+
+    it("pages batches whose ids interleave (enqueued at the same moment) without losing or repeating one", async () => {
+      const bt = (fund_code: string) => ({ type: "backtest", payload: { fund_code, strategy: "ma_cross" }, createdBy: "dave" });
+      await enqueueMany(t.conn, registry, [bt("000001"), bt("000002")], { batchId: "il-a" });
+      await enqueueMany(t.conn, registry, [bt("000003"), bt("000004")], { batchId: "il-b" });
+      await enqueueMany(t.conn, registry, [bt("000005")], { batchId: "il-a" });
+      const single = (await enqueue(t.conn, registry, bt("000006"))).id;
+      const all = await get(h.batches, "/api/backtests/batches?author=dave");
+      expect(all.body.items.map((i: { batch_id: string; total: number }) => [i.batch_id, i.total])).toEqual([
+        [`task-${single}`, 1],
+        ["il-a", 3],
+        ["il-b", 2],
+      ]);
+      const pages: string[][] = [];
+      let cursor = "";
+      do {
+        const res = await get(h.batches, `/api/backtests/batches?author=dave&limit=1${cursor ? `&cursor=${cursor}` : ""}`);
+        pages.push(res.body.items.map((i: { batch_id: string }) => i.batch_id));
+        cursor = res.body.next_cursor ?? "";
+      } while (cursor && pages.length < 10);
+      expect(pages).toEqual([[`task-${single}`], ["il-a"], ["il-b"]]);
     });
 
     it("refuses bad filters with 400 and the envelope", async () => {

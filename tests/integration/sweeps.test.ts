@@ -279,6 +279,23 @@ for (const { kind, available } of providers()) {
       expect((await summary("?metric=max_drawdown")).body.higher_is_better).toBe(false);
       for (const q of ["?metric=nope", "?x=rsi_period", "?fund=999999", "?x=ma_long&y=ma_long", "?extra=1"])
         expect((await summary(q)).status, q).toBe(400);
+
+      // The page is kept while the batch is unchanged and read again when a run finishes: the
+      // queued run succeeds with Sharpe 1 + 1 + 0.4 and the (5, 20) cell becomes 2.2.
+      const last = tasks.find((x) => {
+        const p = JSON.parse(x.payload) as { fund_code: string; params: { ma_short: number; ma_long: number } };
+        return p.fund_code === "000005" && p.params.ma_short === 5 && p.params.ma_long === 20;
+      })!;
+      await t.database.db.resultRow.create({
+        data: { taskId: last.id, rowKey: "000005", runId: 0, data: JSON.stringify({ fund_code: "000005", total_return: 0.04, sharpe: 2.4, max_drawdown: 0.1 }) },
+      });
+      expect((await summary()).body.heatmap.cells[0][0]).toBeCloseTo(2.15, 12); // its task is still queued: unchanged
+      await t.database.db.task.update({ where: { id: last.id }, data: { status: "succeeded", progress: 100, finishedAt: new Date() } });
+      const after = await summary();
+      expect(after.body.counts).toMatchObject({ succeeded: 30, queued: 0 });
+      expect(after.body.heatmap.cells[0][0]).toBeCloseTo(2.2, 12);
+      await t.database.db.task.update({ where: { id: last.id }, data: { status: "queued", progress: 0, finishedAt: null } });
+      await t.database.db.resultRow.deleteMany({ where: { taskId: last.id } });
     });
 
     it("shows in the history like any batch, without reading its equity curves", async () => {
