@@ -8,7 +8,7 @@
  */
 import { useCallback, useEffect, useState } from "react";
 import { useQueries } from "@tanstack/react-query";
-import { Button, Card, Space } from "antd";
+import { Card } from "antd";
 import type { ResponseOf } from "@/contracts/endpoint";
 import type { BacktestMetrics, BacktestStrategy } from "@/contracts/backtests";
 import { sweepableSpecs } from "@/contracts/sweeps";
@@ -16,7 +16,7 @@ import type { getTask } from "@/contracts/tasks";
 import { apiFetch } from "../api";
 import { useI18n } from "../i18n";
 import { CompareChart } from "../tasks/charts";
-import { compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
+import { CompareActions, compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
 
 /** The most runs a comparison shows. */
 export const MAX_COMPARE = 5;
@@ -97,16 +97,7 @@ export function BacktestCompare({ ids, onClose }: { ids: string[]; onClose: () =
       size="small"
       title={t.backtests.compareTitle(runs.length)}
       data-testid="backtest-compare"
-      extra={
-        <Space>
-          <Button size="small" onClick={download} disabled={runs.length === 0} data-testid="compare-csv">
-            {t.run.exportCsv}
-          </Button>
-          <Button size="small" onClick={onClose}>
-            {t.backtests.closeCompare}
-          </Button>
-        </Space>
-      }
+      extra={<CompareActions onDownload={download} onClose={onClose} empty={runs.length === 0} csvTestId="compare-csv" />}
     >
       {runs.length > 0 && (
         <CompareChart

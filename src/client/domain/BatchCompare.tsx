@@ -6,7 +6,7 @@
  * A batch holds many funds, so there is no one curve to overlay: runs are compared one by one in
  * BacktestCompare.
  */
-import { Button, Card, Space } from "antd";
+import { Card } from "antd";
 import type { BacktestStrategy } from "@/contracts/backtests";
 import type { BacktestBatchSummary } from "@/contracts/research";
 import { sweepableSpecs } from "@/contracts/sweeps";
@@ -14,7 +14,7 @@ import { useI18n } from "../i18n";
 import { formatTime } from "../format";
 import { useBatchComparison } from "../hooks/useResearch";
 import { pctText, ratioText } from "./BacktestDetail";
-import { compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
+import { CompareActions, compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
 
 export function BatchCompare({ ids, onClose, strategies }: { ids: string[]; onClose: () => void; strategies: Record<string, string> }) {
   const { t, lang } = useI18n();
@@ -51,16 +51,7 @@ export function BatchCompare({ ids, onClose, strategies }: { ids: string[]; onCl
       loading={q.isLoading}
       title={h.batchCompareTitle(batches.length)}
       data-testid="batch-compare"
-      extra={
-        <Space>
-          <Button size="small" onClick={download} disabled={batches.length === 0} data-testid="batch-compare-csv">
-            {t.run.exportCsv}
-          </Button>
-          <Button size="small" onClick={onClose}>
-            {t.backtests.closeCompare}
-          </Button>
-        </Space>
-      }
+      extra={<CompareActions onDownload={download} onClose={onClose} empty={batches.length === 0} csvTestId="batch-compare-csv" />}
     >
       <SideBySide rows={rows} titles={batches.map((b) => b.batch_id)} keys={batches.map((b) => b.batch_id)} />
     </Card>

@@ -56,6 +56,18 @@ export function useLastParams(scope: string): [Record<string, number>, (v: Recor
   return [value, remember];
 }
 
+/** A param's label: its key, with its one-line description and range on hover. */
+export function ParamLabel({ spec: s }: { spec: ParamSpec }) {
+  const { lang } = useI18n();
+  return (
+    <Tooltip title={`${lang === "zh" ? s.zh : s.en} (${s.min} – ${s.max})`}>
+      <Typography.Text code style={{ fontSize: 12 }}>
+        {s.key}
+      </Typography.Text>
+    </Tooltip>
+  );
+}
+
 /** The fields of `specs`; `values` and `errors` are the caller's state. */
 export function ParamFields({
   specs,
@@ -78,13 +90,7 @@ export function ParamFields({
       {specs.map((s) => (
         <Col key={s.key} span={span}>
           <Form.Item
-            label={
-              <Tooltip title={`${lang === "zh" ? s.zh : s.en} (${s.min} – ${s.max})`}>
-                <Typography.Text code style={{ fontSize: 12 }}>
-                  {s.key}
-                </Typography.Text>
-              </Tooltip>
-            }
+            label={<ParamLabel spec={s} />}
             validateStatus={errors[s.key] ? "error" : undefined}
             help={errors[s.key]}
             style={{ marginBottom: 8 }}

@@ -102,6 +102,20 @@ function StatusCell({ status, progress }: { status: string; progress: number }) 
   );
 }
 
+/** "Tick 2–5 to compare" and the button that opens the comparison of the rows ticked. */
+function CompareSelected({ hint, label, count, onClick, testId }: { hint: string; label: string; count: number; onClick: () => void; testId: string }) {
+  return (
+    <Space>
+      <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        {hint}
+      </Typography.Text>
+      <Button size="small" type="primary" disabled={count < 2} onClick={onClick} data-testid={testId}>
+        {label}
+      </Button>
+    </Space>
+  );
+}
+
 /** Past screens; a row opens /strategies?strategy=…&task=…; two to five ticked open the comparison (/strategies?compare=…). */
 export function ScreenHistory({ strategies }: { strategies: Record<string, string> }) {
   const { t, lang } = useI18n();
@@ -116,20 +130,13 @@ export function ScreenHistory({ strategies }: { strategies: Record<string, strin
       title={t.history.screens}
       data-testid="screen-history"
       extra={
-        <Space>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t.history.compareHint}
-          </Typography.Text>
-          <Button
-            size="small"
-            type="primary"
-            disabled={picked.length < 2}
-            onClick={() => router.push(`/strategies?compare=${picked.join(",")}`)}
-            data-testid="screen-compare-selected"
-          >
-            {t.history.compareSelected(picked.length)}
-          </Button>
-        </Space>
+        <CompareSelected
+          hint={t.history.compareHint}
+          label={t.history.compareSelected(picked.length)}
+          count={picked.length}
+          onClick={() => router.push(`/strategies?compare=${picked.join(",")}`)}
+          testId="screen-compare-selected"
+        />
       }
     >
       <Filters value={filters} onChange={setFilters} strategies={strategies} />
@@ -202,20 +209,13 @@ export function BacktestHistory({ strategies }: { strategies: Record<string, str
       title={t.history.backtests}
       data-testid="backtest-history"
       extra={
-        <Space>
-          <Typography.Text type="secondary" style={{ fontSize: 12 }}>
-            {t.history.batchCompareHint}
-          </Typography.Text>
-          <Button
-            size="small"
-            type="primary"
-            disabled={picked.length < 2}
-            onClick={() => router.push(`/backtests?batches=${picked.map(encodeURIComponent).join(",")}`)}
-            data-testid="batch-compare-selected"
-          >
-            {t.history.compareBatches(picked.length)}
-          </Button>
-        </Space>
+        <CompareSelected
+          hint={t.history.batchCompareHint}
+          label={t.history.compareBatches(picked.length)}
+          count={picked.length}
+          onClick={() => router.push(`/backtests?batches=${picked.map(encodeURIComponent).join(",")}`)}
+          testId="batch-compare-selected"
+        />
       }
     >
       <Filters value={filters} onChange={setFilters} strategies={strategies} />

@@ -5,12 +5,12 @@
  * highlighted; then, for each run and the next (oldest first), the funds that entered and left
  * its matches. Table and changes download as one CSV.
  */
-import { Button, Card, Col, Empty, Row, Space, Tag, Typography } from "antd";
+import { Card, Col, Empty, Row, Space, Tag, Typography } from "antd";
 import type { ScreenComparison } from "@/contracts/research";
 import { useI18n } from "../i18n";
 import { formatTime } from "../format";
 import { useScreenComparison } from "../hooks/useResearch";
-import { compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
+import { CompareActions, compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
 
 type Run = ScreenComparison["runs"][number];
 
@@ -65,16 +65,7 @@ export function ScreenCompare({ ids, onClose, strategies }: { ids: string[]; onC
       title={h.compareTitle(runs.length)}
       loading={q.isLoading}
       data-testid="screen-compare"
-      extra={
-        <Space>
-          <Button size="small" onClick={download} disabled={runs.length === 0} data-testid="screen-compare-csv">
-            {t.run.exportCsv}
-          </Button>
-          <Button size="small" onClick={onClose}>
-            {h.closeCompare}
-          </Button>
-        </Space>
-      }
+      extra={<CompareActions onDownload={download} onClose={onClose} empty={runs.length === 0} csvTestId="screen-compare-csv" />}
     >
       {q.isError ? (
         <Empty description={(q.error as Error).message} />

@@ -5,8 +5,9 @@
  * marked data-differs); plus the same table as CSV for download.
  */
 import type { ReactNode } from "react";
-import { Table, Typography } from "antd";
+import { Button, Space, Table, Typography } from "antd";
 import { stringify } from "csv-stringify/browser/esm/sync";
+import { useI18n } from "../i18n";
 
 /** One field of the comparison: its label and one text per item. */
 export interface CompareRow {
@@ -57,4 +58,19 @@ export function downloadCsv(filename: string, header: string[], rows: CompareRow
   a.download = filename;
   a.click();
   URL.revokeObjectURL(a.href);
+}
+
+/** A comparison card's buttons: download its CSV, close it. */
+export function CompareActions({ onDownload, onClose, empty, csvTestId }: { onDownload: () => void; onClose: () => void; empty: boolean; csvTestId: string }) {
+  const { t } = useI18n();
+  return (
+    <Space>
+      <Button size="small" onClick={onDownload} disabled={empty} data-testid={csvTestId}>
+        {t.run.exportCsv}
+      </Button>
+      <Button size="small" onClick={onClose}>
+        {t.backtests.closeCompare}
+      </Button>
+    </Space>
+  );
 }

@@ -5,10 +5,11 @@
  * make — combinations, skipped ones, tasks — computed with the server's own expansion
  * (contracts/sweeps.ts), so the count shown is the count enqueued.
  */
-import { Col, Form, Input, Row, Tooltip, Typography } from "antd";
+import { Col, Form, Input, Row, Typography } from "antd";
 import type { ParamSpec } from "@/contracts/researchParams";
 import { combinationCount, DEFAULT_SWEEP_MAX_TASKS, expandSweep, parseAxisText, type SweepAxis } from "@/contracts/sweeps";
 import { useI18n } from "../i18n";
+import { ParamLabel } from "./ParamForm";
 
 /** The texts split into fixed params (one value) and swept ones (several); a message per unreadable field. */
 export function sweepFromTexts(
@@ -41,7 +42,7 @@ export function SweepFields({
   errors: Record<string, string>;
   onChange: (key: string, text: string) => void;
 }) {
-  const { t, lang } = useI18n();
+  const { t } = useI18n();
   return (
     <>
       <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 6 }}>
@@ -51,13 +52,7 @@ export function SweepFields({
         {specs.map((s) => (
           <Col key={s.key} xs={12} lg={6}>
             <Form.Item
-              label={
-                <Tooltip title={`${lang === "zh" ? s.zh : s.en} (${s.min} – ${s.max})`}>
-                  <Typography.Text code style={{ fontSize: 12 }}>
-                    {s.key}
-                  </Typography.Text>
-                </Tooltip>
-              }
+              label={<ParamLabel spec={s} />}
               validateStatus={errors[s.key] ? "error" : undefined}
               help={errors[s.key]}
               style={{ marginBottom: 8 }}

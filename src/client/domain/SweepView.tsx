@@ -7,145 +7,23 @@
  * in the comparison. The figures are the server's (GET /api/backtests/sweeps/{id}; conventions
  * in src/domain/sweep.ts and the README).
  */
-import { useState } from "react";
-import { Button, Card, Col, DatePicker, Descriptions, Empty, Modal, Popconfirm, Progress, Row, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
-import type { Dayjs } from "dayjs";
+import { Fragment, useState } from "react";
+import { Button, Card, Col, Descriptions, Empty, Progress, Row, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
 import { SWEEP_METRICS, type SweepMetric, type SweepSummary } from "@/contracts/sweeps";
 import { useI18n } from "../i18n";
-import { useCan } from "../me";
-import { useFeedback } from "../feedback";
-import { useCancelBatch, useRerunBatch, useSweepQuery } from "../hooks/useBacktests";
-import { BacktestDetail, pctText, ratioText } from "./BacktestDetail";
+import { useSweepQuery } from "../hooks/useBacktests";
+import { BacktestDetail, pctText } from "./BacktestDetail";
+import { BatchActions } from "./BatchActions";
+import { Heatmap } from "./SweepHeatmap";
+import { metricText } from "./metricText";
 import { MAX_COMPARE } from "./BacktestCompare";
 
 type Combo = SweepSummary["leaderboard"][number];
 
-/** Metrics shown as percentages (fractions in the API); the rest are ratios. */
-const PERCENT = new Set<string>(["total_return", "annualized_return", "excess_return", "win_rate", "max_drawdown", "volatility"]);
-/** A metric's value as the page shows it. */
-export const metricText = (metric: string, v: number | null | undefined) => (PERCENT.has(metric) ? pctText(v) : ratioText(v));
 const paramsText = (p: Record<string, number>) =>
   Object.entries(p)
     .map(([k, v]) => `${k}=${v}`)
     .join("  ");
-
-/** Cancel what is left of a batch, and run it again over another window (plain batches and sweeps alike). */
-export function BatchActions({ batchId, unfinished, onRerun }: { batchId: string; unfinished: number; onRerun: (batchId: string) => void }) {
-  const { t } = useI18n();
-  const feedback = useFeedback();
-  const canOperate = useCan("operator");
-  const cancel = useCancelBatch();
-  const rerun = useRerunBatch();
-  const [open, setOpen] = useState(false);
-  const [range, setRange] = useState<[Dayjs, Dayjs] | null>(null);
-  if (!canOperate) return null;
-  return (
-    <>
-      {unfinished > 0 && (
-        <Popconfirm
-          title={t.sweeps.cancelConfirm}
-          onConfirm={async () => {
-            try {
-              const r = await cancel.mutateAsync(batchId);
-              feedback.ok(t.sweeps.cancelled(r.cancelled, r.cancel_requested));
-            } catch (err) {
-              feedback.failed(err);
-            }
-          }}
-        >
-          <Button size="small" danger loading={cancel.isPending} data-testid="batch-cancel">
-            {t.sweeps.cancel}
-          </Button>
-        </Popconfirm>
-      )}
-      <Button size="small" onClick={() => setOpen(true)} data-testid="batch-rerun">
-        {t.sweeps.rerun}
-      </Button>
-      <Modal
-        open={open}
-        title={t.sweeps.rerunTitle}
-        confirmLoading={rerun.isPending}
-        onCancel={() => setOpen(false)}
-        onOk={async () => {
-          try {
-            const r = await rerun.mutateAsync({
-              batchId,
-              start: range ? range[0].format("YYYY-MM-DD") : null,
-              end: range ? range[1].format("YYYY-MM-DD") : null,
-            });
-            setOpen(false);
-            feedback.enqueued(t.sweeps.rerunOk(r.task_ids.length), `/tasks?batch_id=${encodeURIComponent(r.batch_id)}`);
-            onRerun(r.batch_id);
-          } catch (err) {
-            feedback.failed(err);
-          }
-        }}
-      >
-        <Space direction="vertical" style={{ width: "100%" }}>
-          <Typography.Text type="secondary">{`${t.sweeps.window}（${t.sweeps.wholeSeries}：留空）`}</Typography.Text>
-          <DatePicker.RangePicker style={{ width: "100%" }} value={range} onChange={(v) => setRange(v as [Dayjs, Dayjs] | null)} aria-label="rerun window" />
-        </Space>
-      </Modal>
-    </>
-  );
-}
-
-/** The heatmap as a table: one row per y value, one column per x value, darker = better. */
-function Heatmap({ s }: { s: SweepSummary }) {
-  const { t } = useI18n();
-  const h = s.heatmap;
-  const values = h.cells.flat().filter((v): v is number => v !== null);
-  const lo = Math.min(...values);
-  const hi = Math.max(...values);
-  const shade = (v: number) => {
-    const u = hi === lo ? 1 : (v - lo) / (hi - lo);
-    return s.higher_is_better ? u : 1 - u;
-  };
-  if (!h.x || values.length === 0) return <Empty description={t.sweeps.noValue} image={Empty.PRESENTED_IMAGE_SIMPLE} />;
-  const cell: React.CSSProperties = { padding: "6px 10px", textAlign: "right", border: "1px solid #f0f0f0", minWidth: 72 };
-  return (
-    <div style={{ overflowX: "auto" }}>
-      <table data-testid="sweep-heatmap" style={{ borderCollapse: "collapse", fontSize: 12, fontVariantNumeric: "tabular-nums" }}>
-        <thead>
-          <tr>
-            <th style={{ ...cell, textAlign: "left", background: "#fafafa" }}>
-              <Typography.Text code>{h.y ?? ""}</Typography.Text> ↓ <Typography.Text code>{h.x}</Typography.Text> →
-            </th>
-            {h.xs.map((x) => (
-              <th key={x} style={{ ...cell, background: "#fafafa" }}>
-                {x}
-              </th>
-            ))}
-          </tr>
-        </thead>
-        <tbody>
-          {h.cells.map((row, yi) => (
-            <tr key={yi}>
-              <th style={{ ...cell, background: "#fafafa" }}>{h.y ? h.ys[yi] : "—"}</th>
-              {row.map((v, xi) => {
-                const u = v === null ? 0 : shade(v);
-                return (
-                  <td
-                    key={xi}
-                    data-testid="heat-cell"
-                    title={`${h.x}=${h.xs[xi]}${h.y ? `, ${h.y}=${h.ys[yi]}` : ""}: ${metricText(s.metric, v)} (n=${h.counts[yi][xi]})`}
-                    style={{
-                      ...cell,
-                      background: v === null ? "#fff" : `rgba(22, 119, 255, ${(0.08 + 0.82 * u).toFixed(3)})`,
-                      color: v !== null && u > 0.55 ? "#fff" : undefined,
-                    }}
-                  >
-                    {v === null ? "—" : metricText(s.metric, v)}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
-    </div>
-  );
-}
 
 /** The sweep's page; `onCompare` opens the comparison of runs, `onOpenBatch` another batch (a re-run). */
 export function SweepView({
@@ -255,24 +133,25 @@ export function SweepView({
           />
           {s.axes.length > 1 && (
             <>
-              <span>{t.sweeps.xAxis}</span>
-              <Select
-                size="small"
-                style={{ width: 150 }}
-                value={s.heatmap.x}
-                aria-label="x axis"
-                options={axisOptions}
-                onChange={(x) => setAxes({ x, y: x === s.heatmap.y ? (s.heatmap.x ?? undefined) : (s.heatmap.y ?? undefined) })}
-              />
-              <span>{t.sweeps.yAxis}</span>
-              <Select
-                size="small"
-                style={{ width: 150 }}
-                value={s.heatmap.y}
-                aria-label="y axis"
-                options={axisOptions}
-                onChange={(y) => setAxes({ y, x: y === s.heatmap.x ? (s.heatmap.y ?? undefined) : (s.heatmap.x ?? undefined) })}
-              />
+              {(["x", "y"] as const).map((k) => {
+                // Picking the other axis's param swaps the two.
+                const other = k === "x" ? "y" : "x";
+                return (
+                  <Fragment key={k}>
+                    <span>{k === "x" ? t.sweeps.xAxis : t.sweeps.yAxis}</span>
+                    <Select
+                      size="small"
+                      style={{ width: 150 }}
+                      value={s.heatmap[k]}
+                      aria-label={`${k} axis`}
+                      options={axisOptions}
+                      onChange={(v: string) =>
+                        setAxes({ [k]: v, [other]: (v === s.heatmap[other] ? s.heatmap[k] : s.heatmap[other]) ?? undefined })
+                      }
+                    />
+                  </Fragment>
+                );
+              })}
             </>
           )}
         </Space>
