@@ -61,7 +61,7 @@ export function BatchActions({ batchId, unfinished, onRerun }: { batchId: string
         }}
       >
         <Space direction="vertical" style={{ width: "100%" }}>
-          <Typography.Text type="secondary">{`${t.sweeps.window}（${t.sweeps.wholeSeries}：留空）`}</Typography.Text>
+          <Typography.Text type="secondary">{t.sweeps.rerunHint}</Typography.Text>
           <DatePicker.RangePicker style={{ width: "100%" }} value={range} onChange={(v) => setRange(v as [Dayjs, Dayjs] | null)} aria-label="rerun window" />
         </Space>
       </Modal>

@@ -87,8 +87,8 @@ export function SweepView({
           <Descriptions.Item label={t.sweeps.base}>
             <Typography.Text style={{ fontSize: 12 }}>{paramsText(s.base_params)}</Typography.Text>
           </Descriptions.Item>
-          <Descriptions.Item label={t.backtests.funds.split("（")[0]}>
-            {`${s.funds.length}：${s.funds
+          <Descriptions.Item label={t.history.funds}>
+            {`${s.funds.length} · ${s.funds
               .slice(0, 4)
               .map((f) => f.fund_name ?? f.fund_code)
               .join("、")}${s.funds.length > 4 ? " …" : ""}`}
@@ -156,7 +156,7 @@ export function SweepView({
           )}
         </Space>
         <Typography.Paragraph type="secondary" style={{ fontSize: 12, marginBottom: 8 }}>
-          {`${t.sweeps.heatmap}：${metricNames[s.metric] ?? s.metric}${fund ? ` · ${fundLabel(fund)}` : ` · ${t.sweeps.allFunds}`}。${t.sweeps.heatmapHint}`}
+          {t.sweeps.heatmapCaption(metricNames[s.metric] ?? s.metric, fund ? fundLabel(fund) : t.sweeps.allFunds)}
         </Typography.Paragraph>
         <Heatmap s={s} />
       </Card>
