@@ -269,8 +269,11 @@ test("backtests: a 2×3 sweep over five funds from the form; the heatmap, the le
   await expect(cmp.locator("[data-differs]").first()).toBeVisible(); // different params
   await page.screenshot({ path: "test-results/sweep-compare.png", fullPage: true });
 
-  // In the history: a sweep, five funds × six combinations.
+  // In the history: a sweep, five funds × six combinations; the form remembers the ranges swept.
   await page.goto("/backtests");
+  await page.getByTestId("backtest-mode").getByText("参数扫描").click();
+  await expect(page.getByLabel("sweep ma_short")).toHaveValue("5..10 step 5");
+  await expect(page.getByLabel("sweep ma_long")).toHaveValue("20, 40, 60");
   const row = page.getByTestId("backtest-history").locator("tbody tr").first();
   await expect(row).toContainText("扫描");
   await expect(row).toContainText("5 × 6");

@@ -14,7 +14,7 @@ import { Button, Card, Col, DatePicker, Empty, Form, InputNumber, Row, Segmented
 import type { Dayjs } from "dayjs";
 import { BacktestParams, DEFAULT_BENCHMARK, type BacktestBatch, type BacktestStrategy } from "@/contracts/backtests";
 import { BACKTEST_STRATEGY_PARAMS, type ParamGroup } from "@/contracts/researchParams";
-import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamForm";
+import { givenParams, ParamFields, paramErrors, useLastParams, useLastTexts } from "./ParamForm";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
@@ -53,7 +53,7 @@ export function BacktestsPage() {
   const create = useCreateBacktests();
   const createSweep = useCreateSweep();
   const [mode, setMode] = useState<"single" | "sweep">("single");
-  const [axisTexts, setAxisTexts] = useState<Record<string, Record<string, string>>>({});
+
   const [search, setSearch] = useState("");
   const options = useFundsQuery(search, undefined, 1, 50);
   const indices = useFundsQuery("", undefined, 1, 50, "index");
@@ -63,6 +63,9 @@ export function BacktestsPage() {
   const strategy = (Form.useWatch("strategy", form) as BacktestStrategy | undefined) ?? "ma_cross";
   const specs = (BACKTEST_STRATEGY_PARAMS as Record<string, ParamGroup>)[strategy]?.specs ?? [];
   const [last, remember] = useLastParams(`backtest:${strategy}`);
+  const [lastTexts, rememberTexts] = useLastTexts(`backtest:${strategy}`);
+  const [editedTexts, setAxisTexts] = useState<Record<string, Record<string, string>>>({});
+  const axisTexts: Record<string, Record<string, string>> = { ...editedTexts, [strategy]: editedTexts[strategy] ?? lastTexts };
   const [edited, setEdited] = useState<Record<string, Record<string, number | undefined>>>({});
   const values = edited[strategy] ?? last;
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -118,6 +121,7 @@ export function BacktestsPage() {
     if (!r.success) for (const i of r.error.issues) errs[String(i.path[i.path.length - 1] ?? "")] ??= i.message;
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
+    rememberTexts(axisTexts[strategy] ?? {});
     try {
       const res = await createSweep.mutateAsync(body);
       setSelected(null);
@@ -227,7 +231,7 @@ export function BacktestsPage() {
                   texts={axisTexts[strategy] ?? {}}
                   errors={errors}
                   onChange={(k, text) => {
-                    setAxisTexts((old) => ({ ...old, [strategy]: { ...(old[strategy] ?? {}), [k]: text } }));
+                    setAxisTexts((old) => ({ ...old, [strategy]: { ...(old[strategy] ?? lastTexts), [k]: text } }));
                     setErrors(({ [k]: _gone, ...rest }) => rest);
                   }}
                 />

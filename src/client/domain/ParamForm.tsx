@@ -4,7 +4,7 @@
  * per parameter with its range, step, default and one-line description. `check` is the very
  * schema the server validates with, run in the browser so a value out of range or pairs out of
  * order are shown at the field before anything is sent. The last values a user ran are kept in
- * this browser per user and strategy (useLastParams).
+ * this browser per user and strategy (useLastParams; a sweep's texts: useLastTexts).
  */
 import { useCallback, useState } from "react";
 import { Col, Form, InputNumber, Row, Tooltip, Typography } from "antd";
@@ -26,24 +26,25 @@ export function paramErrors(check: z.ZodType, values: Record<string, number | un
 }
 
 /**
- * The params a user last ran for `scope` (e.g. "screen:ma_golden_cross"), kept in localStorage
- * under their user id, and a setter that remembers new ones.
+ * Values a user last used for `scope` (e.g. "screen:ma_golden_cross"), kept in localStorage
+ * under their user id, and a setter that remembers new ones; `keep` says which stored values
+ * are of the right type (anything else, or unreadable storage, is forgotten).
  */
-export function useLastParams(scope: string): [Record<string, number>, (v: Record<string, number>) => void] {
+function useRemembered<V>(scope: string, keep: (v: unknown) => v is V): [Record<string, V>, (v: Record<string, V>) => void] {
   const me = useMe();
   const key = `qtask.params.${me.id}.${scope}`;
-  const read = (): Record<string, number> => {
+  const read = (): Record<string, V> => {
     try {
       const raw = typeof window === "undefined" ? null : window.localStorage.getItem(key);
       const parsed = raw ? (JSON.parse(raw) as unknown) : {};
-      return parsed && typeof parsed === "object" ? Object.fromEntries(Object.entries(parsed).filter(([, v]) => typeof v === "number")) : {};
+      return parsed && typeof parsed === "object" ? (Object.fromEntries(Object.entries(parsed).filter(([, v]) => keep(v))) as Record<string, V>) : {};
     } catch {
       return {};
     }
   };
-  const [value, setValue] = useState<Record<string, number>>(read);
+  const [value, setValue] = useState<Record<string, V>>(read);
   const remember = useCallback(
-    (v: Record<string, number>) => {
+    (v: Record<string, V>) => {
       setValue(v);
       try {
         window.localStorage.setItem(key, JSON.stringify(v));
@@ -54,6 +55,16 @@ export function useLastParams(scope: string): [Record<string, number>, (v: Recor
     [key],
   );
   return [value, remember];
+}
+
+/** The params a user last ran for `scope`. */
+export function useLastParams(scope: string): [Record<string, number>, (v: Record<string, number>) => void] {
+  return useRemembered(scope, (v): v is number => typeof v === "number");
+}
+
+/** The sweep texts ("5..20 step 5") a user last swept for `scope`. */
+export function useLastTexts(scope: string): [Record<string, string>, (v: Record<string, string>) => void] {
+  return useRemembered(`${scope}:sweep`, (v): v is string => typeof v === "string");
 }
 
 /** A param's label: its key, with its one-line description and range on hover. */
