@@ -126,6 +126,8 @@ export const BacktestBatch = z.object({
       fund_code: z.string(),
       fund_name: z.string().nullable(),
       strategy: z.string(),
+      /** The params this run used that its strategy reads (its own, then the costs): a sweep's runs differ here. */
+      params: z.record(z.string(), z.number()),
       status: z.string(),
       progress: z.number(),
       metrics: BacktestMetrics.nullable(),
@@ -162,7 +164,7 @@ export const backtestBatchCsv = endpoint({
   path: "/api/backtests/batches/{batch_id}/download",
   role: "viewer",
   tag: "backtests",
-  summary: "A backtest batch's metrics as CSV: one row per fund, one column per figure (fractions, as the API gives them)",
+  summary: "A backtest batch's metrics as CSV: one row per run, its params, then one column per figure (fractions, as the API gives them)",
   params: z.object({ batch_id: z.string().min(1).max(100) }),
   produces: "text/csv",
 });

@@ -4,12 +4,14 @@ import {
   BacktestMetrics,
   type BacktestBatch,
   type BacktestMetrics as BacktestMetricsT,
+  type BacktestStrategy,
   type backtestBatchCsv,
   type backtestEquityCsv,
   type createBacktests,
   type getBacktestBatch,
 } from "@/contracts/backtests";
 import { backtestFigures } from "./backtestFigures";
+import { sweepableSpecs } from "@/contracts/sweeps";
 import { csvSafe } from "./csvCell";
 import { enqueueMany } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
@@ -60,7 +62,7 @@ async function batchJson(batchId: string): Promise<BacktestBatch> {
   const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
   const items = tasks.map((t) => {
     counts[t.status] = (counts[t.status] ?? 0) + 1;
-    const payload = JSON.parse(t.payload) as { fund_code: string; strategy: string };
+    const payload = JSON.parse(t.payload) as { fund_code: string; strategy: string; params?: Record<string, number> };
     const f = figures.get(t.id);
     return {
       task_id: String(t.id),
@@ -68,6 +70,9 @@ async function batchJson(batchId: string): Promise<BacktestBatch> {
       fund_code: payload.fund_code,
       fund_name: f?.fund_name ?? null,
       strategy: payload.strategy,
+      params: Object.fromEntries(
+        sweepableSpecs(payload.strategy as BacktestStrategy).map((p) => [p.key, payload.params?.[p.key] ?? p.default]),
+      ),
       status: t.status,
       progress: t.progress,
       metrics: f?.metrics ?? null,
@@ -88,12 +93,22 @@ function csvResponse(rows: unknown[][], filename: string): Response {
   });
 }
 
-/** A batch's metrics as CSV: fund, status and every figure per row. */
+/** A batch's metrics as CSV: fund, params, status and every figure per row. */
 export async function batchCsv(input: Input<typeof backtestBatchCsv>): Promise<Output<typeof backtestBatchCsv>> {
   const json = await batchJson(input.params.batch_id);
-  const rows: unknown[][] = [["task_id", "fund_code", "fund_name", "strategy", "status", ...METRIC_COLUMNS, "error"]];
+  const params = [...new Set(json.items.flatMap((i) => Object.keys(i.params)))];
+  const rows: unknown[][] = [["task_id", "fund_code", "fund_name", "strategy", ...params, "status", ...METRIC_COLUMNS, "error"]];
   for (const i of json.items)
-    rows.push([i.task_id, i.fund_code, i.fund_name, i.strategy, i.status, ...METRIC_COLUMNS.map((k) => i.metrics?.[k] ?? null), i.error]);
+    rows.push([
+      i.task_id,
+      i.fund_code,
+      i.fund_name,
+      i.strategy,
+      ...params.map((k) => i.params[k] ?? null),
+      i.status,
+      ...METRIC_COLUMNS.map((k) => i.metrics?.[k] ?? null),
+      i.error,
+    ]);
   const safeName = input.params.batch_id.replace(/[^\w.-]/g, "_");
   return csvResponse(rows, `backtests-${safeName}.csv`);
 }

@@ -59,7 +59,7 @@ for (const { kind, available } of providers()) {
   describe.skipIf(!available)(`parameter sweeps on ${kind}`, () => {
     let t: TestDb;
     let auth = "";
-    let h: Record<"sweep" | "summary" | "cancel" | "rerun" | "history", RouteHandler>;
+    let h: Record<"sweep" | "summary" | "cancel" | "rerun" | "history" | "csv", RouteHandler>;
     let sweepId = "";
     const post = async (handler: RouteHandler, path: string, body: unknown, params?: Record<string, string>) => {
       const res = await callRoute(handler, path, { auth, body, params });
@@ -80,6 +80,7 @@ for (const { kind, available } of providers()) {
         cancel: (await import("@/app/api/tasks/batches/[batch_id]/cancel/route")).POST as RouteHandler,
         rerun: (await import("@/app/api/backtests/batches/[batch_id]/rerun/route")).POST as RouteHandler,
         history: (await import("@/app/api/backtests/batches/route")).GET as RouteHandler,
+        csv: (await import("@/app/api/backtests/batches/[batch_id]/download/route")).GET as RouteHandler,
       };
       auth = (await signedInUser(t.database.db, "carol", "operator")).session;
     });
@@ -296,6 +297,17 @@ for (const { kind, available } of providers()) {
       expect(after.body.heatmap.cells[0][0]).toBeCloseTo(2.2, 12);
       await t.database.db.task.update({ where: { id: last.id }, data: { status: "queued", progress: 0, finishedAt: null } });
       await t.database.db.resultRow.deleteMany({ where: { taskId: last.id } });
+    });
+
+    it("downloads as CSV with each run's params beside its figures", async () => {
+      const res = await callRoute(h.csv, `/api/backtests/batches/${sweepId}/download`, { auth, params: { batch_id: sweepId } });
+      expect(res.headers.get("content-type")).toContain("text/csv");
+      const lines = (await res.text()).replace(/^\ufeff/, "").trim().split("\n");
+      expect(lines).toHaveLength(31);
+      expect(lines[0]).toMatch(/^task_id,fund_code,fund_name,strategy,ma_short,ma_long,fee_buy,fee_sell,risk_free,initial,status,total_return,/);
+      const combos = new Set(lines.slice(1).map((l) => l.split(",").slice(1, 2).concat(l.split(",").slice(4, 6)).join("/")));
+      expect(combos.size).toBe(30);
+      expect(lines[1].split(",").slice(4, 7)).toEqual(["5", "20", "0.001"]);
     });
 
     it("shows in the history like any batch, without reading its equity curves", async () => {
