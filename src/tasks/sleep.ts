@@ -34,9 +34,11 @@ export const sleep = defineTask({
     ctx.log.info(`sleeping ${ms} ms`);
     let second = 0;
     while (Date.now() - started < ms) {
-      const left = ms - (Date.now() - started);
-      await wait(Math.min(1000, left), undefined, { signal });
-      if (Date.now() - started < ms) {
+      const chunk = Math.min(1000, ms - (Date.now() - started));
+      await wait(chunk, undefined, { signal });
+      // Only a whole second counts: a timer can fire a millisecond early by Date.now(), and the
+      // last partial wait would then log one second too many (seen as "slept 2 s" for 1,500 ms).
+      if (chunk === 1000 && Date.now() - started < ms) {
         second += 1;
         ctx.log.info(`slept ${second} s`);
       }
