@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 import { endpoint } from "./endpoint";
+import { FundCode } from "./funds";
 import { BacktestParams, BACKTEST_PARAM_SPECS, CreateBacktestBody, type BacktestStrategy } from "./backtests";
 import { BACKTEST_COST_PARAMS, BACKTEST_STRATEGY_PARAMS, specNumber, type ParamGroup, type ParamSpec } from "./researchParams";
 
@@ -176,7 +177,7 @@ export const SweepQuery = z
   .object({
     metric: z.enum(Object.keys(SWEEP_METRICS) as [SweepMetric, ...SweepMetric[]]).default("sharpe"),
     /** One fund's figures; without it, each cell is the mean over the funds. */
-    fund: z.string().max(40).optional(),
+    fund: FundCode.optional(),
     /** The heatmap's axes (default the first two swept params). */
     x: z.string().max(40).optional(),
     y: z.string().max(40).optional(),

@@ -12,12 +12,27 @@ import {
 } from "@/contracts/backtests";
 import { backtestFigures } from "./backtestFigures";
 import { sweepableSpecs } from "@/contracts/sweeps";
+import { randomBytes } from "node:crypto";
+import type { Prisma } from "@/generated/sqlite/client";
 import { csvSafe } from "./csvCell";
+import { rollUp } from "./rollUp";
 import { enqueueMany } from "@/queue/enqueue";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 import { withEnqueueQuota } from "./quota";
+
+/** A new batch id: `sw-` marks a sweep (its page is the heatmap), `bt-` a plain batch. */
+export const newBatchId = (kind: "sw" | "bt") => `${kind}-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
+
+/**
+ * The backtests of a batch id as the history names them: a batch, or "task-{id}" for a backtest
+ * enqueued alone (by a schedule), which the history lists as a batch of one.
+ */
+export function backtestBatchWhere(batchId: string): Prisma.TaskWhereInput {
+  const single = /^task-(\d{1,15})$/.exec(batchId);
+  return single ? { id: Number(single[1]), type: "backtest" } : { batchId, type: "backtest" };
+}
 
 /** Creates one backtest task per fund, as one batch (one transaction): 201 {"batch_id","task_ids"}. */
 export async function create({ body, principal }: Input<typeof createBacktests>): Promise<Output<typeof createBacktests>> {
@@ -29,7 +44,7 @@ export async function create({ body, principal }: Input<typeof createBacktests>)
       conn,
       registry,
       funds.map((fund_code) => ({ type: "backtest", payload: { fund_code, ...rest }, createdBy: principal.name })),
-      { batchId: `bt-${Date.now().toString(36)}` },
+      { batchId: newBatchId("bt") },
     ),
   );
   return {
@@ -47,10 +62,8 @@ export async function batch({ params }: Input<typeof getBacktestBatch>): Promise
 /** The batch as GET answers it; 404 when no backtest has that batch id. */
 async function batchJson(batchId: string): Promise<BacktestBatch> {
   const { database } = await getQueue();
-  // "task-{id}": a backtest enqueued alone (by a schedule), which the history lists as a batch of one.
-  const single = /^task-(\d{1,15})$/.exec(batchId);
   const tasks = await database.db.task.findMany({
-    where: single ? { id: Number(single[1]), type: "backtest" } : { batchId, type: "backtest" },
+    where: backtestBatchWhere(batchId),
     orderBy: { id: "asc" },
     select: { id: true, runId: true, payload: true, status: true, progress: true, error: true },
   });
@@ -59,9 +72,8 @@ async function batchJson(batchId: string): Promise<BacktestBatch> {
     database.db,
     tasks.filter((t) => t.status === "succeeded").map((t) => t.id),
   );
-  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  const { counts } = rollUp(tasks);
   const items = tasks.map((t) => {
-    counts[t.status] = (counts[t.status] ?? 0) + 1;
     const payload = JSON.parse(t.payload) as { fund_code: string; strategy: string; params?: Record<string, number> };
     const f = figures.get(t.id);
     return {

@@ -1,9 +1,9 @@
 /** The batch endpoints' verbs: a batch rolled up, retrying its failed tasks, cancelling what is left of it. */
 import type { cancelBatch as cancelBatchEndpoint, getBatch, retryFailedInBatch } from "@/contracts/batches";
 import { cancelBatch, retryBatch } from "@/queue/sql/control";
-import { isFinished } from "@/queue/states";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
+import { rollUp } from "./rollUp";
 import type { Input, Output } from "./route";
 import { assertMayRetryBatch } from "./taskAccess";
 import { withEnqueueQuota } from "./quota";
@@ -16,13 +16,7 @@ export async function get({ params }: Input<typeof getBatch>): Promise<Output<ty
     select: { status: true, progress: true, createdAt: true, startedAt: true },
   });
   if (rows.length === 0) throw new HttpError("not_found", `batch ${params.batch_id} not found`);
-  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-  let done = 0;
-  for (const r of rows) {
-    counts[r.status] = (counts[r.status] ?? 0) + 1;
-    done += isFinished(r.status) ? 100 : r.progress;
-  }
-  const progress = done / rows.length;
+  const { counts, progress } = rollUp(rows);
   const started = rows.map((r) => r.startedAt?.getTime()).filter((t): t is number => t !== undefined);
   const startedAt = started.length ? Math.min(...started) : null;
   let eta: number | null = null;

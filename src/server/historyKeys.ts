@@ -55,7 +55,7 @@ export async function historyKeys(db: Db, where: Prisma.TaskWhereInput, limit: n
       for (const o of others)
         if (o.batchId === null) found.set(`task-${o.id}`, o.id);
         else if (!done.has(o.batchId)) lo = Math.min(lo, (await take(o.batchId)).lo);
-      // Another batch took the range lower: look at the part added.
+      // Another batch reached lower: look again over the wider range (until nothing new turns up).
       if (lo === from) break;
       from = lo;
     }

@@ -5,12 +5,14 @@
  */
 import type { Prisma } from "@/generated/sqlite/client";
 import type { BacktestBatchSummary, HistoryQuery, ScreenRunJson, backtestHistory, compareScreens, screenHistory } from "@/contracts/research";
+import { DEFAULT_BENCHMARK } from "@/contracts/backtests";
 import { getDatabase } from "@/db/client";
 import { median } from "@/domain/sweep";
 import { backtestFigures, type BacktestFigures } from "./backtestFigures";
 import { batchStamps, StampedCache } from "./batchCache";
 import { historyKeys } from "./historyKeys";
 import { HttpError } from "./errors";
+import { rollUp } from "./rollUp";
 import type { Input, Output } from "./route";
 
 type TaskRow = {
@@ -43,7 +45,8 @@ function baseWhere(type: string, q: HistoryQuery): Prisma.TaskWhereInput {
     type,
     ...(q.author ? { createdBy: q.author } : {}),
     ...(q.schedule ? { scheduleId: q.schedule } : {}),
-    // A narrowing LIKE on the stored JSON; the exact value is checked after parsing (LIKE's _ matches any character).
+    // A LIKE on the stored JSON, which JSON.stringify wrote: `"strategy":"rsi"` matches that strategy only
+    // (LIKE's _ matches any character, and no two strategy ids differ only where one has an underscore).
     ...(q.strategy ? { payload: { contains: `"strategy":"${q.strategy}"` } } : {}),
   };
 }
@@ -149,7 +152,9 @@ export async function backtests({ query: q }: Input<typeof backtestHistory>): Pr
   const byKey = new Map<string, TaskRow[]>();
   for (const m of members) {
     const k = m.batchId ?? `task-${m.id}`;
-    byKey.set(k, [...(byKey.get(k) ?? []), m]);
+    const group = byKey.get(k);
+    if (group) group.push(m);
+    else byKey.set(k, [m]);
   }
   for (const k of stale) if (byKey.has(k)) summaries.set(k, stamps.get(k)!, summarize(k, byKey.get(k)!, figures));
   const found = keys
@@ -166,16 +171,13 @@ function summarize(key: string, tasks: TaskRow[], figures: Map<number, BacktestF
   const p = parse<{ strategy: string; params?: Record<string, number>; start?: string; end?: string; benchmark?: string | null }>(
     first?.payload ?? null,
   );
-  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
+  const { counts, progress } = rollUp(tasks);
   const sharpe: { fund_code: string; value: number }[] = [];
   const ret: { fund_code: string; value: number }[] = [];
   const funds = new Map<string, string | null>();
   // Every value each param takes across the batch: more than one makes it a swept param.
   const values = new Map<string, Set<number>>();
-  let progress = 0;
   for (const t of tasks) {
-    counts[t.status] = (counts[t.status] ?? 0) + 1;
-    progress += t.status === "succeeded" ? 100 : t.progress;
     const tp = parse<{ fund_code: string; params?: Record<string, number> }>(t.payload);
     for (const [k, v] of Object.entries(tp?.params ?? {})) values.set(k, (values.get(k) ?? new Set()).add(v));
     const r = figures.get(t.id);
@@ -194,14 +196,14 @@ function summarize(key: string, tasks: TaskRow[], figures: Map<number, BacktestF
     params: p?.params ?? {},
     start: p?.start ?? null,
     end: p?.end ?? null,
-    benchmark: p?.benchmark === undefined ? "000300.SH" : p.benchmark,
+    benchmark: p?.benchmark === undefined ? DEFAULT_BENCHMARK : p.benchmark,
     author: first?.createdBy ?? null,
     schedule_id: first?.scheduleId ?? null,
     schedule_name: null,
     created_at: (first?.createdAt ?? new Date(0)).toISOString(),
     total: tasks.length,
     counts,
-    progress: tasks.length ? Math.round(progress / tasks.length) : 0,
+    progress: Math.round(progress),
     fund_count: funds.size,
     funds: [...funds.entries()].slice(0, 5).map(([fund_code, fund_name]) => ({ fund_code, fund_name })),
     swept: Object.fromEntries([...values.entries()].filter(([, vs]) => vs.size > 1).map(([k, vs]) => [k, [...vs].sort((a, b) => a - b)])),

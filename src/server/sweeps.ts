@@ -3,8 +3,8 @@
  * at QTASK_SWEEP_MAX_TASKS), roll one up for its page (src/domain/sweep.ts does the figures),
  * and run any backtest batch again over another window.
  */
-import { randomBytes } from "node:crypto";
-import { BACKTEST_PARAM_SPECS, type BacktestStrategy } from "@/contracts/backtests";
+import type { z } from "zod";
+import { BACKTEST_PARAM_SPECS, DEFAULT_BENCHMARK, type BacktestPayload, type BacktestStrategy } from "@/contracts/backtests";
 import { paramDefaults } from "@/contracts/researchParams";
 import type { Db } from "@/db/client";
 import {
@@ -19,15 +19,14 @@ import {
 } from "@/contracts/sweeps";
 import { sweepFigures, type SweepRun } from "@/domain/sweep";
 import { enqueueMany } from "@/queue/enqueue";
+import { backtestBatchWhere, newBatchId } from "./backtests";
 import { backtestFigures } from "./backtestFigures";
 import { batchStamps, StampedCache } from "./batchCache";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import { quotaLimits, withEnqueueQuota } from "./quota";
+import { rollUp } from "./rollUp";
 import type { Input, Output } from "./route";
-
-/** A new batch id: `sw-` marks a sweep (its page is the heatmap), `bt-` a plain batch. */
-const newBatchId = (kind: "sw" | "bt") => `${kind}-${Date.now().toString(36)}-${randomBytes(2).toString("hex")}`;
 
 /** Makes a sweep: 201 with the batch; 400 (nothing written) above the size limit or when no combination is valid. */
 export async function create({ body, principal }: Input<typeof createSweep>): Promise<Output<typeof createSweep>> {
@@ -79,14 +78,8 @@ export async function create({ body, principal }: Input<typeof createSweep>): Pr
 /** Every backtest param's default. */
 const DEFAULTS = paramDefaults(BACKTEST_PARAM_SPECS);
 
-interface StoredPayload {
-  fund_code: string;
-  strategy: string;
-  params?: Record<string, number>;
-  start?: string;
-  end?: string;
-  benchmark?: string | null;
-}
+/** A backtest's payload as enqueue stored it. */
+type StoredPayload = z.infer<typeof BacktestPayload>;
 
 /** A sweep's tasks as the page needs them, read once per stamp (batchCache.ts). */
 interface SweepRead {
@@ -112,7 +105,7 @@ async function readSweep(db: Db, batchId: string): Promise<SweepRead> {
   if (tasks.length === 0) throw new HttpError("not_found", `backtest batch ${batchId} not found`);
   const payloads = tasks.map((t) => JSON.parse(t.payload) as StoredPayload);
   // Stored payloads were parsed at enqueue (every param present); the defaults cover older ones.
-  const full = payloads.map((p) => ({ ...DEFAULTS, ...p.params }));
+  const full: Record<string, number>[] = payloads.map((p) => ({ ...DEFAULTS, ...p.params }));
   const axes = Object.keys(full[0])
     .map((key) => ({ key, values: [...new Set(full.map((f) => f[key]))].sort((a, b) => a - b) }))
     .filter((a) => a.values.length > 1);
@@ -159,15 +152,11 @@ export async function summary({ params, query }: Input<typeof getSweep>): Promis
   if (x && y && x === y) throw new HttpError("invalid_input", "the heatmap's x and y must be different params");
   if (query.fund && !read.funds.some((f) => f.fund_code === query.fund)) throw new HttpError("invalid_input", `fund ${query.fund} is not in this sweep`);
 
-  const counts: Record<string, number> = { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0 };
-  let done = 0;
+  const { counts, progress } = rollUp(read.runs);
   const runs: SweepRun[] = read.runs.map((r) => {
-    counts[r.status] = (counts[r.status] ?? 0) + 1;
-    done += r.status === "queued" || r.status === "running" ? r.progress : 100;
     const v = r.metrics?.[query.metric];
     return { taskId: r.taskId, fund: r.fund, combo: r.combo, value: typeof v === "number" ? v : null };
   });
-  const total = read.runs.length;
   const higher = SWEEP_METRICS[query.metric] === "higher";
   const f = sweepFigures(runs, { axes: axisKeys, higherIsBetter: higher, fund: query.fund ?? null, x, y });
   const json: SweepSummary = {
@@ -183,12 +172,12 @@ export async function summary({ params, query }: Input<typeof getSweep>): Promis
     axes,
     start: first.start ?? null,
     end: first.end ?? null,
-    benchmark: first.benchmark === undefined ? "000300.SH" : first.benchmark,
+    benchmark: first.benchmark === undefined ? DEFAULT_BENCHMARK : first.benchmark,
     author: read.author,
     created_at: read.createdAt.toISOString(),
-    total,
+    total: read.runs.length,
     counts,
-    progress: Math.round((done / total) * 10) / 10,
+    progress: Math.round(progress * 10) / 10,
     funds: read.funds,
     metric: query.metric,
     higher_is_better: higher,
@@ -224,9 +213,8 @@ export async function summary({ params, query }: Input<typeof getSweep>): Promis
 /** Enqueues a batch's backtests again as a new batch (a sweep stays a sweep), with the window changed. */
 export async function rerun({ params, body, principal }: Input<typeof rerunBacktests>): Promise<Output<typeof rerunBacktests>> {
   const { database, conn } = await getQueue();
-  const single = /^task-(\d{1,15})$/.exec(params.batch_id);
   const tasks = await database.db.task.findMany({
-    where: single ? { id: Number(single[1]), type: "backtest" } : { batchId: params.batch_id, type: "backtest" },
+    where: backtestBatchWhere(params.batch_id),
     orderBy: { id: "asc" },
     select: { payload: true },
   });
@@ -240,7 +228,7 @@ export async function rerun({ params, body, principal }: Input<typeof rerunBackt
     if (out.start && out.end && out.start > out.end) throw new HttpError("invalid_input", `the window ${out.start} – ${out.end} ends before it starts`);
     return out;
   };
-  const inputs = tasks.map((t) => ({ type: "backtest", payload: { ...window(JSON.parse(t.payload) as StoredPayload) }, createdBy: principal.name }));
+  const inputs = tasks.map((t) => ({ type: "backtest", payload: window(JSON.parse(t.payload) as StoredPayload), createdBy: principal.name }));
   const { batchId, ids } = await withEnqueueQuota(principal, inputs.length, () =>
     enqueueMany(conn, registry, inputs, { batchId: newBatchId(params.batch_id.startsWith("sw-") ? "sw" : "bt") }),
   );

@@ -16,10 +16,8 @@ import type { getTask } from "@/contracts/tasks";
 import { apiFetch } from "../api";
 import { useI18n } from "../i18n";
 import { CompareChart } from "../tasks/charts";
-import { CompareActions, compareRowsOf, downloadCsv, SideBySide } from "./SideBySide";
+import { CompareActions, compareRowsOf, downloadCsv, MAX_COMPARE, SideBySide } from "./SideBySide";
 
-/** The most runs a comparison shows. */
-export const MAX_COMPARE = 5;
 const KEY = "qtask.compare.backtests";
 
 /** The task ids picked for comparison, kept in sessionStorage so they survive moving between batches. */

@@ -29,7 +29,8 @@ import { TaskStatusTag } from "../tasks/StatusTag";
 import { pctCell } from "./SnifferPage";
 import { BacktestDetail, pctText, ratioText } from "./BacktestDetail";
 import { BacktestHistory } from "./ResearchHistory";
-import { BacktestCompare, MAX_COMPARE, useCompareBasket } from "./BacktestCompare";
+import { BacktestCompare, useCompareBasket } from "./BacktestCompare";
+import { comparedIds, MAX_COMPARE } from "./SideBySide";
 import type { TaskJson } from "@/contracts/tasks";
 
 type Item = BacktestBatch["items"][number];
@@ -42,11 +43,8 @@ export function BacktestsPage() {
   const pathname = usePathname();
   const params = useSearchParams();
   const batchId = params.get("batch");
-  const compareIds = (params.get("compare") ?? "")
-    .split(",")
-    .filter((x) => /^\d+$/.test(x))
-    .slice(0, MAX_COMPARE);
-  const comparedBatches = (params.get("batches") ?? "").split(",").filter(Boolean).slice(0, 5);
+  const compareIds = comparedIds(params.get("compare"));
+  const comparedBatches = comparedIds(params.get("batches"), Boolean);
   const basket = useCompareBasket();
   const isSweep = !!batchId?.startsWith("sw-");
   const batch = useBacktestBatchQuery(isSweep ? null : batchId);
@@ -65,7 +63,16 @@ export function BacktestsPage() {
   const [last, remember] = useLastParams(`backtest:${strategy}`);
   const [lastTexts, rememberTexts] = useLastTexts(`backtest:${strategy}`);
   const [editedTexts, setAxisTexts] = useState<Record<string, Record<string, string>>>({});
-  const axisTexts: Record<string, Record<string, string>> = { ...editedTexts, [strategy]: editedTexts[strategy] ?? lastTexts };
+  const texts = editedTexts[strategy] ?? lastTexts;
+  const sweepDraft = sweepFromTexts(specs, texts);
+  const chosenFunds = (Form.useWatch("fund_codes", form) as string[] | undefined)?.length ?? 0;
+  const openBatch = (id: string) => router.replace(`${pathname}?batch=${encodeURIComponent(id)}`, { scroll: false });
+  /** A batch was made: show it, and say so with the link to its tasks. */
+  const created = (batchId: string, message: string) => {
+    setSelected(null);
+    openBatch(batchId);
+    feedback.enqueued(message, `/tasks?batch_id=${encodeURIComponent(batchId)}`);
+  };
   const [edited, setEdited] = useState<Record<string, Record<string, number | undefined>>>({});
   const values = edited[strategy] ?? last;
   const [errors, setErrors] = useState<Record<string, string>>({});
@@ -98,9 +105,7 @@ export function BacktestsPage() {
         params: all,
         benchmark,
       });
-      setSelected(null);
-      router.replace(`${pathname}?batch=${encodeURIComponent(res.batch_id)}`, { scroll: false });
-      feedback.enqueued(t.backtests.created(res.task_ids.length), `/tasks?batch_id=${encodeURIComponent(res.batch_id)}`);
+      created(res.batch_id, t.backtests.created(res.task_ids.length));
     } catch (err) {
       feedback.failed(err);
     }
@@ -114,26 +119,20 @@ export function BacktestsPage() {
     window: { start?: string; end?: string },
     benchmark: string | null,
   ) => {
-    const { base, sweep, errors: textErrors } = sweepFromTexts(specs, axisTexts[strategy] ?? {});
+    const { base, sweep, errors: textErrors } = sweepDraft;
     const body = { fund_codes, strategy, ...window, params: { ...base, ...fees }, sweep, benchmark };
-    const r = CreateSweepBody.safeParse(body);
-    const errs: Record<string, string> = { ...textErrors };
-    if (!r.success) for (const i of r.error.issues) errs[String(i.path[i.path.length - 1] ?? "")] ??= i.message;
+    // A field's own text error first, then what the server's schema says.
+    const errs = { ...paramErrors(CreateSweepBody, body), ...textErrors };
     setErrors(errs);
     if (Object.keys(errs).length > 0) return;
-    rememberTexts(axisTexts[strategy] ?? {});
+    rememberTexts(texts);
     try {
       const res = await createSweep.mutateAsync(body);
-      setSelected(null);
-      router.replace(`${pathname}?batch=${encodeURIComponent(res.batch_id)}`, { scroll: false });
-      feedback.enqueued(t.sweeps.created(res.task_ids.length, res.combinations), `/tasks?batch_id=${encodeURIComponent(res.batch_id)}`);
+      created(res.batch_id, t.sweeps.created(res.task_ids.length, res.combinations));
     } catch (err) {
       feedback.failed(err);
     }
   };
-  const sweepDraft = sweepFromTexts(specs, axisTexts[strategy] ?? {});
-  const chosenFunds = (Form.useWatch("fund_codes", form) as string[] | undefined)?.length ?? 0;
-  const openBatch = (id: string) => router.replace(`${pathname}?batch=${encodeURIComponent(id)}`, { scroll: false });
 
   const items = batch.data?.items ?? [];
   const shown = selected ?? items.find((i) => i.status === "succeeded") ?? null;
@@ -228,7 +227,7 @@ export function BacktestsPage() {
               <div data-testid="sweep-params">
                 <SweepFields
                   specs={specs}
-                  texts={axisTexts[strategy] ?? {}}
+                  texts={texts}
                   errors={errors}
                   onChange={(k, text) => {
                     setAxisTexts((old) => ({ ...old, [strategy]: { ...(old[strategy] ?? lastTexts), [k]: text } }));

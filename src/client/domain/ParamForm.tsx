@@ -13,8 +13,8 @@ import type { ParamSpec } from "@/contracts/researchParams";
 import { useI18n } from "../i18n";
 import { useMe } from "../me";
 
-/** Field errors from a failed check, by parameter (the first message of each). */
-export function paramErrors(check: z.ZodType, values: Record<string, number | undefined>): Record<string, string> {
+/** Field errors from a failed check, by the last key of each issue's path (the first message of each). */
+export function paramErrors(check: z.ZodType, values: unknown): Record<string, string> {
   const r = check.safeParse(values);
   if (r.success) return {};
   const out: Record<string, string> = {};

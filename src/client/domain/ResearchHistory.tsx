@@ -18,6 +18,7 @@ import { useSchedulesQuery } from "../hooks/useSchedules";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import type { TaskJson } from "@/contracts/tasks";
 import { pctText, ratioText } from "./BacktestDetail";
+import { MAX_COMPARE } from "./SideBySide";
 
 function Filters({
   value,
@@ -151,7 +152,7 @@ export function ScreenHistory({ strategies }: { strategies: Record<string, strin
           selectedRowKeys: picked,
           onSelect: (r) => setPicked((old) => (old.includes(r.task_id) ? old.filter((x) => x !== r.task_id) : [...old, r.task_id])),
           getCheckboxProps: (r) => ({
-            disabled: r.status !== "succeeded" || (!picked.includes(r.task_id) && picked.length >= 5),
+            disabled: r.status !== "succeeded" || (!picked.includes(r.task_id) && picked.length >= MAX_COMPARE),
             "aria-label": `compare screen ${r.task_id}`,
           }),
         }}
@@ -230,7 +231,7 @@ export function BacktestHistory({ strategies }: { strategies: Record<string, str
           selectedRowKeys: picked,
           onSelect: (r) => setPicked((old) => (old.includes(r.batch_id) ? old.filter((x) => x !== r.batch_id) : [...old, r.batch_id])),
           getCheckboxProps: (r) => ({
-            disabled: !picked.includes(r.batch_id) && picked.length >= 5,
+            disabled: !picked.includes(r.batch_id) && picked.length >= MAX_COMPARE,
             "aria-label": `compare batch ${r.batch_id}`,
           }),
         }}

@@ -9,6 +9,14 @@ import { Button, Space, Table, Typography } from "antd";
 import { stringify } from "csv-stringify/browser/esm/sync";
 import { useI18n } from "../i18n";
 
+/** The most items a comparison shows. */
+export const MAX_COMPARE = 5;
+
+/** The items a URL parameter names for comparison ("id,id,…"): those `keep` accepts, at most MAX_COMPARE. */
+export function comparedIds(value: string | null, keep: (id: string) => boolean = (id) => /^\d+$/.test(id)): string[] {
+  return (value ?? "").split(",").filter(keep).slice(0, MAX_COMPARE);
+}
+
 /** One field of the comparison: its label and one text per item. */
 export interface CompareRow {
   key: string;

@@ -14,6 +14,7 @@ import { optionalParamsSchema } from "@/contracts/researchParams";
 import { givenParams, ParamFields, paramErrors, useLastParams } from "./ParamForm";
 import { ScreenHistory } from "./ResearchHistory";
 import { ScreenCompare } from "./ScreenCompare";
+import { comparedIds } from "./SideBySide";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { useFeedback } from "../feedback";
@@ -136,10 +137,7 @@ export function StrategiesPage() {
   const strategies = useStrategiesQuery();
   const execute = useExecuteStrategy();
   const taskId = params.get("task");
-  const compareIds = (params.get("compare") ?? "")
-    .split(",")
-    .filter((x) => /^\d+$/.test(x))
-    .slice(0, 5);
+  const compareIds = comparedIds(params.get("compare"));
   const names = Object.fromEntries((strategies.data?.items ?? []).map((x) => [x.id, x.name]));
 
   const run = async (id: string, p: Record<string, number>) => {

@@ -16,7 +16,7 @@ import { BacktestDetail, pctText } from "./BacktestDetail";
 import { BatchActions } from "./BatchActions";
 import { Heatmap } from "./SweepHeatmap";
 import { metricText } from "./metricText";
-import { MAX_COMPARE } from "./BacktestCompare";
+import { MAX_COMPARE } from "./SideBySide";
 
 type Combo = SweepSummary["leaderboard"][number];
 
