@@ -9,6 +9,7 @@ import * as backfills from "./backfills";
 import * as backtests from "./backtests";
 import * as batches from "./batches";
 import * as catalogue from "./catalogue";
+import * as events from "./events";
 import { endpointsOf, type Endpoint } from "./endpoint";
 import * as funds from "./funds";
 import * as overview from "./overview";
@@ -30,6 +31,7 @@ const METHOD_ORDER = ["GET", "POST", "PATCH", "DELETE"];
 /** Every endpoint, by section, then path, then method. */
 export const ENDPOINTS: readonly Endpoint[] = [
   system,
+  events,
   auth,
   users,
   audit,

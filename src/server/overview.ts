@@ -115,6 +115,19 @@ export async function get({ principal }: Input<typeof getOverview>): Promise<Out
   return { json };
 }
 
+/** The overview's figures the event stream pushes (`event: overview`): counts, today's, workers online. */
+export async function overviewFigures(database: Database, conn: Conn) {
+  const [{ counts, today }, workers] = await Promise.all([aggregates(database, conn), healthWorkers(conn)]);
+  const succeeded = today.succeeded ?? 0;
+  const failed = today.failed ?? 0;
+  return {
+    counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts },
+    today: { total: succeeded + failed + (today.cancelled ?? 0), succeeded, failed },
+    workers_online: workers.length,
+    at: new Date().toISOString(),
+  };
+}
+
 /** Per task type: count, success rate, average, p50 and p95 duration over [from, to) (default: the last 24 h). */
 export async function typeStatistics({ query }: Input<typeof getStatistics>): Promise<Output<typeof getStatistics>> {
   const to = query.to ? new Date(query.to) : new Date();

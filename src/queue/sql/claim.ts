@@ -9,6 +9,7 @@
 import { join, prepared, raw, sql, type Sql } from "@/db/dialect";
 import { RunStatus, statusIn, statusSql, targetOf, TaskStatus, whenLegal } from "../states";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
+import { noteChange } from "./changes";
 
 /** A task handed to a worker, with the run that now holds its lease. */
 export interface ClaimedTask {
@@ -99,6 +100,7 @@ export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<Claimed
   const queues = Object.entries(req.slots).filter(([, n]) => n > 0);
   if (req.limit <= 0 || queues.length === 0) return [];
   const rows = dialect(conn).provider === "postgres" ? await claimPg(conn, req, queues) : await claimSqlite(conn, req, queues);
+  if (rows.length > 0) noteChange(conn);
   return rows
     .map((r) => ({
       id: Number(r.id),
@@ -121,7 +123,7 @@ export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<Claimed
 function claimSet(conn: Conn, req: ClaimRequest, runId: Sql) {
   const d = dialect(conn);
   return sql`status = ${targetOf("claim")}, attempts = attempts + 1, worker_id = ${req.workerId}, ${runId}
-             started_at = ${d.now}, lease_expires_at = ${d.nowPlus(req.leaseMs)}, progress = 0, progress_message = NULL`;
+             started_at = ${d.now}, lease_expires_at = ${d.nowPlus(req.leaseMs)}, progress = 0, progress_message = NULL, changed_at = ${d.now}`;
 }
 
 /**

@@ -4,6 +4,7 @@
  * that lost its lease (rescued, cancelled and abandoned, timed out) gets `applied: false`
  * and changes nothing.
  */
+import { noteChange } from "./changes";
 import { closeRunNow, closeSucceeded, closeSucceededPg, type CloseResult, type PendingClose, type RunOutcome } from "./closeRun";
 import { dialect, transaction, type Conn } from "./executor";
 import { insertClosingLines, type LogLine } from "./runWrites";
@@ -26,7 +27,7 @@ export function closeRun(
   lines: LogLine[] = [],
 ): Promise<CloseResult> {
   // Inside a caller's transaction, or without a native driver: write it now, in that context.
-  if (conn.inTransaction || !conn.native) return closeRunNow(conn, { taskId, runId, outcome, durationMs, lines });
+  if (conn.inTransaction || !conn.native) return closeRunNow(conn, { taskId, runId, outcome, durationMs, lines }).finally(() => noteChange(conn));
   let batcher = batchers.get(conn.native);
   if (!batcher) batchers.set(conn.native, (batcher = new CloseBatcher(conn)));
   return batcher.add(taskId, runId, outcome, durationMs, lines);
@@ -117,6 +118,7 @@ class CloseBatcher {
           // One bad close must not fail the others: on any error, close each on its own.
           results = null;
         }
+        noteChange(this.conn);
         if (results) batch.forEach((c, i) => c.resolve?.(results[i]));
         else
           for (const c of batch)

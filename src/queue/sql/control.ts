@@ -33,14 +33,14 @@ export async function cancelTask(conn: Conn, taskId: number): Promise<"cancelled
   return transaction(conn, async (tx) => {
     const now = await execute(
       tx,
-      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
+      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, changed_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
           WHERE id = ${taskId} AND ${whenLegal("cancel", { only: TaskStatus.queued })}`,
     );
     if (now > 0) return "cancelled" as const;
     const requested = await query<{ run_id: number | null }>(
       tx,
       // A running task is cancelled by its worker (or by rescue): here it only gets the request.
-      sql`UPDATE tasks SET cancel_requested = true WHERE id = ${taskId} AND ${whenLegal("cancel", { only: TaskStatus.running })} RETURNING run_id`,
+      sql`UPDATE tasks SET cancel_requested = true, changed_at = ${d.now} WHERE id = ${taskId} AND ${whenLegal("cancel", { only: TaskStatus.running })} RETURNING run_id`,
     );
     if (requested.length > 0) {
       if (d.provider === "postgres") await execute(tx, sql`SELECT pg_notify(${CANCEL_CHANNEL}, ${String(requested[0].run_id)})`);
@@ -62,12 +62,12 @@ export async function cancelBatch(conn: Conn, batchId: string): Promise<{ cancel
   return transaction(conn, async (tx) => {
     const cancelled = await execute(
       tx,
-      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
+      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, changed_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
           WHERE batch_id = ${batchId} AND ${whenLegal("cancel", { only: TaskStatus.queued })}`,
     );
     const requested = await query<{ run_id: number | null }>(
       tx,
-      sql`UPDATE tasks SET cancel_requested = true
+      sql`UPDATE tasks SET cancel_requested = true, changed_at = ${d.now}
           WHERE batch_id = ${batchId} AND ${whenLegal("cancel", { only: TaskStatus.running })} AND cancel_requested = false RETURNING run_id`,
     );
     if (d.provider === "postgres")
@@ -81,7 +81,7 @@ function retrySet(conn: Conn, extraAttempts: number) {
   const d = dialect(conn);
   return sql`status = ${targetOf("retry")}, run_at = ${d.now}, max_attempts = attempts + ${Math.max(1, extraAttempts)},
             finished_at = NULL, cancel_requested = false, error = NULL, result = NULL, progress = 0, progress_message = NULL,
-            worker_id = NULL, lease_expires_at = NULL`;
+            worker_id = NULL, lease_expires_at = NULL, changed_at = ${d.now}`;
 }
 
 /** Wakes the workers of these queues (PostgreSQL; SQLite workers see the commit in the WAL). */

@@ -6,6 +6,7 @@
 import { join, raw, sql } from "@/db/dialect";
 import { LEASED_STATUS, RunStatus, statusIn, statusSql, targetOf, whenLegal } from "../states";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
+import { noteChange } from "./changes";
 
 /** A task whose lease a run holds (the heartbeat renews it; every write of the run is fenced on it). */
 const HOLDS_LEASE = statusIn([LEASED_STATUS]);
@@ -95,7 +96,7 @@ export interface Rescued {
 export async function rescueExpired(conn: Conn, limit = 500): Promise<Rescued[]> {
   const d = dialect(conn);
   const retry = sql`(NOT cancel_requested AND attempts < max_attempts)`;
-  return transaction(conn, async (tx) => {
+  const rescued = await transaction(conn, async (tx) => {
     // Tasks first, then runs: the same lock order as closeRun, so the two never deadlock.
     const rows = await query<{ id: number; run_id: number | null; status: string }>(
       tx,
@@ -110,7 +111,7 @@ export async function rescueExpired(conn: Conn, limit = 500): Promise<Rescued[]>
             finished_at = CASE WHEN ${retry} THEN NULL ELSE ${d.now} END,
             idempotency_key = CASE WHEN ${retry} THEN idempotency_key ELSE NULL END,
             error = 'lease expired: worker ' || COALESCE(worker_id, '?') || ' stopped heartbeating',
-            lease_expires_at = NULL, worker_id = NULL
+            lease_expires_at = NULL, worker_id = NULL, changed_at = ${d.now}
           FROM expired
           WHERE tasks.id = expired.id AND ${whenLegal(RESCUE_EVENTS, { column: raw("tasks.status") })} AND tasks.lease_expires_at < ${d.now}
           RETURNING tasks.id, run_id, status`,
@@ -128,6 +129,8 @@ export async function rescueExpired(conn: Conn, limit = 500): Promise<Rescued[]>
     }
     return rows.map((r) => ({ taskId: Number(r.id), runId: r.run_id === null ? null : Number(r.run_id), status: r.status }));
   });
+  if (rescued.length > 0) noteChange(conn);
+  return rescued;
 }
 
 /** A worker that heartbeated recently and has not stopped. */

@@ -6,6 +6,7 @@
  */
 import { empty, join, prepared, sql, type Sql } from "@/db/dialect";
 import { LEASED_STATUS, statusIn } from "../states";
+import { noteChange } from "./changes";
 import { dialect, execute, query, type Conn } from "./executor";
 
 /** The fence's status condition: the task is still in the state its run holds the lease in. */
@@ -20,9 +21,10 @@ function holdsLease(taskId: number, runId: number) {
 export async function writeProgress(conn: Conn, taskId: number, runId: number, progress: number, message: string | null): Promise<boolean> {
   const n = await execute(
     conn,
-    sql`UPDATE tasks SET progress = ${progress}, progress_message = ${message}
+    sql`UPDATE tasks SET progress = ${progress}, progress_message = ${message}, changed_at = ${dialect(conn).now}
         WHERE id = ${taskId} AND run_id = ${runId} AND ${LEASED}`,
   );
+  if (n > 0) noteChange(conn);
   return n > 0;
 }
 
@@ -60,6 +62,7 @@ export async function insertLogLines(conn: Conn, taskId: number, runId: number, 
         WHERE ${fenced ? holdsLease(taskId, runId) : sql`1 = 1`}
         ON CONFLICT (run_id, seq) DO NOTHING`,
   );
+  if (n > 0) noteChange(conn);
   if (!fenced || n > 0) return true;
   // Nothing inserted: the lease is gone, or these lines are already there (the same write
   // repeated after its connection dropped during the commit). Only the first means "stop".

@@ -1,0 +1,342 @@
+/**
+ * The event hub of one web server process: one change source (source.ts) and one reader for
+ * every open stream, however many. On each signal — coalesced to one tick per TICK_GAP_MS, and
+ * TICK_GAP_BUSY_MS while changes keep coming — it reads the tasks that changed since the last
+ * tick by tasks_changed_idx, and hands each stream what its topics ask for; the overview and a
+ * batch's roll-up are computed at most once a second however many streams watch them; a log
+ * topic reads its run's lines after the last seq that stream got. Several web server processes
+ * each run their own hub and each get every change.
+ *
+ * Over 300 lines: the tick's parts (task changes, overview, batches, schedules, logs) share the
+ * hub's state and are read together.
+ */
+import type { Topic } from "@/contracts/events";
+import type { Database } from "@/db/client";
+import { batchStates, lastChangeAt, lastLogSeq, readChangedTasks, type ChangeCursor, type ChangedTask } from "@/queue/sql/changes";
+import type { Conn } from "@/queue/sql/executor";
+import { getQueue } from "../context";
+import { overviewFigures } from "../overview";
+import { rollUp } from "../rollUp";
+import { logPage } from "../runs";
+import { openChangeSource, type ChangeSource } from "./source";
+
+/** Quickest succession of ticks (ms): a burst of signals is one read. */
+export const TICK_GAP_MS = 50;
+/** …while the last tick found changes (a drain): fewer, larger reads. */
+export const TICK_GAP_BUSY_MS = 250;
+/** The overview and each batch roll-up: at most once per this many ms. */
+export const FIGURES_EVERY_MS = 1_000;
+/**
+ * How far back each read looks again (ms). A row's changed_at is the database clock when its
+ * statement ran; it becomes visible at commit, a few ms later (a group commit of 200 closes) —
+ * so a read must look a little behind the newest change it saw. Rows seen before are skipped by
+ * their (changed_at, status, progress) signature. Enqueues in a long transaction (a sweep of
+ * 10,000 tasks) can commit later than this: those rows' events may be missed, but the overview
+ * and batch roll-ups are recounted, not derived from events, and the lists refetch on any event.
+ */
+export const OVERLAP_MS = 250;
+/** Rows per read, and reads per tick; a tick that fills them all skips ahead and says `resync`. */
+const PAGE = 1_000;
+const MAX_PAGES = 5;
+/** Task changes per `tasks` event (the rest are counted in `more`). */
+const MAX_ITEMS = 200;
+/** Log lines a stream is sent per tick (the next tick goes on). */
+const LOG_LINES_PER_TICK = 500;
+/** The source closes when no stream has been open for this long. */
+const IDLE_CLOSE_MS = 30_000;
+
+/** One open stream as the hub sees it. */
+export interface Subscriber {
+  topics: Topic[];
+  /** Filters of the `tasks` topic. */
+  filter: { queue?: string; type?: string; batchId?: string };
+  /** Sends one event; false when the stream is behind (the event was dropped, or must wait). */
+  send(event: string, data: unknown, id?: string): boolean;
+  /** The stream's log topic: the last seq sent, and whether its end was sent. */
+  logs: { runId: number; after: number | null; ended: boolean } | null;
+}
+
+/** One change as the events carry it. */
+export function changeJson(t: ChangedTask) {
+  return {
+    id: String(t.id),
+    type: t.type,
+    queue: t.queue,
+    status: t.status,
+    progress: t.progress,
+    progress_message: t.progressMessage,
+    batch_id: t.batchId,
+    schedule_id: t.scheduleId,
+    run_id: t.runId === null ? null : String(t.runId),
+    attempts: t.attempts,
+    max_attempts: t.maxAttempts,
+    cancel_requested: t.cancelRequested,
+    changed_at: t.changedAt.toISOString(),
+  };
+}
+
+/** The hub (one per process and database; see hubFor). */
+export class EventHub {
+  private readonly subs = new Set<Subscriber>();
+  private source: ChangeSource | null = null;
+  private cursor: ChangeCursor | null = null;
+  private readonly seen = new Map<number, string>();
+  private timer: NodeJS.Timeout | null = null;
+  private ticking = false;
+  private again = false;
+  private lastTick = 0;
+  private busy = false;
+  private idleTimer: NodeJS.Timeout | null = null;
+  /** Changes not yet reflected in the overview / these batches / the schedules (pending a 1 s slot). */
+  private overviewDirty = true;
+  private lastOverview = 0;
+  /** Watched batches: changed since their last roll-up was sent, and when that was. */
+  private readonly batches = new Map<string, { dirty: boolean; sentAt: number }>();
+  private schedulesDirty = new Set<string>();
+  private lastScheduleStamp = "";
+  private lastSchedulesCheck = 0;
+
+  constructor(
+    private readonly database: Database,
+    private readonly conn: Conn,
+    private readonly log: (m: string) => void = (m) => console.warn(`[events] ${m}`),
+  ) {}
+
+  /** What wakes this hub: notify, data_version or poll (null before the first stream). */
+  get sourceKind(): ChangeSource["kind"] | null {
+    return this.source?.kind ?? null;
+  }
+
+  /** Open streams. */
+  get size(): number {
+    return this.subs.size;
+  }
+
+  /** Adds a stream; its log topic starts after `afterSeq`, or at the run's last line. */
+  async add(sub: Subscriber, afterSeq: number | null): Promise<void> {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.idleTimer = null;
+    if (sub.logs) sub.logs.after = afterSeq ?? (await lastLogSeq(this.conn, sub.logs.runId));
+    // A new stream gets the current figures at once.
+    for (const t of sub.topics) if (t.kind === "batch") this.batches.set(t.id, { dirty: true, sentAt: 0 });
+    if (sub.topics.some((t) => t.kind === "overview")) {
+      this.overviewDirty = true;
+      this.lastOverview = 0;
+    }
+    if (!this.source) {
+      this.cursor = { at: (await lastChangeAt(this.conn)) ?? new Date(0), id: 0 };
+      this.source = openChangeSource(this.database, () => this.signal(), this.log);
+    }
+    this.subs.add(sub);
+    this.signal();
+  }
+
+  /** Removes a stream; the source closes after a while without any. */
+  remove(sub: Subscriber): void {
+    this.subs.delete(sub);
+    if (this.subs.size === 0 && this.source && !this.idleTimer) {
+      this.idleTimer = setTimeout(() => {
+        this.idleTimer = null;
+        if (this.subs.size > 0) return;
+        this.source?.close();
+        this.source = null;
+      }, IDLE_CLOSE_MS);
+      this.idleTimer.unref?.();
+    }
+  }
+
+  /** Stops watching (open streams get no more events). */
+  close(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    if (this.timer) clearTimeout(this.timer);
+    this.source?.close();
+    this.source = null;
+    this.subs.clear();
+  }
+
+  /** Something changed: tick soon (coalesced). */
+  signal(): void {
+    if (this.ticking) {
+      this.again = true;
+      return;
+    }
+    if (this.timer) return;
+    const gap = this.busy ? TICK_GAP_BUSY_MS : TICK_GAP_MS;
+    this.timer = setTimeout(() => void this.tick(), Math.max(0, this.lastTick + gap - Date.now()));
+  }
+
+  private async tick(): Promise<void> {
+    this.timer = null;
+    this.ticking = true;
+    this.lastTick = Date.now();
+    try {
+      if (this.subs.size > 0) await this.readTick();
+    } catch (err) {
+      this.log(`tick failed: ${(err as Error).message}`);
+    } finally {
+      this.ticking = false;
+      if (this.again || this.pendingFigures()) {
+        this.again = false;
+        this.signal();
+      }
+    }
+  }
+
+  private wants(kind: Topic["kind"]): boolean {
+    for (const s of this.subs) if (s.topics.some((t) => t.kind === kind)) return true;
+    return false;
+  }
+
+  private async readTick(): Promise<void> {
+    const changes = await this.readChanges();
+    this.busy = changes.items.length > 0;
+    if (changes.items.length > 0 || changes.resync) this.overviewDirty = true;
+    for (const c of changes.items) {
+      const b = c.batchId ? this.batches.get(c.batchId) : undefined;
+      if (b) b.dirty = true;
+      if (c.scheduleId) this.schedulesDirty.add(c.scheduleId);
+    }
+    this.sendTasks(changes.items, changes.resync);
+    await this.sendOverview();
+    await this.sendBatches(changes.resync);
+    await this.sendSchedules();
+    await this.sendLogs();
+  }
+
+  /** The task changes since the last read (each new state once), or resync when too many came at once. */
+  private async readChanges(): Promise<{ items: ChangedTask[]; resync: boolean }> {
+    if (!this.cursor) return { items: [], resync: false };
+    let after: ChangeCursor = { at: new Date(this.cursor.at.getTime() - OVERLAP_MS), id: 0 };
+    const items: ChangedTask[] = [];
+    for (let page = 0; page < MAX_PAGES; page++) {
+      const rows = await readChangedTasks(this.conn, after, PAGE);
+      for (const r of rows) {
+        const sig = `${r.changedAt.getTime()}|${r.status}|${r.progress}|${r.cancelRequested}|${r.runId}`;
+        if (this.seen.get(r.id) === sig) continue;
+        this.seen.set(r.id, sig);
+        items.push(r);
+      }
+      if (rows.length > 0) {
+        const last = rows[rows.length - 1];
+        after = { at: last.changedAt, id: last.id };
+        if (last.changedAt > this.cursor.at) this.cursor = { at: last.changedAt, id: last.id };
+      }
+      if (rows.length < PAGE) {
+        this.prune();
+        return { items, resync: false };
+      }
+    }
+    // More changed than a tick reads (a drain of thousands a second): skip to now and tell the streams.
+    this.cursor = { at: (await lastChangeAt(this.conn)) ?? this.cursor.at, id: 0 };
+    this.seen.clear();
+    return { items, resync: true };
+  }
+
+  /** Forgets signatures of rows older than the overlap (they cannot be read again). */
+  private prune(): void {
+    if (!this.cursor || this.seen.size < 10_000) return;
+    const floor = this.cursor.at.getTime() - OVERLAP_MS;
+    for (const [id, sig] of this.seen) if (Number(sig.slice(0, sig.indexOf("|"))) < floor) this.seen.delete(id);
+  }
+
+  private sendTasks(items: ChangedTask[], resync: boolean): void {
+    if (items.length === 0 && !resync) return;
+    for (const s of this.subs) {
+      for (const t of s.topics) if (t.kind === "task") for (const c of items) if (c.id === t.id) s.send("task", changeJson(c));
+      if (!s.topics.some((t) => t.kind === "tasks")) continue;
+      const f = s.filter;
+      const mine = items.filter((c) => (!f.queue || c.queue === f.queue) && (!f.type || c.type === f.type) && (!f.batchId || c.batchId === f.batchId));
+      if (mine.length === 0 && !resync) continue;
+      s.send("tasks", { items: mine.slice(-MAX_ITEMS).map(changeJson), more: Math.max(0, mine.length - MAX_ITEMS), resync });
+    }
+  }
+
+  /** Figures held back by their once-a-second limit: the hub ticks again for them. */
+  private pendingFigures(): boolean {
+    return (this.overviewDirty && this.wants("overview")) || [...this.batches.values()].some((b) => b.dirty);
+  }
+
+  private async sendOverview(): Promise<void> {
+    if (!this.overviewDirty || !this.wants("overview") || Date.now() - this.lastOverview < FIGURES_EVERY_MS) return;
+    this.overviewDirty = false;
+    this.lastOverview = Date.now();
+    const figures = await overviewFigures(this.database, this.conn);
+    for (const s of this.subs) if (s.topics.some((t) => t.kind === "overview")) s.send("overview", figures);
+  }
+
+  /** Roll-ups of watched batches that changed, each at most once a second. */
+  private async sendBatches(resync: boolean): Promise<void> {
+    const watched = new Set<string>();
+    for (const s of this.subs) for (const t of s.topics) if (t.kind === "batch") watched.add(t.id);
+    for (const id of this.batches.keys()) if (!watched.has(id)) this.batches.delete(id);
+    for (const id of watched) {
+      const b = this.batches.get(id) ?? { dirty: true, sentAt: 0 };
+      this.batches.set(id, b);
+      if (resync) b.dirty = true;
+      if (!b.dirty || Date.now() - b.sentAt < FIGURES_EVERY_MS) continue;
+      b.dirty = false;
+      b.sentAt = Date.now();
+      const states = await batchStates(this.conn, id);
+      const { counts, progress } = rollUp(states);
+      for (const s of this.subs)
+        if (s.topics.some((t) => t.kind === "batch" && t.id === id)) s.send("batch", { batch_id: id, total: states.length, counts, progress });
+    }
+  }
+
+  /** Schedules that fired (a task of theirs changed) or whose rows changed (paused, edited), at most once a second. */
+  private async sendSchedules(): Promise<void> {
+    if (!this.wants("schedules") || Date.now() - this.lastSchedulesCheck < FIGURES_EVERY_MS) return;
+    this.lastSchedulesCheck = Date.now();
+    const agg = await this.database.db.schedule.aggregate({ _count: { _all: true }, _max: { updatedAt: true } });
+    const stamp = `${agg._count._all}|${agg._max.updatedAt?.getTime() ?? 0}`;
+    const changedRows = stamp !== this.lastScheduleStamp && this.lastScheduleStamp !== "";
+    this.lastScheduleStamp = stamp;
+    if (!changedRows && this.schedulesDirty.size === 0) return;
+    const ids = [...this.schedulesDirty];
+    this.schedulesDirty = new Set();
+    for (const s of this.subs) if (s.topics.some((t) => t.kind === "schedules")) s.send("schedules", { schedule_ids: ids });
+  }
+
+  /** New lines of each stream's run, in order, one event each (id = seq); a stream that is behind waits, it never skips. */
+  private async sendLogs(): Promise<void> {
+    for (const s of this.subs) {
+      const l = s.logs;
+      if (!l || l.ended || l.after === null) continue;
+      const page = await logPage(this.database, l.runId, { after_seq: l.after, limit: LOG_LINES_PER_TICK });
+      if (!page) {
+        l.ended = true;
+        s.send("log_end", { run_id: String(l.runId), status: "missing" });
+        continue;
+      }
+      for (const line of page.items) {
+        if (!s.send("log", { run_id: String(l.runId), ...line }, String(line.seq))) break;
+        l.after = line.seq;
+      }
+      if (page.items.length === LOG_LINES_PER_TICK) this.again = true;
+      else if (page.run_finished && l.after === page.next_after_seq) {
+        l.ended = true;
+        const run = await this.database.db.run.findUnique({ where: { id: l.runId }, select: { status: true } });
+        s.send("log_end", { run_id: String(l.runId), status: run?.status ?? "missing" });
+      }
+    }
+  }
+}
+
+const HUBS = "__qtaskEventHubs";
+
+/** This process's hub for its database (created on first use). */
+export async function hubFor(): Promise<EventHub> {
+  const g = globalThis as unknown as Record<string, Map<string, EventHub> | undefined>;
+  const hubs = (g[HUBS] ??= new Map());
+  const { database, conn } = await getQueue();
+  let hub = hubs.get(database.url);
+  if (!hub) hubs.set(database.url, (hub = new EventHub(database, conn)));
+  return hub;
+}
+
+/** Closes every hub's change source (tests, and a server shutting down). */
+export function closeHubs(): void {
+  const hubs = (globalThis as unknown as Record<string, Map<string, EventHub> | undefined>)[HUBS];
+  for (const hub of hubs?.values() ?? []) hub.close();
+  hubs?.clear();
+}
