@@ -1,9 +1,10 @@
 "use client";
-/** Client-side providers: language (with antd's locale), React Query, antd's message context. */
+/** Client-side providers: language (with antd's locale), React Query, server push (LiveProvider), antd's message context. */
 import { useState, type ReactNode } from "react";
 import { QueryClient, QueryClientProvider } from "@tanstack/react-query";
 import { App } from "antd";
 import { I18nProvider, type Lang } from "@/client/i18n";
+import { LiveProvider } from "@/client/live/LiveProvider";
 
 export function Providers({ lang, children }: { lang: Lang; children: ReactNode }) {
   const [client] = useState(
@@ -15,7 +16,9 @@ export function Providers({ lang, children }: { lang: Lang; children: ReactNode 
   return (
     <I18nProvider initial={lang}>
       <QueryClientProvider client={client}>
-        <App>{children}</App>
+        <LiveProvider>
+          <App>{children}</App>
+        </LiveProvider>
       </QueryClientProvider>
     </I18nProvider>
   );

@@ -10,6 +10,7 @@ import { App, Button, Layout, Menu, Space, Tag, Typography } from "antd";
 import type { MeJson } from "@/contracts/auth";
 import { roleAtLeast } from "@/contracts/roles";
 import { apiFetch } from "./api";
+import { LiveIndicator } from "./live/LiveIndicator";
 import { useI18n } from "./i18n";
 import { MeProvider, ROLE_COLOR } from "./me";
 
@@ -81,6 +82,7 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
             }}
           >
             <Space>
+              <LiveIndicator />
               <Button type="link" size="small" href="/api/docs" target="_blank">
                 {t.nav.apiDocs}
               </Button>

@@ -6,6 +6,7 @@ import type { cancelBatch } from "@/contracts/batches";
 import type { createSweep, rerunBacktests, SweepSummary } from "@/contracts/sweeps";
 import type { ResponseOf } from "@/contracts/endpoint";
 import { apiFetch } from "../api";
+import { useLiveInvalidate, useLiveStatus } from "../live/LiveProvider";
 
 /** Creates one backtest task per fund as one batch. */
 export function useCreateBacktests() {
@@ -17,11 +18,13 @@ export function useCreateBacktests() {
 
 /** A backtest batch with each fund's status and metrics; polled until nothing is queued or running. */
 export function useBacktestBatchQuery(batchId: string | null) {
+  useLiveInvalidate(batchId ? `batch:${batchId}` : null, [["backtest-batch", batchId]]);
+  const live = useLiveStatus() === "live";
   return useQuery({
     queryKey: ["backtest-batch", batchId],
     enabled: !!batchId,
     queryFn: () => apiFetch<BacktestBatch>(`/api/backtests/batches/${encodeURIComponent(batchId as string)}`),
-    refetchInterval: (q) => (q.state.data && q.state.data.counts.queued + q.state.data.counts.running === 0 ? false : 1_500),
+    refetchInterval: (q) => (live || (q.state.data && q.state.data.counts.queued + q.state.data.counts.running === 0) ? false : 1_500),
   });
 }
 
@@ -36,12 +39,14 @@ export function useCreateSweep() {
 /** A sweep rolled up for its page (metric, scope and axes in the key); polled while runs are left. */
 export function useSweepQuery(batchId: string | null, q: { metric: string; fund?: string; x?: string; y?: string }) {
   const search = new URLSearchParams(Object.entries(q).filter((e): e is [string, string] => !!e[1]));
+  useLiveInvalidate(batchId ? `batch:${batchId}` : null, [["sweep", batchId]], 2_000);
+  const live = useLiveStatus() === "live";
   return useQuery({
     queryKey: ["sweep", batchId, q],
     enabled: !!batchId,
     placeholderData: keepPreviousData,
     queryFn: () => apiFetch<SweepSummary>(`/api/backtests/sweeps/${encodeURIComponent(batchId as string)}?${search}`),
-    refetchInterval: (query) => (query.state.data && query.state.data.counts.queued + query.state.data.counts.running === 0 ? false : 2_000),
+    refetchInterval: (query) => (live || (query.state.data && query.state.data.counts.queued + query.state.data.counts.running === 0) ? false : 2_000),
   });
 }
 

@@ -5,14 +5,17 @@ import type { BatchJson, retryFailedInBatch } from "@/contracts/batches";
 import type { ResponseOf } from "@/contracts/endpoint";
 import { apiFetch } from "../api";
 import { refreshTaskViews } from "./useTasks";
+import { useLiveInvalidate, useLiveStatus } from "../live/LiveProvider";
 
 /** A batch's counts, progress and ETA; polled every 3 s while anything is queued or running. */
 export function useBatchQuery(batchId: string | undefined) {
+  useLiveInvalidate(batchId ? `batch:${batchId}` : null, [["batch", batchId]]);
+  const live = useLiveStatus() === "live";
   return useQuery({
     queryKey: ["batch", batchId],
     enabled: !!batchId,
     queryFn: () => apiFetch<BatchJson>(`/api/tasks/batches/${encodeURIComponent(batchId as string)}`),
-    refetchInterval: (q) => (q.state.data && q.state.data.counts.queued + q.state.data.counts.running === 0 ? false : 3_000),
+    refetchInterval: (q) => (live || (q.state.data && q.state.data.counts.queued + q.state.data.counts.running === 0) ? false : 3_000),
     retry: false,
   });
 }

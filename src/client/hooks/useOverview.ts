@@ -4,10 +4,13 @@ import { useQuery } from "@tanstack/react-query";
 import type { ResponseOf } from "@/contracts/endpoint";
 import type { getStatistics, OverviewResponse } from "@/contracts/overview";
 import { apiFetch } from "../api";
+import { useLiveInvalidate, usePollInterval } from "../live/LiveProvider";
 
-/** Counts, queues, running, next queued, recent, workers, today's figures; every 3 s. */
+/** Counts, queues, running, next queued, recent, workers, today's figures; on every overview event while live, else every 3 s. */
 export function useOverviewQuery() {
-  return useQuery({ queryKey: ["overview"], queryFn: () => apiFetch<OverviewResponse>("/api/tasks/overview"), refetchInterval: 3_000 });
+  useLiveInvalidate("overview", [["overview"]]);
+  const interval = usePollInterval(3_000);
+  return useQuery({ queryKey: ["overview"], queryFn: () => apiFetch<OverviewResponse>("/api/tasks/overview"), refetchInterval: interval });
 }
 
 /** Per-type statistics over the last `hours`; every minute. */

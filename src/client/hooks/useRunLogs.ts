@@ -7,6 +7,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { LogLineJson, LogPage } from "@/contracts/runs";
 import { apiFetch } from "../api";
+import { useLiveStatus, useLiveTopic } from "../live/LiveProvider";
 
 /** The lines held in memory at most; older ones are dropped (the download has them all). */
 export const LOG_VIEW_CAP = 20_000;
@@ -40,9 +41,36 @@ export function mergeLogPage(prev: LogState, page: LogPage, limit: number, cap =
 
 const PAGE = 1_000;
 
+/**
+ * A run's log. While the event stream is live, new lines arrive as `log` events on
+ * `run:{id}:logs` and are appended at once (unfiltered view; a filtered view, or a gap in the
+ * seqs, refetches after its last seq instead); otherwise the log is polled every second.
+ */
 export function useRunLogs(runId: string, level: string | null, q: string | null, stream: "stdout" | "stderr" | null = null) {
   const qc = useQueryClient();
   const key = ["logs", runId, level, q, stream];
+  const live = useLiveStatus() === "live";
+  const filtered = level !== null || q !== null || stream !== null;
+  useLiveTopic(
+    `run:${runId}:logs`,
+    (e) => {
+      const prev = qc.getQueryData<LogState>(key);
+      if (e.event === "log" && prev && !filtered) {
+        const line = e.data as LogLineJson & { run_id: string };
+        const last = prev.lines.length ? prev.lines[prev.lines.length - 1].seq : prev.nextAfterSeq;
+        if (line.seq <= last) return;
+        if (line.seq === last + 1) {
+          const { run_id: _run, ...item } = line;
+          void _run;
+          qc.setQueryData<LogState>(key, mergeLogPage(prev, { items: [item], next_after_seq: line.seq, run_finished: false }, PAGE));
+          return;
+        }
+      }
+      // log_end, a gap, a filtered view, or nothing loaded yet: read what is after the last seq held.
+      void qc.refetchQueries({ queryKey: key, exact: true });
+    },
+    () => qc.getQueryData<LogState>(key)?.nextAfterSeq ?? null,
+  );
   return useQuery({
     queryKey: key,
     queryFn: async () => {
@@ -54,8 +82,8 @@ export function useRunLogs(runId: string, level: string | null, q: string | null
       const page = await apiFetch<LogPage>(`/api/tasks/runs/${runId}/logs?${params}`);
       return mergeLogPage(prev, page, PAGE);
     },
-    // Keep appending: at once while pages come back full, every second while the run is live.
-    refetchInterval: (query) => (query.state.data?.complete ? false : query.state.data?.more ? 10 : 1_000),
+    // Keep appending: at once while pages come back full, every second while the run is live (unless pushed).
+    refetchInterval: (query) => (query.state.data?.complete ? false : query.state.data?.more ? 10 : live ? false : 1_000),
     staleTime: Infinity,
   });
 }

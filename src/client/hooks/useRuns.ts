@@ -4,6 +4,7 @@ import { keepPreviousData, useQuery } from "@tanstack/react-query";
 import type { Page, ResponseOf } from "@/contracts/endpoint";
 import type { getRun, RunListItem } from "@/contracts/runs";
 import { apiFetch } from "../api";
+import { useLiveInvalidate, useLiveStatus, usePollInterval } from "../live/LiveProvider";
 
 /** A row of the run list. */
 export type RunRow = RunListItem;
@@ -19,22 +20,29 @@ export function useRunListQuery(
   const q = new URLSearchParams({ limit: String(limit) });
   for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
   if (cursor) q.set("cursor", cursor);
+  useLiveInvalidate("tasks", [["runs"]]);
+  const interval = usePollInterval(5_000);
   return useQuery({
     queryKey: ["runs", filters, cursor, limit],
     queryFn: () => apiFetch<Page<RunRow>>(`/api/tasks/runs?${q}`),
-    refetchInterval: 5_000,
+    refetchInterval: interval,
     placeholderData: keepPreviousData,
   });
 }
 
-/** A run with its task; polls while the task is unfinished. */
+/** A run with its task; refetched on its task's events while live, else polled while the task is unfinished. */
 export function useRunQuery(runId: string) {
-  return useQuery({
+  const live = useLiveStatus() === "live";
+  const query = useQuery({
     queryKey: ["run", runId],
     queryFn: () => apiFetch<RunDetail>(`/api/tasks/runs/${runId}`),
     refetchInterval: (q) => {
+      if (live) return false;
       const s = q.state.data?.task.status;
       return s === "queued" || s === "running" ? 1_500 : false;
     },
   });
+  const taskId = query.data?.task.id;
+  useLiveInvalidate(taskId ? `task:${taskId}` : null, [["run", runId]], 500);
+  return query;
 }

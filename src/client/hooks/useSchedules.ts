@@ -11,6 +11,7 @@ import type { z } from "zod";
 import type { CreateScheduleBody, PatchScheduleBody, PreviewBody, ScheduleJson } from "@/contracts/schedules";
 import { ApiError, apiFetch } from "../api";
 import type { Page } from "@/contracts/endpoint";
+import { useLiveInvalidate, usePollInterval } from "../live/LiveProvider";
 
 export type CreateScheduleInput = z.input<typeof CreateScheduleBody>;
 export type PatchScheduleInput = z.input<typeof PatchScheduleBody>;
@@ -21,20 +22,24 @@ export type ScheduleTiming = Omit<z.input<typeof PreviewBody>, "count">;
 export function useSchedulesQuery(cursor: string | null, limit = 50) {
   const q = new URLSearchParams({ limit: String(limit) });
   if (cursor) q.set("cursor", cursor);
+  useLiveInvalidate("schedules", [["schedules"]]);
+  const interval = usePollInterval(5_000);
   return useQuery({
     queryKey: ["schedules", cursor, limit],
     queryFn: () => apiFetch<Page<ScheduleJson>>(`/api/schedules?${q}`),
-    refetchInterval: 5_000,
+    refetchInterval: interval,
     placeholderData: keepPreviousData,
   });
 }
 
 /** One schedule (polled every 5 s); its key sits under ["schedules"], so every action refreshes it too. */
 export function useScheduleQuery(id: string) {
+  useLiveInvalidate("schedules", [["schedules", "one", id]]);
+  const interval = usePollInterval(5_000);
   return useQuery({
     queryKey: ["schedules", "one", id],
     queryFn: () => apiFetch<{ schedule: ScheduleJson }>(`/api/schedules/${encodeURIComponent(id)}`),
-    refetchInterval: 5_000,
+    refetchInterval: interval,
     retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2,
   });
 }

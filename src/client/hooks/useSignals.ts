@@ -5,6 +5,7 @@ import { useMutation } from "@tanstack/react-query";
 import type { ResponseOf } from "@/contracts/endpoint";
 import type { signalsBatch, SignalsPage } from "@/contracts/signals";
 import { apiFetch } from "../api";
+import { useLiveStatus, useLiveTopic } from "../live/LiveProvider";
 import { mergeSignalPage, type SignalsByFund } from "../sniffer/signalsByFund";
 
 /** Results per request while following a batch. */
@@ -20,6 +21,10 @@ export function useSignalsBatch(taskId: string | null) {
   const [meta, setMeta] = useState<Pick<SignalsPage, "status" | "progress" | "run_id" | "total" | "expected"> | null>(null);
   const [error, setError] = useState<string | null>(null);
   const stop = useRef(false);
+  const wake = useRef<(() => void) | null>(null);
+  const liveRef = useRef(false);
+  liveRef.current = useLiveStatus() === "live";
+  useLiveTopic(taskId ? `task:${taskId}` : null, () => wake.current?.());
 
   useEffect(() => {
     stop.current = false;
@@ -49,7 +54,15 @@ export function useSignalsBatch(taskId: string | null) {
             for (let p = 1; p < page && !stop.current; p++) await fetchPage(p);
             return;
           }
-          await new Promise((r) => setTimeout(r, document.hidden ? 5_000 : 1_000));
+          // Live: the next change of the task (progress comes with its rows); else a poll interval.
+          await new Promise<void>((r) => {
+            const timer = setTimeout(r, liveRef.current ? 10_000 : document.hidden ? 5_000 : 1_000);
+            wake.current = () => {
+              clearTimeout(timer);
+              r();
+            };
+          });
+          wake.current = null;
         }
       } catch (err) {
         setError((err as Error).message);

@@ -8,6 +8,7 @@ import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClie
 import type { Page, ResponseOf } from "@/contracts/endpoint";
 import type { bulkTasks, cancelTask, createTask, getTask, ResultsPage, retryTask, TaskJson } from "@/contracts/tasks";
 import { apiFetch } from "../api";
+import { useLiveInvalidate, useLiveStatus, usePollInterval } from "../live/LiveProvider";
 
 /** Filters of the task list as the API takes them. */
 export type TaskFilters = Partial<Record<"status" | "type" | "queue" | "batch_id" | "parent_id" | "category" | "scheduled" | "q", string>> & {
@@ -22,12 +23,14 @@ function taskQueryString(f: TaskFilters, cursor: string | null, limit: number): 
   return q.toString();
 }
 
-/** One page of the task list, polled every 5 s. */
+/** One page of the task list: refetched when tasks change (live), else polled every 5 s. */
 export function useTaskListQuery(filters: TaskFilters, cursor: string | null, limit = 20) {
+  useLiveInvalidate("tasks", [["tasks"]]);
+  const interval = usePollInterval(5_000);
   return useQuery({
     queryKey: ["tasks", filters, cursor, limit],
     queryFn: () => apiFetch<Page<TaskJson>>(`/api/tasks?${taskQueryString(filters, cursor, limit)}`),
-    refetchInterval: 5_000,
+    refetchInterval: interval,
     placeholderData: keepPreviousData,
   });
 }
@@ -39,10 +42,13 @@ export function useTaskListQuery(filters: TaskFilters, cursor: string | null, li
  * result in place (/strategies, /backtests).
  */
 export function useTaskQuery(taskId: string, opts: { untilFinished?: boolean } = {}) {
+  useLiveInvalidate(`task:${taskId}`, [["task", taskId]], 500);
+  const pushed = useLiveStatus() === "live";
   return useQuery({
     queryKey: ["task", taskId],
     queryFn: () => apiFetch<ResponseOf<typeof getTask>>(`/api/tasks/${taskId}`),
     refetchInterval: (q) => {
+      if (pushed) return false;
       const d = q.state.data;
       const live = !d || ["queued", "running"].includes(d.task.status);
       if (opts.untilFinished) return live ? 1_500 : false;
@@ -63,10 +69,13 @@ export function useResultsQuery(
 ) {
   const q = new URLSearchParams({ page: String(page), page_size: String(pageSize), order });
   if (sort) q.set("sort", sort);
+  // Rows are written as the run progresses: each change of the task (progress) refetches the page.
+  useLiveInvalidate(live ? `task:${taskId}` : null, [["results", taskId]]);
+  const interval = usePollInterval(live ? 3_000 : false);
   return useQuery({
     queryKey: ["results", taskId, page, pageSize, sort, order, status],
     queryFn: () => apiFetch<ResultsPage>(`/api/tasks/${taskId}/results?${q}`),
-    refetchInterval: live ? 3_000 : false,
+    refetchInterval: interval,
     placeholderData: keepPreviousData,
   });
 }

@@ -6,6 +6,16 @@ import type { Dict } from "./zh";
 
 export const en: Dict = {
   app: { name: "qtask", langSwitch: "中文" },
+  live: {
+    live: "Live",
+    polling: "Polling",
+    connecting: "Connecting",
+    hints: {
+      live: "This page is updated by server push (/api/events)",
+      polling: "Server push is unavailable (buffered or blocked by a proxy); the page polls every few seconds and tries push again later",
+      connecting: "Connecting to server push…",
+    },
+  },
   nav: {
     tasks: "Task queue",
     sniffer: "Sniffer",

@@ -5,6 +5,16 @@
  */
 export const zh = {
   app: { name: "qtask 任务队列", langSwitch: "English" },
+  live: {
+    live: "实时",
+    polling: "轮询",
+    connecting: "连接中",
+    hints: {
+      live: "页面由服务器推送更新（/api/events）",
+      polling: "服务器推送不可用（被代理缓冲或拦截），页面每隔几秒轮询一次，稍后自动重试推送",
+      connecting: "正在连接服务器推送…",
+    },
+  },
   nav: {
     tasks: "任务队列",
     sniffer: "嗅探",
