@@ -7,7 +7,7 @@
  *   npm run bench -- --quick                       smaller volumes, for a fast look
  *   npm run bench -- --db sqlite --only drain,latency
  *
- * Options: --db sqlite|postgres|both (default both), --only enqueue,drain,latency,api,signals,memory,research,
+ * Options: --db sqlite|postgres|both (default both), --only enqueue,drain,latency,api,signals,memory,research,events,
  * --quick, --reps N (default 3). PostgreSQL: BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else
  * postgresql://postgres@127.0.0.1:5432/test; its user must be allowed to create databases.
  * BENCH_PORT (default 3300) is where the app listens for the HTTP figures.
@@ -24,6 +24,7 @@ import { latency } from "./phases/latency";
 import { api } from "./phases/api";
 import { signals } from "./phases/signals";
 import { research } from "./phases/research";
+import { events } from "./phases/events";
 
 const USAGE = `usage: npm run bench -- [--db sqlite|postgres|both] [--only ${PHASES.join(",")}] [--quick] [--reps N]`;
 
@@ -69,6 +70,7 @@ const PHASE_RUNNERS: Record<Phase, ((ctx: Ctx) => Promise<void>)[]> = {
   signals: [signals],
   memory: [workerMemory],
   research: [research],
+  events: [events],
 };
 
 async function main(): Promise<number> {

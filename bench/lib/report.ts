@@ -10,8 +10,8 @@ import type { Provider } from "./db";
 import { fmt, summarize, type Summary } from "./stats";
 import { root } from "./procs";
 
-export type Phase = "enqueue" | "drain" | "latency" | "api" | "signals" | "memory" | "research";
-export const PHASES: Phase[] = ["enqueue", "drain", "latency", "api", "signals", "memory", "research"];
+export type Phase = "enqueue" | "drain" | "latency" | "api" | "signals" | "memory" | "research" | "events";
+export const PHASES: Phase[] = ["enqueue", "drain", "latency", "api", "signals", "memory", "research", "events"];
 
 interface Target {
   /** "min": at least; "max": at most. */
@@ -99,6 +99,13 @@ export const FIGURES: FigureDef[] = [
   { id: "research.sweep_page.p95", phase: "research", label: "GET /api/backtests/sweeps/{id}, 10,000 runs, p95", unit: "ms" },
   { id: "research.history.p50", phase: "research", label: "GET /api/backtests/batches with a 10,000-run sweep, p50", unit: "ms" },
   { id: "research.history.p95", phase: "research", label: "GET /api/backtests/batches with a 10,000-run sweep, p95", unit: "ms" },
+  { id: "events.drain_plain", phase: "events", label: "drain noop, c=10, no event stream open", unit: "tasks/s" },
+  { id: "events.drain_streams", phase: "events", label: "drain noop, c=10, 50 streams watching tasks+overview", unit: "tasks/s" },
+  { id: "events.latency.p50", phase: "events", label: "task change → event at a client, 200 streams, p50", unit: "ms" },
+  { id: "events.latency.p95", phase: "events", label: "task change → event at a client, 200 streams, p95", unit: "ms" },
+  { id: "events.cpu_idle", phase: "events", label: "web process CPU, 200 open streams, quiet", unit: "%" },
+  { id: "events.cpu_busy", phase: "events", label: "web process CPU, 200 streams, a task every 20 ms", unit: "%" },
+  { id: "events.rss_200", phase: "events", label: "web process RSS for 200 open streams", unit: "MB" },
 ];
 
 const DB_LABEL: Record<Provider, string> = { sqlite: "SQLite", postgres: "PostgreSQL" };

@@ -25,6 +25,22 @@ export function frame(event: string, data: unknown, id?: string): string {
   return `${id === undefined ? "" : `id: ${id}\n`}event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 }
 
+/**
+ * The `event:` and `data:` lines of an event as bytes, made once per event object however many
+ * streams send it: 50 streams watching a drain serialised and encoded every event 50 times,
+ * which cost the drain a fifth of its rate on SQLite on 2 cores.
+ */
+const encoded = new WeakMap<object, Map<string, Uint8Array>>();
+function eventBytes(event: string, data: unknown): Uint8Array {
+  const make = () => encoder.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  if (typeof data !== "object" || data === null) return make();
+  let byEvent = encoded.get(data);
+  if (!byEvent) encoded.set(data, (byEvent = new Map()));
+  let bytes = byEvent.get(event);
+  if (!bytes) byEvent.set(event, (bytes = make()));
+  return bytes;
+}
+
 /** The stream's verb: subscribes to the hub and answers with the open stream. */
 export async function stream({ query, req }: Input<typeof events>): Promise<Output<typeof events>> {
   const topics = query.topics.map(parseTopic);
@@ -60,7 +76,8 @@ export async function stream({ query, req }: Input<typeof events>): Promise<Outp
         behind = false;
         push(frame("resync", { reason: "the client read too slowly; events were dropped" }, idOf()));
       }
-      push(frame(event, data, id ?? idOf()));
+      controller.enqueue(encoder.encode(`id: ${id ?? idOf()}\n`));
+      controller.enqueue(eventBytes(event, data));
       return true;
     },
   };
