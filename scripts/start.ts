@@ -11,6 +11,7 @@
  * worker's QTASK_* settings (README).
  */
 import { spawn, type ChildProcess } from "node:child_process";
+import os from "node:os";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +19,8 @@ import { buildIfStale } from "./lib/build";
 import { databaseUrl, providerOf, sqliteFile } from "../src/db/url";
 import { migrate } from "../src/db/migrate";
 import { openDatabase } from "../src/db/client";
+import { AlertLoop, alertsEveryMs } from "../src/alerts/loop";
+import { connOf } from "../src/queue/sql/executor";
 import { DB_DIR_MODE, secureSqliteFile } from "../src/db/files";
 import { isFresh, seedDemo, seedFunds } from "../src/demo/seed";
 import { backfillActions } from "../src/domain/series";
@@ -151,6 +154,7 @@ async function shutdown(code: number, signal: NodeJS.Signals = "SIGTERM"): Promi
   shuttingDown = true;
   exitCode = code;
   say("stopping web server and worker…");
+  void alertLoop.stop();
   web?.kill(signal);
   // The worker drains: running tasks get its grace period to finish.
   worker?.kill("SIGTERM");
@@ -168,6 +172,12 @@ for (const s of ["SIGTERM", "SIGINT", "SIGHUP"] as const) process.on(s, () => vo
 // forwarding it), we are re-parented: stop the children instead of leaving them behind.
 const parent = process.ppid;
 setInterval(() => process.ppid !== parent && void shutdown(0), 1_000).unref();
+
+// Alert rules are checked here too (and by every worker; one at a time holds the lease), so
+// "no worker online" is noticed when no worker is.
+const alertDb = await openDatabase(url);
+const alertLoop = new AlertLoop(alertDb, connOf(alertDb.db, alertDb.provider), registry, `launcher-${os.hostname()}-${process.pid}`, alertsEveryMs(), say);
+alertLoop.start();
 
 startWeb();
 if (process.env.QTASK_NO_WORKER !== "1") startWorker();

@@ -3,6 +3,7 @@
  * declared once, beside its schemas). The OpenAPI document and the route tests read this list;
  * a new module of endpoints is added here once.
  */
+import * as alerts from "./alerts";
 import * as audit from "./audit";
 import * as auth from "./auth";
 import * as backfills from "./backfills";
@@ -24,7 +25,7 @@ import * as tasks from "./tasks";
 import * as users from "./users";
 
 /** The reference's sections, in order. */
-export const TAGS = ["system", "auth", "users", "tasks", "runs", "schedules", "funds", "strategies", "backtests"] as const;
+export const TAGS = ["system", "auth", "users", "tasks", "runs", "schedules", "alerts", "funds", "strategies", "backtests"] as const;
 
 const METHOD_ORDER = ["GET", "POST", "PATCH", "DELETE"];
 
@@ -41,6 +42,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   catalogue,
   runs,
   schedules,
+  alerts,
   backfills,
   funds,
   signals,

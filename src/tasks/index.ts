@@ -9,6 +9,7 @@ import { group } from "./group";
 import { logFlood } from "./log-flood";
 import { dbMaintenance, retentionCleanup } from "./maintenance";
 import { noop } from "./noop";
+import { notify } from "./notify";
 import { signalsBatch, signalsChunk } from "./signals";
 import { sleep } from "./sleep";
 import { screenChunk, strategyScreen } from "./strategy";
@@ -33,6 +34,7 @@ const builtIn = [
   dbMaintenance,
   group,
   logFlood,
+  notify,
 ];
 
 /**

@@ -29,6 +29,7 @@ import { Inflight } from "./inflight";
 import { LeaseKeeper } from "./leaseKeeper";
 import { Rescuer } from "./rescuer";
 import { SchedulerLoop } from "./scheduler";
+import { AlertLoop, alertsEveryMs } from "@/alerts/loop";
 import { Slots } from "./slots";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
 
@@ -61,6 +62,7 @@ export class QueueWorker {
   private wakeup: Wakeup | null = null;
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
+  private alerts: AlertLoop | null = null;
   private checkpointer: Checkpointer | null = null;
   private started = false;
   private stopping = false;
@@ -123,6 +125,8 @@ export class QueueWorker {
       this.scheduler = new SchedulerLoop(this.conn, this.opts.registry, this.id, config.schedulerMs, this.log);
       this.scheduler.start();
     }
+    this.alerts = new AlertLoop(database, this.conn, this.opts.registry, this.id, alertsEveryMs(), this.log);
+    this.alerts.start();
     this.claimer.pump();
   }
 
@@ -137,6 +141,7 @@ export class QueueWorker {
     this.rescuer.stop();
     this.claimer.stop();
     await this.scheduler?.stop();
+    await this.alerts?.stop();
     await this.wakeup?.close();
     // Claimed ahead but not started: back to the queue now, not after the grace period.
     this.runs.handBackWaiting();

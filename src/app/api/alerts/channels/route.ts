@@ -1,0 +1,9 @@
+import { createChannel, listChannels } from "@/contracts/alerts";
+import * as alerts from "@/server/alerts";
+import { route } from "@/server/route";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = route(listChannels, alerts.channels);
+export const POST = route(createChannel, alerts.addChannel);
