@@ -14,37 +14,9 @@
  */
 import { createHmac } from "node:crypto";
 import nodemailer from "nodemailer";
-import { z } from "zod";
+import type { ChannelConfig, ChannelKind, ChannelSecrets } from "@/contracts/alerts";
 
-export const CHANNEL_KINDS = ["webhook", "dingtalk", "wecom", "feishu", "email"] as const;
-export type ChannelKind = (typeof CHANNEL_KINDS)[number];
-
-/** Non-secret settings per kind (stored in alert_channels.config). */
-export const ChannelConfig = z
-  .object({
-    /** email */
-    host: z.string().min(1).max(255).optional(),
-    port: z.number().int().min(1).max(65535).optional(),
-    secure: z.boolean().optional(),
-    user: z.string().max(255).optional(),
-    from: z.string().max(255).optional(),
-    to: z.array(z.string().email().max(255)).max(50).optional(),
-  })
-  .strict();
-export type ChannelConfig = z.infer<typeof ChannelConfig>;
-
-/** Secret settings (stored in alert_channels.secrets, never answered). */
-export const ChannelSecrets = z
-  .object({
-    /** webhook, dingtalk, wecom, feishu: where to POST (robot URLs carry their token). */
-    url: z.string().url().max(2000).optional(),
-    /** webhook HMAC key, DingTalk / Feishu signing secret. */
-    secret: z.string().min(1).max(500).optional(),
-    /** SMTP password. */
-    password: z.string().min(1).max(500).optional(),
-  })
-  .strict();
-export type ChannelSecrets = z.infer<typeof ChannelSecrets>;
+export type { ChannelConfig, ChannelKind, ChannelSecrets };
 
 /** A channel as the sender needs it. */
 export interface Channel {

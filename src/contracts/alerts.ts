@@ -4,11 +4,39 @@
  * passwords) are write-only — answers say which are set, never what they are.
  */
 import { z } from "zod";
-import { ChannelConfig, ChannelSecrets, CHANNEL_KINDS } from "@/alerts/channels";
 import { Cursor, IdParams, Limit } from "./common";
 import { CursorPage, endpoint, Ok } from "./endpoint";
 
-export { CHANNEL_KINDS };
+export const CHANNEL_KINDS = ["webhook", "dingtalk", "wecom", "feishu", "email"] as const;
+export type ChannelKind = (typeof CHANNEL_KINDS)[number];
+
+/** Non-secret settings per kind (stored in alert_channels.config). */
+export const ChannelConfig = z
+  .object({
+    /** email */
+    host: z.string().min(1).max(255).optional(),
+    port: z.number().int().min(1).max(65535).optional(),
+    secure: z.boolean().optional(),
+    user: z.string().max(255).optional(),
+    from: z.string().max(255).optional(),
+    to: z.array(z.string().email().max(255)).max(50).optional(),
+  })
+  .strict();
+export type ChannelConfig = z.infer<typeof ChannelConfig>;
+
+/** Secret settings (stored in alert_channels.secrets, never answered). */
+export const ChannelSecrets = z
+  .object({
+    /** webhook, dingtalk, wecom, feishu: where to POST (robot URLs carry their token). */
+    url: z.string().url().max(2000).optional(),
+    /** webhook HMAC key, DingTalk / Feishu signing secret. */
+    secret: z.string().min(1).max(500).optional(),
+    /** SMTP password. */
+    password: z.string().min(1).max(500).optional(),
+  })
+  .strict();
+export type ChannelSecrets = z.infer<typeof ChannelSecrets>;
+
 export const RULE_KINDS = ["task_failed", "deadline", "backlog", "no_worker", "stuck_run", "restart_loop"] as const;
 export type RuleKind = (typeof RULE_KINDS)[number];
 
@@ -162,7 +190,7 @@ export const createChannel = endpoint({
   path: "/api/alerts/channels",
   role: "admin",
   tag,
-  audit: "alert.channel.create",
+  audit: "alert_channel.create",
   summary: "Add a channel: webhook, dingtalk, wecom, feishu or email",
   body: CreateChannelBody,
   response: z.object({ channel: ChannelJson }),
@@ -172,7 +200,7 @@ export const patchChannel = endpoint({
   path: "/api/alerts/channels/{id}",
   role: "admin",
   tag,
-  audit: "alert.channel.update",
+  audit: "alert_channel.update",
   summary: "Change a channel (a secret: a value sets it, null removes it, absent keeps it)",
   params: IdParams,
   body: PatchChannelBody,
@@ -183,7 +211,7 @@ export const deleteChannel = endpoint({
   path: "/api/alerts/channels/{id}",
   role: "admin",
   tag,
-  audit: "alert.channel.delete",
+  audit: "alert_channel.delete",
   summary: "Delete a channel (rules naming it stop sending there)",
   params: IdParams,
   response: Ok,
@@ -193,7 +221,7 @@ export const testChannel = endpoint({
   path: "/api/alerts/channels/{id}/test",
   role: "admin",
   tag,
-  audit: "alert.channel.test",
+  audit: "alert_channel.test",
   summary: "Send a test message through the queue (a notify task); its outcome shows in the history",
   params: IdParams,
   response: z.object({ event_id: z.string(), task_id: z.string() }),
@@ -211,7 +239,7 @@ export const createRule = endpoint({
   path: "/api/alerts/rules",
   role: "admin",
   tag,
-  audit: "alert.rule.create",
+  audit: "alert_rule.create",
   summary: "Add a rule: task_failed, deadline, backlog, no_worker, stuck_run or restart_loop",
   body: CreateRuleBody,
   response: z.object({ rule: RuleJson }),
@@ -221,7 +249,7 @@ export const patchRule = endpoint({
   path: "/api/alerts/rules/{id}",
   role: "admin",
   tag,
-  audit: "alert.rule.update",
+  audit: "alert_rule.update",
   summary: "Change a rule",
   params: IdParams,
   body: PatchRuleBody,
@@ -232,7 +260,7 @@ export const deleteRule = endpoint({
   path: "/api/alerts/rules/{id}",
   role: "admin",
   tag,
-  audit: "alert.rule.delete",
+  audit: "alert_rule.delete",
   summary: "Delete a rule",
   params: IdParams,
   response: Ok,

@@ -178,7 +178,7 @@ for (const { kind, available } of providers()) {
       const patched = await call("patchChannel", `/api/alerts/channels/${hook.id}`, { method: "PATCH", params: { id: hook.id }, body: { secrets: { secret: SECRETS.webhook } } });
       expect(patched.status).toBe(200);
       const audit = JSON.stringify((await call("audit", "/api/audit?limit=200")).body);
-      expect(audit).toContain("alert.channel.update");
+      expect(audit).toContain("alert_channel.update");
       for (const s of [...Object.values(SECRETS), "ding-token-55"]) expect(audit).not.toContain(s);
     });
 

@@ -98,12 +98,13 @@ const MAY_IMPORT: Record<string, string[]> = {
   contracts: [],
   db: [],
   queue: ["db"],
-  worker: ["queue", "db", "schedule"],
-  tasks: ["queue", "db", "domain", "contracts"],
+  worker: ["queue", "db", "schedule", "alerts"],
+  tasks: ["queue", "db", "domain", "contracts", "alerts"],
+  alerts: ["contracts", "queue", "db", "schedule"],
   domain: ["contracts", "db"],
   demo: ["domain", "queue", "db", "contracts"],
   schedule: ["domain", "queue", "db"],
-  server: ["queue", "db", "domain", "tasks", "contracts", "demo", "schedule"],
+  server: ["queue", "db", "domain", "tasks", "contracts", "demo", "schedule", "alerts"],
   ".": ["queue", "db", "worker", "tasks"],
 };
 
