@@ -28,6 +28,7 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
     ...(isAdmin
       ? [
           { href: "/users", label: t.nav.users },
+          { href: "/alerts", label: t.nav.alerts },
           { href: "/audit", label: t.nav.audit },
         ]
       : []),
