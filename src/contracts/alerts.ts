@@ -109,6 +109,29 @@ const SecretsWrite = z
   .partial()
   .strict();
 
+/** What an export writes in place of a secret; an import that finds it keeps the stored value. */
+export const SECRET_PLACEHOLDER = "<secret>";
+
+/** A channel in the catalogue's `alerts.channels`: a create body whose secrets may be the placeholder. */
+export const CatalogueChannel = z
+  .object({
+    name: Name,
+    kind: z.enum(CHANNEL_KINDS),
+    config: ChannelConfig.default({}),
+    secrets: z
+      .object({
+        url: z.union([z.literal(SECRET_PLACEHOLDER), ChannelSecrets.shape.url.unwrap()]),
+        secret: z.union([z.literal(SECRET_PLACEHOLDER), ChannelSecrets.shape.secret.unwrap()]),
+        password: z.union([z.literal(SECRET_PLACEHOLDER), ChannelSecrets.shape.password.unwrap()]),
+      })
+      .partial()
+      .strict()
+      .default({}),
+    enabled: z.boolean().default(true),
+  })
+  .strict();
+export type CatalogueChannel = z.infer<typeof CatalogueChannel>;
+
 export const CreateChannelBody = z
   .object({ name: Name, kind: z.enum(CHANNEL_KINDS), config: ChannelConfig.default({}), secrets: SecretsWrite.default({}), enabled: z.boolean().default(true) })
   .strict();
@@ -147,6 +170,22 @@ export const CreateRuleBody = z
   .object({ ...RuleFields, params: RuleFields.params.default({}), min_interval_s: RuleFields.min_interval_s.default(300), notify_recovery: RuleFields.notify_recovery.default(true), lang: RuleFields.lang.default("zh"), enabled: RuleFields.enabled.default(true) })
   .strict();
 export const PatchRuleBody = z.object(RuleFields).omit({ kind: true }).partial().strict();
+
+/** A rule in the catalogue's `alerts.rules`: exactly a create body. */
+export const CatalogueRule = CreateRuleBody;
+export type CatalogueRule = z.infer<typeof CatalogueRule>;
+
+/** The catalogue's `alerts:` section. */
+export const AlertsSection = z
+  .object({ channels: z.array(CatalogueChannel).max(200).default([]), rules: z.array(CatalogueRule).max(500).default([]) })
+  .strict();
+export type AlertsSection = z.infer<typeof AlertsSection>;
+
+/** What an import did to the alerts section. */
+export const AlertsImportResult = z.object({
+  summary: z.object({ added: z.number(), changed: z.number(), removed: z.number(), unchanged: z.number() }),
+  changes: z.array(z.object({ section: z.enum(["channels", "rules"]), name: z.string(), action: z.enum(["add", "change", "remove"]), fields: z.array(z.string()) })),
+});
 
 export const ALERT_EVENT_KINDS = ["fire", "recover", "test"] as const;
 export const AlertEventJson = z.object({

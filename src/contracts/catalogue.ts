@@ -3,6 +3,7 @@
  * the schedule catalogue's YAML — config/tasks.yaml's format — exported and imported.
  */
 import { z } from "zod";
+import { AlertsImportResult } from "./alerts";
 import { endpoint } from "./endpoint";
 import { TaskCategory } from "./tasks";
 
@@ -69,6 +70,8 @@ export const ImportResult = z.object({
       after: SpecJson.nullable(),
     }),
   ),
+  /** The `alerts:` section's diff (null: the file has none). */
+  alerts: AlertsImportResult.nullable(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

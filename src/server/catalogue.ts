@@ -34,7 +34,9 @@ function scriptJson(spec: ScriptSpec | null) {
   // Placeholders stay as written ({param}), so the command shows where each value goes.
   return { command: [...spec.command], params };
 }
-import { CatalogueError, MAX_CATALOGUE_BYTES, parseCatalogue, serializeCatalogue, specOf } from "./schedule/catalogue";
+import { CatalogueError, MAX_CATALOGUE_BYTES, parseCatalogueDocument, serializeCatalogue, specOf } from "./schedule/catalogue";
+import { alertsResult, applyAlerts, exportAlerts, planAlerts } from "./alertCatalogue";
+import { roleAtLeast } from "@/contracts/roles";
 import { applyCatalogue, planCatalogue } from "./schedule/cataloguePlan";
 
 /** What can be enqueued, with each payload's JSON Schema. */
@@ -57,12 +59,16 @@ export async function types(): Promise<Output<typeof taskTypes>> {
   return { json: { items } };
 }
 
-/** Every schedule as a YAML document in the format of config/tasks.yaml (a download). */
-export async function exportYaml(): Promise<Output<typeof exportSchedules>> {
+/**
+ * Every schedule as a YAML document in the format of config/tasks.yaml (a download); for an
+ * admin also the `alerts:` section, every secret written as "<secret>".
+ */
+export async function exportYaml({ principal }: Input<typeof exportSchedules>): Promise<Output<typeof exportSchedules>> {
   const { db } = await getDatabase();
   const rows = await db.schedule.findMany({ orderBy: { id: "asc" } });
   const now = new Date().toISOString();
-  const yaml = serializeCatalogue(rows.map(specOf), `qtask schedules, exported ${now}`);
+  const alerts = roleAtLeast(principal.role, "admin") ? await exportAlerts(db) : undefined;
+  const yaml = serializeCatalogue(rows.map(specOf), `qtask schedules, exported ${now}`, alerts);
   return new Response(yaml, {
     headers: {
       "content-type": "application/yaml; charset=utf-8",
@@ -81,21 +87,26 @@ export async function exportYaml(): Promise<Output<typeof exportSchedules>> {
 export async function importYaml({ req, query, principal, ip }: Input<typeof importSchedules>): Promise<Output<typeof importSchedules>> {
   const text = await readTextDocument(req, MAX_CATALOGUE_BYTES);
   let specs;
+  let alerts;
   try {
-    specs = parseCatalogue(text, registry);
+    ({ specs, alerts } = parseCatalogueDocument(text, registry));
   } catch (err) {
     if (err instanceof CatalogueError) throw new HttpError("invalid_input", `invalid schedule file: ${err.message}`, { problems: err.problems });
     throw err;
   }
   const { db } = await getDatabase();
   const plan = await planCatalogue(db, registry, specs, { prune: query.mode === "replace" });
+  // The alerts section is planned before anything is written: its mistakes (a "<secret>" with
+  // nothing stored, a rule naming no channel) reject the whole import.
+  const alertPlan = alerts ? await planAlerts(db, alerts, { prune: query.mode === "replace" }) : null;
   if (!query.dry_run) {
     await applyCatalogue(db, plan, { principal, action: "schedule.update", ip, userAgent: req.headers.get("user-agent"), source: "import" });
+    if (alertPlan) await applyAlerts(db, alertPlan, { principal, ip, userAgent: req.headers.get("user-agent"), source: "import" });
   }
   const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
   const summary = { added: count("add"), changed: count("change"), removed: count("remove"), unchanged: plan.unchanged.length };
   return {
-    json: { applied: !query.dry_run, mode: query.mode, summary, changes: plan.changes },
+    json: { applied: !query.dry_run, mode: query.mode, summary, changes: plan.changes, alerts: alertPlan ? alertsResult(alertPlan) : null },
     audit: { target: query.dry_run ? "preview" : "schedules", details: { dry_run: query.dry_run, mode: query.mode, ...summary } },
   };
 }

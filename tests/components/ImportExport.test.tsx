@@ -12,6 +12,7 @@ import type { ImportResult } from "@/contracts/catalogue";
 const RESULT: ImportResult = {
   applied: false,
   mode: "merge",
+  alerts: null,
   summary: { added: 1, changed: 1, removed: 1, unchanged: 4 },
   changes: [
     {

@@ -320,6 +320,52 @@ for (const { kind, available } of providers()) {
       await t.database.db.alertRule.update({ where: { name: "to flaky" }, data: { enabled: false } });
     });
 
+    it("exports alerts with secrets as placeholders, imports them back unchanged, and refuses a placeholder with nothing stored", async () => {
+      const exp = (await import("@/app/api/schedules/export/route")).GET as RouteHandler;
+      const imp = (await import("@/app/api/schedules/import/route")).POST as RouteHandler;
+      const yaml = await (await callRoute(exp, "/api/schedules/export", { auth: admin })).text();
+      expect(yaml).toContain("alerts:");
+      expect(yaml).toMatch(/url: "?<secret>"?\n/);
+      for (const s of [...Object.values(SECRETS), "ding-token-55"]) expect(yaml).not.toContain(s);
+      // A viewer's export has no alerts section at all.
+      const viewer = (await signedInUser(t.database.db, "vic", "viewer")).session;
+      expect(await (await callRoute(exp, "/api/schedules/export", { auth: viewer })).text()).not.toContain("alerts:");
+      const post = async (text: string, query = "") => {
+        const res = await imp(
+          new Request(`http://127.0.0.1:3000/api/schedules/import${query}`, { method: "POST", headers: { cookie: `qtask_session=${admin}`, "content-type": "application/yaml" }, body: text }),
+          { params: Promise.resolve({}) },
+        );
+        return { status: res.status, body: await res.json() };
+      };
+      const same = await post(yaml);
+      expect(same.status, JSON.stringify(same.body)).toBe(200);
+      expect(same.body.alerts.summary).toMatchObject({ added: 0, changed: 0, removed: 0 });
+      // The stored secrets survived the round trip.
+      const ding = await t.database.db.alertChannel.findUniqueOrThrow({ where: { name: "ding" } });
+      expect(JSON.parse(ding.secrets).secret).toBe(SECRETS.dingtalk);
+      // Changes: a rule's interval, a new secret (named, not shown), a new channel.
+      const edited = yaml
+        .replace("min_interval_s: 5", "min_interval_s: 600")
+        .replace(/(name: wecom\n\s+kind: wecom\n(?:.*\n)*?\s+url: )"?<secret>"?/, `$1"${rx.base}/cgi-bin/webhook/send?key=rotated-key-9"`);
+      const preview = await post(edited, "?dry_run=true");
+      expect(preview.status, JSON.stringify(preview.body)).toBe(200);
+      expect(preview.body.alerts.changes).toEqual(
+        expect.arrayContaining([
+          { section: "rules", name: "noop failures", action: "change", fields: ["min_interval_s"] },
+          { section: "channels", name: "wecom", action: "change", fields: ["secrets.url"] },
+        ]),
+      );
+      expect(JSON.stringify(preview.body)).not.toContain("rotated-key-9");
+      // A placeholder for a channel that has no stored secret: 400, nothing written.
+      const bad = `${yaml}`.replace("alerts:\n  channels:\n", 'alerts:\n  channels:\n    - name: brand-new\n      kind: webhook\n      secrets:\n        url: "<secret>"\n');
+      const refused = await post(bad);
+      expect(refused.status).toBe(400);
+      expect(refused.body.error.message).toContain("brand-new");
+      expect(await t.database.db.alertChannel.count({ where: { name: "brand-new" } })).toBe(0);
+      const audit = JSON.stringify((await call("audit", "/api/audit?limit=200")).body);
+      expect(audit).not.toContain("rotated-key-9");
+    });
+
     it("sends exactly one message for one failure with three workers evaluating", async () => {
       await worker.stop();
       await call("rules", "/api/alerts/rules", { body: { name: "once", kind: "task_failed", params: { queue: "alertonce" }, channels: ["ops-hook"], min_interval_s: 0 } });

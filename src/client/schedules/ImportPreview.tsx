@@ -125,6 +125,18 @@ export function ImportDiff({ result }: { result: ImportResult }) {
           ]}
         />
       )}
+      {result.alerts && result.alerts.changes.length > 0 && (
+        <div data-testid="import-alerts">
+          <Typography.Text strong>{t.alerts.title}</Typography.Text>
+          {result.alerts.changes.map((c) => (
+            <div key={`${c.section}:${c.name}`} style={{ fontSize: 12 }}>
+              <Tag color={ACTION_COLOR[c.action]}>{label[c.action]}</Tag>
+              {c.section === "channels" ? t.alerts.channel : t.alerts.rule} <Typography.Text code>{c.name}</Typography.Text>
+              {c.fields.length > 0 && <Typography.Text type="secondary"> · {c.fields.join(", ")}</Typography.Text>}
+            </div>
+          ))}
+        </div>
+      )}
     </Space>
   );
 }

@@ -22,6 +22,7 @@ import { createHash } from "node:crypto";
 import { isMap, isScalar, LineCounter, parseDocument, stringify, type Node } from "yaml";
 import { z } from "zod";
 import type { Schedule } from "@/generated/sqlite/client";
+import { AlertsSection, parseRuleParams } from "@/contracts/alerts";
 import { CreateScheduleBody } from "@/contracts/schedules";
 import { InvalidTaskError, prepareTask } from "@/queue/enqueue";
 import type { Registry } from "@/queue/registry";
@@ -43,6 +44,8 @@ const CatalogueDocument = z
     groups: z.array(GroupEntry).max(1000).default([]),
     // Script types (src/tasks/scripts): read from the server's file by the task catalogue, never imported.
     scripts: z.unknown().optional(),
+    // Alert channels and rules (admins; see src/server/alertCatalogue.ts).
+    alerts: AlertsSection.optional(),
   })
   .strict();
 
@@ -73,6 +76,11 @@ export const MAX_CATALOGUE_BYTES = 1024 * 1024;
  * anywhere else (`from: "import"`) it is refused: no API call may declare a command line.
  */
 export function parseCatalogue(text: string, registry: Registry, from: "file" | "import" = "import"): ScheduleSpec[] {
+  return parseCatalogueDocument(text, registry, from).specs;
+}
+
+/** parseCatalogue, with the `alerts:` section too (null when the document has none). */
+export function parseCatalogueDocument(text: string, registry: Registry, from: "file" | "import" = "import"): { specs: ScheduleSpec[]; alerts: AlertsSection | null } {
   if (Buffer.byteLength(text) > MAX_CATALOGUE_BYTES)
     throw new CatalogueError([problem(null, "", `the file is larger than ${MAX_CATALOGUE_BYTES} bytes`)]);
   const lineCounter = new LineCounter();
@@ -160,8 +168,21 @@ export function parseCatalogue(text: string, registry: Registry, from: "file" | 
       }
     }
   }
+  const alerts = parsed.data.alerts ?? null;
+  if (alerts) {
+    const names = { channels: new Set<string>(), rules: new Set<string>() };
+    for (const section of ["channels", "rules"] as const)
+      alerts[section].forEach((e, i) => {
+        if (names[section].has(e.name)) problems.push({ ...where(["alerts", section, i, "name"]), path: `alerts.${section}.${i}.name`, message: `the name ${e.name} is used twice` });
+        names[section].add(e.name);
+      });
+    alerts.rules.forEach((r, i) => {
+      const p = parseRuleParams(r.kind, r.params);
+      if (!p.ok) for (const issue of p.issues) problems.push({ ...where(["alerts", "rules", i, "params"]), path: `alerts.rules.${i}.params`, message: issue });
+    });
+  }
   if (problems.length > 0) throw new CatalogueError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
-  return specs.map((s) => s.spec);
+  return { specs: specs.map((s) => s.spec), alerts };
 }
 
 function problem(line: number | null, p: string, message: string): CatalogueProblem {
@@ -199,7 +220,7 @@ const DEFAULTS: Partial<Record<keyof ScheduleSpec, unknown>> = {
 };
 
 /** Writes schedules as a catalogue document (defaults left out; group schedules under `groups`). */
-export function serializeCatalogue(specs: ScheduleSpec[], header = "qtask schedules (the format of config/tasks.yaml)"): string {
+export function serializeCatalogue(specs: ScheduleSpec[], header = "qtask schedules (the format of config/tasks.yaml)", alerts?: AlertsSection): string {
   const compact = (s: ScheduleSpec) =>
     Object.fromEntries(
       Object.entries(s).filter(
@@ -212,7 +233,7 @@ export function serializeCatalogue(specs: ScheduleSpec[], header = "qtask schedu
     const { mode, tasks } = payload as { mode: string; tasks: unknown[] };
     return { name, ...(description ? { description } : {}), mode, tasks, ...rest };
   });
-  const body = stringify({ version: 1, schedules, groups }, { lineWidth: 0 });
+  const body = stringify({ version: 1, schedules, groups, ...(alerts ? { alerts } : {}) }, { lineWidth: 0 });
   return `# ${header}\n${body}`;
 }
 

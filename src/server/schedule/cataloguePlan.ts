@@ -11,7 +11,10 @@ import { unavailableReason, type Registry } from "@/queue/registry";
 import { timingOf } from "@/schedule/timing";
 import { recordAudit } from "../auth/audit";
 import type { Principal } from "../auth/principal";
-import { canonical, CatalogueError, parseCatalogue, specHash, specOf, type CatalogueProblem, type ScheduleSpec } from "./catalogue";
+import type { AlertsSection } from "@/contracts/alerts";
+import { applyAlerts, planAlerts } from "../alertCatalogue";
+import { HttpError } from "../errors";
+import { canonical, CatalogueError, parseCatalogueDocument, specHash, specOf, type CatalogueProblem, type ScheduleSpec } from "./catalogue";
 import { columnsOf, firstSlot } from "./rules";
 
 /** Where the shipped catalogue lives (QTASK_TASKS_FILE overrides it); the task catalogue reads its scripts from the same file. */
@@ -137,8 +140,9 @@ export async function loadCatalogueFile(
 ): Promise<{ added: string[]; updated: string[]; unchanged: number; problems?: CatalogueProblem[] }> {
   if (!fs.existsSync(file)) return { added: [], updated: [], unchanged: 0 };
   let specs: ScheduleSpec[];
+  let alerts: AlertsSection | null;
   try {
-    specs = parseCatalogue(fs.readFileSync(file, "utf8"), registry, "file");
+    ({ specs, alerts } = parseCatalogueDocument(fs.readFileSync(file, "utf8"), registry, "file"));
   } catch (err) {
     if (err instanceof CatalogueError) return { added: [], updated: [], unchanged: 0, problems: err.problems };
     throw err;
@@ -156,6 +160,15 @@ export async function loadCatalogueFile(
     { principal: null, actor: "system", action: "schedule.catalogue", source: path.relative(process.cwd(), file) || file },
     hashes,
   );
+  // The file's alert channels and rules: added or updated, never removed (as for schedules).
+  if (alerts) {
+    try {
+      await applyAlerts(db, await planAlerts(db, alerts, { prune: false }), { principal: null, actor: "system", source: path.relative(process.cwd(), file) || file });
+    } catch (err) {
+      if (!(err instanceof HttpError)) throw err;
+      return { added: [], updated: [], unchanged: 0, problems: [{ line: null, column: null, path: "alerts", message: err.message }] };
+    }
+  }
   return {
     added: plan.changes.filter((c) => c.action === "add").map((c) => c.name),
     updated: plan.changes.filter((c) => c.action === "change").map((c) => c.name),
