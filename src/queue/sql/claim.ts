@@ -123,7 +123,7 @@ export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<Claimed
 function claimSet(conn: Conn, req: ClaimRequest, runId: Sql) {
   const d = dialect(conn);
   return sql`status = ${targetOf("claim")}, attempts = attempts + 1, worker_id = ${req.workerId}, ${runId}
-             started_at = ${d.now}, lease_expires_at = ${d.nowPlus(req.leaseMs)}, progress = 0, progress_message = NULL, changed_at = ${d.now}`;
+             started_at = ${d.now}, lease_expires_at = ${d.nowPlus(req.leaseMs)}, progress = 0, progress_message = NULL`;
 }
 
 /**

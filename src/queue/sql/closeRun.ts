@@ -59,7 +59,7 @@ export async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<S
   const done = await query<{ run_id: unknown }>(
     tx,
     sql`UPDATE tasks SET status = ${targetOf("succeed")}, result = v.result, progress = 100, error = NULL,
-               finished_at = ${d.now}, changed_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
+               finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
         FROM (${rows}) AS v
         WHERE tasks.id = v.id AND tasks.run_id = v.run_id AND ${whenLegal("succeed", { column: raw("tasks.status") })}
         RETURNING tasks.run_id`,
@@ -105,7 +105,7 @@ export async function closeSucceededPg(conn: Conn, items: PendingClose[]): Promi
     conn,
     prepared(sql`WITH done AS (
             UPDATE tasks SET status = ${targetOf("succeed")}, result = (${items.map((c) => (c.outcome as { result: string | null }).result)}::text[])[array_position(${runIds}::int[], run_id)],
-                   progress = 100, error = NULL, finished_at = ${d.now}, changed_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
+                   progress = 100, error = NULL, finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL
             WHERE id = ANY(${items.map((c) => c.taskId)}::int[]) AND run_id = ANY(${runIds}::int[]) AND ${whenLegal("succeed", { column: raw("COALESCE(status, '')") })}
             RETURNING run_id
           ),
@@ -127,14 +127,14 @@ export async function closeRunNow(conn: Conn, c: PendingClose): Promise<CloseRes
   const fence = (events: Parameters<typeof whenLegal>[0], only?: TaskStatus) =>
     sql`WHERE id = ${taskId} AND run_id = ${runId} AND ${whenLegal(events, { only })}`;
   // Columns every final state clears; the idempotency key is freed for new tasks.
-  const finish = sql`finished_at = ${d.now}, changed_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL`;
+  const finish = sql`finished_at = ${d.now}, lease_expires_at = NULL, idempotency_key = NULL`;
   let update: Sql;
   switch (outcome.kind) {
     case "succeeded":
       update = sql`UPDATE tasks SET status = ${targetOf("succeed")}, result = ${outcome.result}, progress = 100, error = NULL, ${finish} ${fence("succeed")} RETURNING status`;
       break;
     case "cancelled":
-      update = sql`UPDATE tasks SET status = ${targetOf("cancel")}, error = ${outcome.error}, ${finish} ${fence("cancel", "running")} RETURNING status`;
+      update = sql`UPDATE tasks SET status = ${targetOf("cancel")}, error = ${outcome.error}, changed_at = ${d.now}, ${finish} ${fence("cancel", "running")} RETURNING status`;
       break;
     case "requeued":
       update = sql`UPDATE tasks SET status = ${targetOf("release")}, run_at = ${d.nowPlus(outcome.delayMs)}, max_attempts = max_attempts + 1,

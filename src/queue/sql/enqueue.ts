@@ -61,12 +61,12 @@ export async function insertTasks(conn: Conn, rows: TaskInsert[]): Promise<Inser
       const values = rows.slice(i, i + CHUNK).map((r) => {
         const runAt = r.runAt ? sql`${r.runAt}` : r.delayMs > 0 ? d.nowPlus(r.delayMs) : d.now;
         return sql`(${r.type}, ${r.queue}, ${r.payload}, ${r.priority}, ${BORN}, ${runAt}, 0, ${r.maxAttempts},
-          ${r.timeoutMs}, ${r.batchId}, ${r.idempotencyKey}, 0, ${d.now}, ${d.now}, false, ${r.parentId}, ${r.scheduleId}, ${r.createdBy})`;
+          ${r.timeoutMs}, ${r.batchId}, ${r.idempotencyKey}, 0, ${d.now}, false, ${r.parentId}, ${r.scheduleId}, ${r.createdBy})`;
       });
       const got = await query<{ id: number; type: string; idempotency_key: string | null }>(
         tx,
         sql`INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
-              timeout_ms, batch_id, idempotency_key, progress, created_at, changed_at, cancel_requested, parent_id, schedule_id, created_by)
+              timeout_ms, batch_id, idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id, created_by)
             VALUES ${join(values)}
             -- The WHERE names the partial unique index (migrations 0007, 0012); both databases require it.
             ON CONFLICT (type, idempotency_key) WHERE idempotency_key IS NOT NULL DO NOTHING
@@ -105,10 +105,10 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
     conn,
     prepared(sql`WITH ins AS (
         INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts,
-              timeout_ms, batch_id, idempotency_key, progress, created_at, changed_at, cancel_requested, parent_id, schedule_id, created_by)
+              timeout_ms, batch_id, idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id, created_by)
             SELECT t.type, t.queue, t.payload, t.priority, ${BORN},
                    COALESCE(t.run_at, ${d.now} + t.delay_ms * interval '1 millisecond'), 0, t.max_attempts,
-                   t.timeout_ms, t.batch_id, t.idem, 0, ${d.now}, ${d.now}, false, t.parent_id, t.schedule_id, t.created_by
+                   t.timeout_ms, t.batch_id, t.idem, 0, ${d.now}, false, t.parent_id, t.schedule_id, t.created_by
             FROM unnest(${col((r) => r.type)}::text[], ${col((r) => r.queue)}::text[], ${col((r) => r.payload)}::text[],
                         ${col((r) => r.priority)}::int[], ${col((r) => (r.runAt ? r.runAt.toISOString() : null))}::timestamp(3)[],
                         ${col((r) => r.delayMs)}::float8[], ${col((r) => r.maxAttempts)}::int[], ${col((r) => r.timeoutMs)}::int[],

@@ -2,7 +2,8 @@
  * The event hub of one web server process: one change source (source.ts) and one reader for
  * every open stream, however many. On each signal — coalesced to one tick per TICK_GAP_MS, and
  * TICK_GAP_BUSY_MS while changes keep coming — it reads the tasks that changed since the last
- * tick by tasks_changed_idx, and hands each stream what its topics ask for; the overview and a
+ * tick (new ones by id, started ones by their runs, finished ones by finished_at, the rest by
+ * changed_at: src/queue/sql/changes.ts), and hands each stream what its topics ask for; the overview and a
  * batch's roll-up are computed at most once a second however many streams watch them; a log
  * topic reads its run's lines after the last seq that stream got. Several web server processes
  * each run their own hub and each get every change.
@@ -12,7 +13,18 @@
  */
 import type { Topic } from "@/contracts/events";
 import type { Database } from "@/db/client";
-import { batchStates, lastChangeAt, lastLogSeq, readChangedTasks, type ChangeCursor, type ChangedTask } from "@/queue/sql/changes";
+import {
+  batchStates,
+  changeEnds,
+  lastLogSeq,
+  readChangedTasks,
+  readFinishedTasks,
+  readNewTasks,
+  readStartedTasks,
+  readTasks,
+  type ChangeCursor,
+  type ChangedTask,
+} from "@/queue/sql/changes";
 import type { Conn } from "@/queue/sql/executor";
 import { getQueue } from "../context";
 import { overviewFigures } from "../overview";
@@ -29,10 +41,10 @@ const BUSY_ITEMS = 200;
 /** The overview and each batch roll-up: at most once per this many ms. */
 export const FIGURES_EVERY_MS = 1_000;
 /**
- * How far back each read looks again (ms). A row's changed_at is the database clock when its
- * statement ran; it becomes visible at commit, a few ms later (a group commit of 200 closes) —
- * so a read must look a little behind the newest change it saw. Rows seen before are skipped by
- * their (changed_at, status, progress) signature. Enqueues in a long transaction (a sweep of
+ * How far back each time-keyed read looks again (ms). A row's finished_at / changed_at is the
+ * database clock when its statement ran; it becomes visible at commit, a few ms later (a group
+ * commit of 200 closes) — so a read must look a little behind the newest change it saw. Rows
+ * sent before are skipped by the signature of their state. Enqueues in a long transaction (a sweep of
  * 10,000 tasks) can commit later than this: those rows' events may be missed, but the overview
  * and batch roll-ups are recounted, not derived from events, and the lists refetch on any event.
  */
@@ -43,9 +55,10 @@ export const OVERLAP_MS = 250;
  * of 15,000 tasks a second was 7,500 rows a tick for nothing.
  */
 export const OVERLAP_SQLITE_MS = 50;
-/** Rows per read, and reads per tick; a tick that fills them all skips ahead and says `resync`. */
+/** PostgreSQL hands out ids before commit: new tasks and runs are read again from this many ids back. */
+export const ID_OVERLAP = 100;
+/** Rows per read; a tick that fills one skips every cursor ahead and says `resync`. */
 const PAGE = 1_000;
-const MAX_PAGES = 2;
 /** Task changes per `tasks` event (the rest are counted in `more`). */
 const MAX_ITEMS = 100;
 /** Log lines a stream is sent per tick (the next tick goes on). */
@@ -88,8 +101,10 @@ export class EventHub {
   private readonly subs = new Set<Subscriber>();
   private source: ChangeSource | null = null;
   private starting: Promise<void> | null = null;
-  private cursor: ChangeCursor | null = null;
-  private readonly seen = new Map<number, string>();
+  /** Where each read stands: last task id, last run id, last finished_at and changed_at read. */
+  private cursor: { taskId: number; runId: number; finished: ChangeCursor; changed: ChangeCursor } | null = null;
+  /** What was last sent about each task (its state's signature), so a row read again is not sent twice. */
+  private readonly seen = new Map<number, { sig: string; at: number }>();
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private again = false;
@@ -134,7 +149,7 @@ export class EventHub {
     }
     // One start for streams that open together (each would otherwise open its own source).
     this.starting ??= (async () => {
-      this.cursor = { at: (await lastChangeAt(this.conn)) ?? new Date(0), id: 0 };
+      await this.skipToEnds();
       this.source = openChangeSource(this.database, () => this.signal(), this.log);
     })();
     await this.starting;
@@ -209,6 +224,13 @@ export class EventHub {
       if (b) b.dirty = true;
       if (c.scheduleId) this.schedulesDirty.add(c.scheduleId);
     }
+    if (changes.resync) {
+      // Skipped changes may include a watched task's: read those tasks as they are now.
+      const watched = new Set<number>();
+      for (const sub of this.subs) for (const t of sub.topics) if (t.kind === "task") watched.add(t.id);
+      const have = new Set(changes.items.map((c) => c.id));
+      changes.items.push(...(await readTasks(this.conn, [...watched].filter((id) => !have.has(id)))));
+    }
     this.sendTasks(changes.items, changes.resync);
     await this.sendOverview();
     await this.sendBatches(changes.resync);
@@ -218,39 +240,57 @@ export class EventHub {
 
   /** The task changes since the last read (each new state once), or resync when too many came at once. */
   private async readChanges(): Promise<{ items: ChangedTask[]; resync: boolean }> {
-    if (!this.cursor) return { items: [], resync: false };
-    const overlap = this.database.provider === "sqlite" ? OVERLAP_SQLITE_MS : OVERLAP_MS;
-    let after: ChangeCursor = { at: new Date(this.cursor.at.getTime() - overlap), id: 0 };
+    const c = this.cursor;
+    if (!c) return { items: [], resync: false };
+    const pg = this.database.provider === "postgres";
+    const idBack = pg ? ID_OVERLAP : 0;
+    const timeBack = pg ? OVERLAP_MS : OVERLAP_SQLITE_MS;
+    const back = (k: ChangeCursor): ChangeCursor => ({ at: new Date(k.at.getTime() - timeBack), id: 0 });
+    const reads = await Promise.all([
+      readNewTasks(this.conn, Math.max(0, c.taskId - idBack), PAGE),
+      readStartedTasks(this.conn, Math.max(0, c.runId - idBack), PAGE),
+      readFinishedTasks(this.conn, back(c.finished), PAGE),
+      readChangedTasks(this.conn, back(c.changed), PAGE),
+    ]);
+    const [news, started, finished, changed] = reads;
+    if (news.length) c.taskId = Math.max(c.taskId, news[news.length - 1].id);
+    if (started.length) c.runId = Math.max(c.runId, started[started.length - 1].newRunId);
+    const lastFinished = finished.at(-1);
+    if (lastFinished?.finishedAt && lastFinished.finishedAt > c.finished.at) c.finished = { at: lastFinished.finishedAt, id: lastFinished.id };
+    const lastChanged = changed.at(-1);
+    if (lastChanged?.changedAtColumn && lastChanged.changedAtColumn > c.changed.at) c.changed = { at: lastChanged.changedAtColumn, id: lastChanged.id };
     const items: ChangedTask[] = [];
-    for (let page = 0; page < MAX_PAGES; page++) {
-      const rows = await readChangedTasks(this.conn, after, PAGE);
-      for (const r of rows) {
-        const sig = `${r.changedAt.getTime()}|${r.status}|${r.progress}|${r.cancelRequested}|${r.runId}`;
-        if (this.seen.get(r.id) === sig) continue;
-        this.seen.set(r.id, sig);
-        items.push(r);
-      }
-      if (rows.length > 0) {
-        const last = rows[rows.length - 1];
-        after = { at: last.changedAt, id: last.id };
-        if (last.changedAt > this.cursor.at) this.cursor = { at: last.changedAt, id: last.id };
-      }
-      if (rows.length < PAGE) {
-        this.prune();
-        return { items, resync: false };
-      }
+    const now = Date.now();
+    for (const r of [...news, ...started, ...finished, ...changed]) {
+      const sig = `${r.status}|${r.progress}|${r.progressMessage}|${r.cancelRequested}|${r.runId}|${r.attempts}`;
+      if (this.seen.get(r.id)?.sig === sig) continue;
+      this.seen.set(r.id, { sig, at: now });
+      items.push(r);
     }
-    // More changed than a tick reads (a drain of thousands a second): skip to now and tell the streams.
-    this.cursor = { at: (await lastChangeAt(this.conn)) ?? this.cursor.at, id: 0 };
-    this.seen.clear();
-    return { items, resync: true };
+    this.prune(now);
+    if (reads.some((r) => r.length === PAGE)) {
+      // More changed than a tick reads (a drain of thousands a second): skip to now and tell the streams.
+      await this.skipToEnds();
+      return { items, resync: true };
+    }
+    return { items, resync: false };
   }
 
-  /** Forgets signatures of rows older than the overlap (they cannot be read again). */
-  private prune(): void {
-    if (!this.cursor || this.seen.size < 10_000) return;
-    const floor = this.cursor.at.getTime() - OVERLAP_MS; // the larger overlap: safe for both
-    for (const [id, sig] of this.seen) if (Number(sig.slice(0, sig.indexOf("|"))) < floor) this.seen.delete(id);
+  /** Moves every cursor to the ends of its index. */
+  private async skipToEnds(): Promise<void> {
+    const e = await changeEnds(this.conn);
+    this.cursor = {
+      taskId: e.taskId,
+      runId: e.runId,
+      finished: { at: e.finishedAt ?? new Date(0), id: 0 },
+      changed: { at: e.changedAt ?? new Date(0), id: 0 },
+    };
+  }
+
+  /** Forgets what was sent about tasks not seen for a while (they can no longer be read again by an overlap). */
+  private prune(now: number): void {
+    if (this.seen.size < 10_000) return;
+    for (const [id, v] of this.seen) if (now - v.at > 10_000) this.seen.delete(id);
   }
 
   private sendTasks(items: ChangedTask[], resync: boolean): void {

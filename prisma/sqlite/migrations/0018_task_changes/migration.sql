@@ -1,11 +1,12 @@
--- When a task last changed in a way a person sees (state, progress, cancel request), so the
--- web server's event stream (GET /api/events) reads what changed since its last read by this
--- index instead of scanning tasks. Milliseconds, like every DateTime here. Existing rows get
--- their creation time (0 where created_at is not a number): they are history, not news.
+-- When a task last changed in a way a person sees that no other column records (progress, a
+-- cancel request, a retry, a rescue, a failed attempt), so the web server's event stream
+-- (GET /api/events) reads those changes by an index instead of scanning tasks. NULL until the
+-- first such change: enqueues, claims and successes — the hot path — never write it (new tasks,
+-- new runs and finished tasks are read by their own keys: tasks.id, runs.id, finished_at), and
+-- the partial index holds only rows that have it, so they pay nothing for it.
 
 -- AlterTable
-ALTER TABLE "tasks" ADD COLUMN "changed_at" DATETIME NOT NULL DEFAULT 0;
-UPDATE "tasks" SET "changed_at" = "created_at" WHERE typeof("created_at") = 'integer';
+ALTER TABLE "tasks" ADD COLUMN "changed_at" DATETIME;
 
 -- CreateIndex
-CREATE INDEX "tasks_changed_idx" ON "tasks"("changed_at", "id");
+CREATE INDEX "tasks_changed_idx" ON "tasks"("changed_at", "id") WHERE "changed_at" IS NOT NULL;
