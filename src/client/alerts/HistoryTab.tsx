@@ -29,7 +29,20 @@ export function HistoryTab() {
           { title: t.alerts.rule, dataIndex: "rule_name", width: 160, render: (v: string | null) => v ?? "—" },
           { title: t.alerts.channel, dataIndex: "channel_name", width: 130 },
           { title: t.alerts.eventKind, dataIndex: "kind", width: 80, render: (k: AlertEventJson["kind"]) => <Tag color={KIND_COLOR[k]}>{t.alerts.eventKinds[k]}</Tag> },
-          { title: t.alerts.message, dataIndex: "title", ellipsis: true },
+          {
+            title: t.alerts.message,
+            dataIndex: "title",
+            render: (title: string, e) => (
+              <div>
+                <div>{title}</div>
+                {e.error && (
+                  <Typography.Text type={e.status === "failed" ? "danger" : "secondary"} style={{ fontSize: 12 }}>
+                    {e.error}
+                  </Typography.Text>
+                )}
+              </div>
+            ),
+          },
           {
             title: t.alerts.status,
             dataIndex: "status",

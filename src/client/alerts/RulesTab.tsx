@@ -21,12 +21,11 @@ const FIELDS: Record<RuleKind, string[]> = {
 };
 const NUMBER_FIELDS = new Set(["after_minutes", "max_queued", "max_wait_minutes", "minutes", "max_restarts"]);
 
-/** A rule's params in one line (for the table). */
-function conditionText(r: RuleJson): string {
+/** A rule's params as `key=value` parts (for the table). */
+function conditionParts(r: RuleJson): string[] {
   return Object.entries(r.params)
     .filter(([, v]) => v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0))
-    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`)
-    .join("  ");
+    .map(([k, v]) => `${k}=${Array.isArray(v) ? v.join(",") : String(v)}`);
 }
 
 export function RulesTab() {
@@ -117,7 +116,23 @@ export function RulesTab() {
               </Tooltip>
             ),
           },
-          { title: t.alerts.condition, render: (_: unknown, r) => <Typography.Text code>{conditionText(r) || "—"}</Typography.Text> },
+          {
+            title: t.alerts.condition,
+            render: (_: unknown, r) => {
+              const parts = conditionParts(r);
+              return parts.length ? (
+                <Space size={[4, 4]} wrap>
+                  {parts.map((p) => (
+                    <Typography.Text code key={p} style={{ whiteSpace: "nowrap" }}>
+                      {p}
+                    </Typography.Text>
+                  ))}
+                </Space>
+              ) : (
+                "—"
+              );
+            },
+          },
           { title: t.alerts.ruleChannels, dataIndex: "channels", render: (c: string[]) => c.map((n) => <Tag key={n}>{n}</Tag>) },
           {
             title: t.alerts.state,

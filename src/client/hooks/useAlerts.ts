@@ -4,7 +4,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from "@tansta
 import type { AlertEventJson, ChannelJson, RuleJson } from "@/contracts/alerts";
 import type { Page } from "@/contracts/endpoint";
 import { apiFetch } from "../api";
-import { usePollInterval } from "../live/LiveProvider";
+import { useLiveInvalidate, usePollInterval } from "../live/LiveProvider";
 
 /** Every channel. */
 export function useChannelsQuery() {
@@ -16,15 +16,17 @@ export function useRulesQuery() {
   return useQuery({ queryKey: ["alerts", "rules"], queryFn: () => apiFetch<{ items: RuleJson[] }>("/api/alerts/rules"), refetchInterval: 10_000 });
 }
 
-/** The history, newest first, page by page; the first page is refreshed every 5 s (deliveries land). */
+/** The history, newest first, page by page; refreshed when tasks change (live) or every 5 s (polling). */
 export function useAlertHistory() {
+  // Deliveries are notify tasks: their changes refresh the history while the stream is live.
+  useLiveInvalidate("tasks", [["alerts", "history"]]);
   const interval = usePollInterval(5_000);
   return useInfiniteQuery({
     queryKey: ["alerts", "history"],
     initialPageParam: null as string | null,
     queryFn: ({ pageParam }) => apiFetch<Page<AlertEventJson>>(`/api/alerts/history?limit=50${pageParam ? `&cursor=${pageParam}` : ""}`),
     getNextPageParam: (last) => last.next_cursor,
-    refetchInterval: interval || 5_000,
+    refetchInterval: interval,
   });
 }
 

@@ -13,7 +13,7 @@ export function LiveIndicator() {
     <Tooltip title={t.live.hints[status]}>
       <span data-testid="live-indicator" data-status={status}>
         <Badge status={COLOR[status]} />
-        <Typography.Text type="secondary" style={{ fontSize: 12 }}>
+        <Typography.Text type="secondary" style={{ fontSize: 12, marginInlineStart: 4 }}>
           {t.live[status]}
         </Typography.Text>
       </span>
