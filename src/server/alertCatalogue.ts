@@ -14,10 +14,11 @@
  */
 import type { AlertChannel, AlertRule } from "@/generated/sqlite/client";
 import type { Db } from "@/db/client";
-import { SECRET_PLACEHOLDER, type AlertsSection, type CatalogueChannel, type CatalogueRule } from "@/contracts/alerts";
+import { SECRET_PLACEHOLDER, type AlertsSection, type CatalogueChannel } from "@/contracts/alerts";
 import type { Principal } from "./auth/principal";
 import { recordAudit } from "./auth/audit";
 import { canonical } from "./schedule/catalogue";
+import { ruleJson } from "./alerts";
 import { HttpError } from "./errors";
 
 /** One change of the section. */
@@ -52,16 +53,11 @@ export async function exportAlerts(db: Db): Promise<AlertsSection> {
         enabled: c.enabled,
       };
     }),
-    rules: rules.map((r) => ({
-      name: r.name,
-      kind: r.kind as CatalogueRule["kind"],
-      params: JSON.parse(r.params),
-      channels: JSON.parse(r.channels),
-      min_interval_s: r.minIntervalS,
-      notify_recovery: r.notifyRecovery,
-      lang: r.lang === "en" ? "en" : "zh",
-      enabled: r.enabled,
-    })),
+    rules: rules.map((r) => {
+      // The rule as answered, without its id, state and times: the create body it was made from.
+      const { id: _id, firing: _f, fired_at: _fa, last_sent_at: _ls, state_note: _sn, created_at: _c, updated_at: _u, ...spec } = ruleJson(r);
+      return spec;
+    }),
   };
 }
 

@@ -6,7 +6,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import pg from "pg";
+import { listenChannels } from "@/db/listen";
 import { WAKEUP_CHANNEL } from "@/queue/sql/enqueue";
 import { CANCEL_CHANNEL } from "@/queue/sql/control";
 
@@ -29,54 +29,23 @@ export interface Wakeup {
 
 /** LISTEN/NOTIFY on PostgreSQL. */
 export function listenPostgres(url: string, h: WakeupHandlers, log: (m: string) => void): Wakeup {
-  let client: pg.Client | null = null;
-  let closed = false;
-  let delay = 250;
-  let timer: NodeJS.Timeout | null = null;
-  const connect = async () => {
-    if (closed) return;
-    const c = new pg.Client({ connectionString: url });
-    c.on("error", (err) => {
-      log(`wake-up connection lost (${err.message}); reconnecting`);
-      void c.end().catch(() => undefined);
-      if (client === c) client = null;
-      retry();
-    });
-    c.on("notification", (n) => {
-      if (n.channel === WAKEUP_CHANNEL) h.onWake(n.payload ?? null);
-      else if (n.channel === CANCEL_CHANNEL) h.onCancel(n.payload ? Number(n.payload) : null);
-    });
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${WAKEUP_CHANNEL}; LISTEN ${CANCEL_CHANNEL}`);
-      if (closed) return void (await c.end());
-      client = c;
-      delay = 250;
-      // Anything enqueued while we were not listening is picked up by this wake.
-      h.onWake(null);
-      h.onCancel(null);
-    } catch (err) {
-      log(`wake-up connection failed (${(err as Error).message}); retrying in ${delay} ms`);
-      void c.end().catch(() => undefined);
-      retry();
-    }
-  };
-  const retry = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void connect();
-    }, delay);
-    delay = Math.min(delay * 2, 10_000);
-  };
-  void connect();
-  return {
-    async close() {
-      closed = true;
-      if (timer) clearTimeout(timer);
-      await client?.end().catch(() => undefined);
+  return listenChannels(
+    url,
+    [WAKEUP_CHANNEL, CANCEL_CHANNEL],
+    {
+      notification(channel, payload) {
+        if (channel === WAKEUP_CHANNEL) h.onWake(payload ?? null);
+        else if (channel === CANCEL_CHANNEL) h.onCancel(payload ? Number(payload) : null);
+      },
+      // Anything enqueued or cancelled while we were not listening is picked up by this wake.
+      connected() {
+        h.onWake(null);
+        h.onCancel(null);
+      },
     },
-  };
+    log,
+    "wake-up",
+  );
 }
 
 /**

@@ -122,7 +122,7 @@ test("the UI switches to English and back", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "任务队列" })).toBeVisible();
 });
 
-test("no request storms: the dashboard polls at a steady pace and a finished run's page stops polling", async ({ page, request }) => {
+test("no request storms: the dashboard refetches when a change is pushed, not on a timer, and a finished run's page stops", async ({ page, request }) => {
   const seen: string[] = [];
   page.on("request", (r) => {
     const url = new URL(r.url());
@@ -130,15 +130,20 @@ test("no request storms: the dashboard polls at a steady pace and a finished run
   });
   await page.goto("/tasks");
   await expect(page.getByText("总任务数")).toBeVisible();
+  // Server push: the page refetches when something changed, at most once a second per view,
+  // and sends nothing while the queue is quiet (polling, the fallback, is tested in live.spec.ts).
+  await expect(page.getByTestId("live-indicator")).toHaveAttribute("data-status", "live");
   await page.waitForTimeout(1_000);
   seen.length = 0;
   await page.waitForTimeout(9_000);
   const count = (p: string) => seen.filter((s) => s === p).length;
-  // Overview every 3 s, the list every 5 s, nothing else repeating.
-  expect(count("/api/tasks/overview")).toBeGreaterThanOrEqual(2);
-  expect(count("/api/tasks/overview")).toBeLessThanOrEqual(4);
-  expect(count("/api/tasks")).toBeLessThanOrEqual(3);
-  expect(seen.length).toBeLessThanOrEqual(8);
+  expect(count("/api/tasks/overview")).toBeLessThanOrEqual(9);
+  expect(count("/api/tasks")).toBeLessThanOrEqual(9);
+  expect(count("/api/events")).toBe(0); // one stream, kept open
+  // A change is pushed: the overview is fetched again at once, not at the next poll.
+  seen.length = 0;
+  await enqueue(request, { type: "noop" });
+  await expect.poll(() => count("/api/tasks/overview"), { timeout: 2_500 }).toBeGreaterThanOrEqual(1);
 
   const id = await enqueue(request, { type: "sleep", payload: { ms: 100 } });
   const runId = await runOf(request, id, "succeeded");

@@ -7,7 +7,7 @@
  * and reading it costs a few microseconds. Either way a slow poll every 2 s is the safety net.
  */
 import Database from "better-sqlite3";
-import pg from "pg";
+import { listenChannels } from "@/db/listen";
 import type { Database as Db } from "@/db/client";
 import { CANCEL_CHANNEL } from "@/queue/sql/control";
 import { CHANGES_CHANNEL } from "@/queue/sql/changes";
@@ -59,45 +59,9 @@ function watchDataVersion(file: string, onChange: () => void, safety: NodeJS.Tim
 }
 
 function listen(url: string, onChange: () => void, log: (m: string) => void, safety: NodeJS.Timeout): () => void {
-  let client: pg.Client | null = null;
-  let closed = false;
-  let delay = 250;
-  let timer: NodeJS.Timeout | null = null;
-  const retry = () => {
-    if (closed || timer) return;
-    timer = setTimeout(() => {
-      timer = null;
-      void connect();
-    }, delay);
-    delay = Math.min(delay * 2, 10_000);
-  };
-  const connect = async () => {
-    const c = new pg.Client({ connectionString: url });
-    c.on("error", (err) => {
-      log(`event stream's LISTEN connection lost (${err.message}); reconnecting`);
-      void c.end().catch(() => undefined);
-      if (client === c) client = null;
-      retry();
-    });
-    c.on("notification", () => onChange());
-    try {
-      await c.connect();
-      await c.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${WAKEUP_CHANNEL}; LISTEN ${CANCEL_CHANNEL}`);
-      if (closed) return void (await c.end());
-      client = c;
-      delay = 250;
-      onChange(); // whatever changed while not listening
-    } catch (err) {
-      log(`event stream cannot LISTEN (${(err as Error).message}); retrying in ${delay} ms`);
-      void c.end().catch(() => undefined);
-      retry();
-    }
-  };
-  void connect();
+  const listener = listenChannels(url, [CHANGES_CHANNEL, WAKEUP_CHANNEL, CANCEL_CHANNEL], { notification: () => onChange(), connected: onChange }, log, "event stream's LISTEN");
   return () => {
-    closed = true;
     clearInterval(safety);
-    if (timer) clearTimeout(timer);
-    void client?.end().catch(() => undefined);
+    void listener.close();
   };
 }
