@@ -303,6 +303,21 @@ for (const { kind, available } of providers()) {
       await t.database.db.alertRule.updateMany({ where: { name: { in: ["backlog", "nobody", "stuck"] } }, data: { enabled: false } });
     });
 
+    it("fires restart_loop when a supervised schedule starts too many tasks in an hour", async () => {
+      const s = await t.database.db.schedule.create({ data: { name: "collector", taskType: "noop", kind: "supervised", enabled: false } });
+      expect((await call("rules", "/api/alerts/rules", { body: { name: "loop", kind: "restart_loop", params: { schedule: "collector", max_restarts: 3 }, channels: ["lark"] } })).status).toBe(201);
+      for (let i = 0; i < 3; i++) await enqueue(t.conn, registry, { type: "noop", queue: "alerttest", scheduleId: String(s.id) });
+      expect(await evaluate()).toBe(0); // 3 starts: not more than 3
+      await enqueue(t.conn, registry, { type: "noop", queue: "alerttest", scheduleId: String(s.id) });
+      expect(await evaluate()).toBe(1);
+      const rule = await t.database.db.alertRule.findUniqueOrThrow({ where: { name: "loop" } });
+      expect(rule.firing).toBe(true);
+      // An hour later the starts have aged out: it recovers.
+      expect(await evaluate(3_601_000)).toBe(1);
+      await t.database.db.task.deleteMany({ where: { scheduleId: String(s.id) } });
+      await t.database.db.alertRule.update({ where: { name: "loop" }, data: { enabled: false } });
+    });
+
     it("retries a channel that is down, shows why, and delivers once it is back", async () => {
       await call("rules", "/api/alerts/rules", { body: { name: "to flaky", kind: "task_failed", params: { queue: "alerttest" }, channels: ["flaky-hook"], min_interval_s: 0 } });
       await finish(1, "failed");

@@ -137,6 +137,20 @@ for (const { kind, available } of providers()) {
       await s.close();
     });
 
+    it("says which schedules fired, and when one was changed", async () => {
+      const s = await t.database.db.schedule.create({ data: { name: "evt-sched", taskType: "noop", kind: "interval", intervalSeconds: 60, enabled: false } });
+      const r = await open("topics=schedules");
+      await r.until((e) => e.event === "hello");
+      await new Promise((res) => setTimeout(res, 1_100)); // past the first once-a-second check
+      await enqueue(t.conn, registry, { type: "noop", queue: "evt", scheduleId: String(s.id) });
+      const fired = await r.until((e) => e.event === "schedules" && json(e).schedule_ids.includes(String(s.id)), 5_000);
+      expect(fired.length).toBeGreaterThan(0);
+      await t.database.db.schedule.update({ where: { id: s.id }, data: { enabled: true } });
+      await enqueue(t.conn, registry, { type: "noop", queue: "evt" }); // any commit wakes the hub
+      await r.until((e) => e.event === "schedules", 5_000);
+      await r.close();
+    });
+
     it("drops events for a client that stops reading and tells it to resync", async () => {
       const res = await callRoute(GET, "/api/events?topics=tasks", { auth });
       // Not reading: 30 events of 100 task changes (~25 KB each) overflow the 256 KiB buffer.

@@ -346,8 +346,13 @@ export class EventHub {
   private async sendSchedules(): Promise<void> {
     if (!this.wants("schedules") || Date.now() - this.lastSchedulesCheck < FIGURES_EVERY_MS) return;
     this.lastSchedulesCheck = Date.now();
-    const agg = await this.database.db.schedule.aggregate({ _count: { _all: true }, _max: { updatedAt: true } });
-    const stamp = `${agg._count._all}|${agg._max.updatedAt?.getTime() ?? 0}`;
+    // Not aggregate(): its _max of a DateTime comes back as an invalid date through the SQLite
+    // adapter (times are stored as integer ms). The schedules table is small.
+    const [count, latest] = await Promise.all([
+      this.database.db.schedule.count(),
+      this.database.db.schedule.findFirst({ orderBy: { updatedAt: "desc" }, select: { updatedAt: true } }),
+    ]);
+    const stamp = `${count}|${latest?.updatedAt.getTime() ?? 0}`;
     const changedRows = stamp !== this.lastScheduleStamp && this.lastScheduleStamp !== "";
     this.lastScheduleStamp = stamp;
     if (!changedRows && this.schedulesDirty.size === 0) return;
