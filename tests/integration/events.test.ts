@@ -12,7 +12,9 @@ import { insertLogLines, writeProgress } from "@/queue/sql/runWrites";
 import type { RouteHandler } from "@/server/route";
 import { registry } from "@/tasks";
 import { callRoute, releaseRouteDb, signedInUser, useRouteDb } from "./support/api";
-import { freshDb, providers, type TestDb } from "./support/db";
+import { freshDb, providers, waitFor, type TestDb } from "./support/db";
+import { openDatabase } from "@/db/client";
+import { connOf } from "@/queue/sql/executor";
 import { SseReader, type SseEvent } from "./support/sse";
 
 const line = (seq: number, message: string) => ({ seq, ts: new Date(), level: "info" as const, message, data: null });
@@ -149,6 +151,33 @@ for (const { kind, available } of providers()) {
       await enqueue(t.conn, registry, { type: "noop", queue: "evt" }); // any commit wakes the hub
       await r.until((e) => e.event === "schedules", 5_000);
       await r.close();
+    });
+
+    it("feeds every web server: two hubs, each on its own connection as two processes would be, both get the change", async () => {
+      const { EventHub } = await import("@/server/events/hub");
+      const other = await openDatabase(t.url);
+      const hubs = [new EventHub(t.database, t.conn), new EventHub(other, connOf(other.db, other.provider))];
+      const got: string[][] = [[], []];
+      try {
+        for (const [i, hub] of hubs.entries())
+          await hub.add(
+            {
+              topics: [{ kind: "tasks" }],
+              filter: { queue: "two-webs" },
+              logs: null,
+              send: (event, data) => {
+                if (event === "tasks") got[i].push(...(data as { items: { id: string }[] }).items.map((x) => x.id));
+                return true;
+              },
+            },
+            null,
+          );
+        const { id } = await enqueue(t.conn, registry, { type: "noop", queue: "two-webs" });
+        await waitFor(() => got.every((g) => g.includes(String(id))), 10_000, "both hubs to see the new task");
+      } finally {
+        for (const hub of hubs) hub.close();
+        await other.close();
+      }
     });
 
     it("drops events for a client that stops reading and tells it to resync", async () => {
