@@ -21,6 +21,7 @@ import { parseRuleParams, type RuleKind } from "@/contracts/alerts";
 import { enqueue } from "@/queue/enqueue";
 import type { Registry } from "@/queue/registry";
 import type { Conn } from "@/queue/sql/executor";
+import { startOfDay } from "@/domain/calendar";
 import { nextSlots, timingOf } from "@/schedule/timing";
 import { conditionMessage, failedMessage, firstLine, formatTime, publicUrl, runLink, type Lang } from "./messages";
 
@@ -139,18 +140,6 @@ async function taskFailed(deps: AlertDeps, rule: AlertRule, params: Record<strin
 /** Minutes of a "HH:MM". */
 const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
 
-/** Midnight of `at`'s day in `tz`. */
-function midnight(tz: string, at: Date): Date {
-  const p = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", { timeZone: tz, hourCycle: "h23", year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit" })
-      .formatToParts(at)
-      .map((x) => [x.type, x.value]),
-  );
-  const wall = Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second);
-  const offset = wall - Math.floor(at.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(+p.year, +p.month - 1, +p.day) - offset);
-}
-
 /** The latest (slot, deadline) of a schedule whose deadline has passed, or null. */
 function lastDueSlot(timing: ReturnType<typeof timingOf>, tz: string, params: { at?: string; after_minutes?: number }, now: Date): { slot: Date; deadline: Date } | null {
   if (params.after_minutes !== undefined) {
@@ -167,7 +156,7 @@ function lastDueSlot(timing: ReturnType<typeof timingOf>, tz: string, params: { 
   }
   // A time of day in the schedule's zone: today's deadline if passed, else yesterday's.
   for (const back of [0, 1]) {
-    const day = midnight(tz, new Date(now.getTime() - back * 24 * 3600_000));
+    const day = startOfDay(tz, new Date(now.getTime() - back * 24 * 3600_000));
     const deadlineAt = new Date(day.getTime() + minutesOf(params.at as string) * 60_000);
     if (deadlineAt > now) continue;
     const slot = nextSlots(timing, new Date(day.getTime() - 1), 2_000)

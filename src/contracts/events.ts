@@ -15,6 +15,7 @@
  * duplicates. Without either, a log topic starts at the run's current last line.
  */
 import { z } from "zod";
+import { BatchJson } from "./batches";
 import { endpoint } from "./endpoint";
 
 /** Topics a stream may watch at once. */
@@ -107,14 +108,9 @@ export const OverviewEvent = z.object({
 });
 export type OverviewEvent = z.infer<typeof OverviewEvent>;
 
-/** `event: batch`: a batch's roll-up. */
-export const BatchEvent = z.object({
-  batch_id: z.string(),
-  total: z.number(),
-  counts: z.record(z.string(), z.number()),
-  progress: z.number(),
-});
-export type BatchEvent = z.infer<typeof BatchEvent>;
+/** `event: batch`: a batch's roll-up, exactly as `GET /api/tasks/batches/{id}` answers it. */
+export const BatchEvent = BatchJson;
+export type BatchEvent = BatchJson;
 
 /** `event: log`: one log line (id = seq), as `GET /api/tasks/runs/{id}/logs` gives it. */
 export const LogEvent = z.object({

@@ -52,3 +52,24 @@ export function tradingDaysBetween(from: string, to: string, limit = 1000): stri
 export function shanghaiToday(now = new Date()): string {
   return localDay(now, "Asia/Shanghai").date;
 }
+
+/** Midnight of `now`'s day in time zone `tz` (the dashboard's 今日 figures, an alert rule's time-of-day deadline). */
+export function startOfDay(tz: string, now = new Date()): Date {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat("en-US", {
+      timeZone: tz,
+      hourCycle: "h23",
+      year: "numeric",
+      month: "2-digit",
+      day: "2-digit",
+      hour: "2-digit",
+      minute: "2-digit",
+      second: "2-digit",
+    })
+      .formatToParts(now)
+      .map((p) => [p.type, p.value]),
+  );
+  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
+  const offset = wall - Math.floor(now.getTime() / 1000) * 1000;
+  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day) - offset);
+}

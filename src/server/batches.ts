@@ -1,5 +1,6 @@
 /** The batch endpoints' verbs: a batch rolled up, retrying its failed tasks, cancelling what is left of it. */
-import type { cancelBatch as cancelBatchEndpoint, getBatch, retryFailedInBatch } from "@/contracts/batches";
+import type { BatchJson, cancelBatch as cancelBatchEndpoint, getBatch, retryFailedInBatch } from "@/contracts/batches";
+import type { Database } from "@/db/client";
 import { cancelBatch, retryBatch } from "@/queue/sql/control";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
@@ -11,11 +12,18 @@ import { withEnqueueQuota } from "./quota";
 /** Counts by status, overall progress and an ETA from the pace so far. */
 export async function get({ params }: Input<typeof getBatch>): Promise<Output<typeof getBatch>> {
   const { database } = await getQueue();
+  const json = await batchRollUp(database, params.batch_id);
+  if (!json) throw new HttpError("not_found", `batch ${params.batch_id} not found`);
+  return { json };
+}
+
+/** A batch rolled up as `GET /api/tasks/batches/{id}` answers it (and the event stream's `batch` event); null: no such batch. */
+export async function batchRollUp(database: Database, batchId: string): Promise<BatchJson | null> {
   const rows = await database.db.task.findMany({
-    where: { batchId: params.batch_id },
+    where: { batchId },
     select: { status: true, progress: true, createdAt: true, startedAt: true },
   });
-  if (rows.length === 0) throw new HttpError("not_found", `batch ${params.batch_id} not found`);
+  if (rows.length === 0) return null;
   const { counts, progress } = rollUp(rows);
   const started = rows.map((r) => r.startedAt?.getTime()).filter((t): t is number => t !== undefined);
   const startedAt = started.length ? Math.min(...started) : null;
@@ -25,14 +33,12 @@ export async function get({ params }: Input<typeof getBatch>): Promise<Output<ty
     eta = Math.round((elapsed * (100 - progress)) / progress);
   }
   return {
-    json: {
-      batch_id: params.batch_id,
-      total: rows.length,
-      counts,
-      progress: Math.round(progress * 10) / 10,
-      eta_seconds: eta,
-      started_at: startedAt ? new Date(startedAt).toISOString() : null,
-    },
+    batch_id: batchId,
+    total: rows.length,
+    counts,
+    progress: Math.round(progress * 10) / 10,
+    eta_seconds: eta,
+    started_at: startedAt ? new Date(startedAt).toISOString() : null,
   };
 }
 

@@ -11,6 +11,7 @@ import { HttpError } from "./errors";
 import { healthWorkers } from "./health";
 import { taskJson, tasksByIds, viewerOf } from "./json";
 import type { Input, Output } from "./route";
+import { startOfDay } from "@/domain/calendar";
 
 /**
  * How stale the overview's aggregates may be. Counting every task by status (and the last
@@ -78,6 +79,18 @@ async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
   return entry.value;
 }
 
+/** Counts by status, every status present (0 when none). */
+function allCounts(counts: Record<string, number>): Record<string, number> {
+  return { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts };
+}
+
+/** Today's finished tasks by outcome: total (cancelled included), succeeded, failed. */
+function todayOf(today: Record<string, number>) {
+  const succeeded = today.succeeded ?? 0;
+  const failed = today.failed ?? 0;
+  return { total: succeeded + failed + (today.cancelled ?? 0), succeeded, failed };
+}
+
 /** Counts, queues, what runs and waits, recent results, workers, today's figures and the last hour's throughput. */
 export async function get({ principal }: Input<typeof getOverview>): Promise<Output<typeof getOverview>> {
   const viewer = viewerOf(principal);
@@ -97,11 +110,9 @@ export async function get({ principal }: Input<typeof getOverview>): Promise<Out
     }),
     healthWorkers(conn),
   ]);
-  const succeeded = today.succeeded ?? 0;
-  const failed = today.failed ?? 0;
-  const total = succeeded + failed + (today.cancelled ?? 0);
+  const { total, succeeded, failed } = todayOf(today);
   const json: OverviewResponse = {
-    counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts },
+    counts: allCounts(counts),
     queues,
     running: running.map((t) => taskJson(t, viewer)),
     queued: await tasksByIds(database, queuedIds, viewer),
@@ -118,11 +129,9 @@ export async function get({ principal }: Input<typeof getOverview>): Promise<Out
 /** The overview's figures the event stream pushes (`event: overview`): counts, today's, workers online. */
 export async function overviewFigures(database: Database, conn: Conn) {
   const [{ counts, today }, workers] = await Promise.all([aggregates(database, conn), healthWorkers(conn)]);
-  const succeeded = today.succeeded ?? 0;
-  const failed = today.failed ?? 0;
   return {
-    counts: { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts },
-    today: { total: succeeded + failed + (today.cancelled ?? 0), succeeded, failed },
+    counts: allCounts(counts),
+    today: todayOf(today),
     workers_online: workers.length,
     at: new Date().toISOString(),
   };
@@ -164,27 +173,6 @@ async function statisticsOf(conn: Conn, from: Date, to: Date): Promise<TypeStati
       };
     })
     .sort((a, b) => b.count - a.count);
-}
-
-/** Midnight of `now`'s day in time zone `tz` (for 今日 figures). */
-export function startOfDay(tz: string, now = new Date()): Date {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
-      timeZone: tz,
-      hourCycle: "h23",
-      year: "numeric",
-      month: "2-digit",
-      day: "2-digit",
-      hour: "2-digit",
-      minute: "2-digit",
-      second: "2-digit",
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  const offset = wall - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day) - offset);
 }
 
 /** The time zone of "today" on the dashboard. */

@@ -130,7 +130,8 @@ for (const { kind, available } of providers()) {
       const { batchId, ids } = await enqueueMany(t.conn, registry, [{ type: "noop" }, { type: "noop" }, { type: "noop" }, { type: "noop" }].map((x) => ({ ...x, payload: {} })));
       const s = await open(`topics=batch:${batchId}`);
       const initial = await s.until((e) => e.event === "batch");
-      expect(json(initial.at(-1)!)).toEqual({ batch_id: batchId, total: 4, counts: expect.objectContaining({ queued: 4 }), progress: 0 });
+      // Exactly the answer of GET /api/tasks/batches/{id}.
+      expect(json(initial.at(-1)!)).toEqual({ batch_id: batchId, total: 4, counts: expect.objectContaining({ queued: 4 }), progress: 0, eta_seconds: null, started_at: null });
       const c = await claimOne();
       expect(ids).toContain(c.id);
       await closeRun(t.conn, c.id, c.runId, { kind: "succeeded", result: null }, 5);

@@ -100,7 +100,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   queue: ["db"],
   worker: ["queue", "db", "schedule", "alerts"],
   tasks: ["queue", "db", "domain", "contracts", "alerts"],
-  alerts: ["contracts", "queue", "db", "schedule"],
+  alerts: ["contracts", "queue", "db", "schedule", "domain"],
   domain: ["contracts", "db"],
   demo: ["domain", "queue", "db", "contracts"],
   schedule: ["domain", "queue", "db"],

@@ -12,6 +12,7 @@
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
 import { useQueryClient } from "@tanstack/react-query";
+import { parseTopic } from "@/contracts/events";
 
 /** connecting: opening; live: events flow; polling: no stream, the hooks poll. */
 export type LiveStatus = "connecting" | "live" | "polling";
@@ -139,13 +140,17 @@ export function LiveProvider({ children }: { children: ReactNode }) {
 /** Whether an event belongs to a topic (one stream carries every topic's events). */
 function matches(topic: string, event: string, data: unknown): boolean {
   const d = (data ?? {}) as Record<string, unknown>;
-  if (topic === "tasks") return event === "tasks";
-  if (topic === "overview") return event === "overview";
-  if (topic === "schedules") return event === "schedules";
-  if (topic.startsWith("task:")) return event === "task" && d.id === topic.slice(5);
-  if (topic.startsWith("batch:")) return event === "batch" && d.batch_id === topic.slice(6);
-  if (topic.endsWith(":logs")) return (event === "log" || event === "log_end") && d.run_id === topic.slice(4, -5);
-  return false;
+  const t = parseTopic(topic);
+  switch (t.kind) {
+    case "task":
+      return event === "task" && d.id === String(t.id);
+    case "batch":
+      return event === "batch" && d.batch_id === t.id;
+    case "logs":
+      return (event === "log" || event === "log_end") && d.run_id === String(t.runId);
+    default:
+      return event === t.kind;
+  }
 }
 
 /** The stream's status (for the indicator, and for hooks deciding whether to poll). */

@@ -152,12 +152,6 @@ export async function readTasks(conn: Conn, ids: number[]): Promise<ChangedTask[
   return rows.map(changedTask);
 }
 
-/** Status and progress of every task of a batch (tasks_batch_idx), for its roll-up. */
-export async function batchStates(conn: Conn, batchId: string): Promise<{ status: string; progress: number }[]> {
-  const rows = await query<{ status: string; progress: unknown }>(conn, sql`SELECT status, progress FROM tasks WHERE batch_id = ${batchId}`);
-  return rows.map((r) => ({ status: r.status, progress: toInt(r.progress) }));
-}
-
 /** The last stored log seq of a run (0: none), from the end of its primary-key range. */
 export async function lastLogSeq(conn: Conn, runId: number): Promise<number> {
   const rows = await query<{ seq: unknown }>(conn, sql`SELECT MAX(seq) AS seq FROM run_logs WHERE run_id = ${runId}`);

@@ -14,7 +14,6 @@
 import type { Topic } from "@/contracts/events";
 import type { Database } from "@/db/client";
 import {
-  batchStates,
   changeEnds,
   lastLogSeq,
   readChangedTasks,
@@ -28,7 +27,7 @@ import {
 import type { Conn } from "@/queue/sql/executor";
 import { getQueue } from "../context";
 import { overviewFigures } from "../overview";
-import { rollUp } from "../rollUp";
+import { batchRollUp } from "../batches";
 import { logPage } from "../runs";
 import { openChangeSource, type ChangeSource } from "./source";
 
@@ -105,6 +104,8 @@ export class EventHub {
   private cursor: { taskId: number; runId: number; finished: ChangeCursor; changed: ChangeCursor } | null = null;
   /** What was last sent about each task (its state's signature), so a row read again is not sent twice. */
   private readonly seen = new Map<number, { sig: string; at: number }>();
+  /** The cursor was not kept up (only log streams were open): move it to the ends before reading. */
+  private cursorStale = false;
   private timer: NodeJS.Timeout | null = null;
   private ticking = false;
   private again = false;
@@ -216,6 +217,16 @@ export class EventHub {
   }
 
   private async readTick(): Promise<void> {
+    // Streams of log tails only (a run page's log) need no task changes: skip those reads, and
+    // start them from the ends again once a stream wants them.
+    if (![...this.subs].some((s) => s.topics.some((t) => t.kind !== "logs"))) {
+      this.cursorStale = true;
+      return this.sendLogs();
+    }
+    if (this.cursorStale) {
+      this.cursorStale = false;
+      await this.skipToEnds();
+    }
     const changes = await this.readChanges();
     this.busy = changes.items.length >= BUSY_ITEMS || changes.resync;
     if (changes.items.length > 0 || changes.resync) this.overviewDirty = true;
@@ -335,10 +346,9 @@ export class EventHub {
       if (!b.dirty || Date.now() - b.sentAt < FIGURES_EVERY_MS) continue;
       b.dirty = false;
       b.sentAt = Date.now();
-      const states = await batchStates(this.conn, id);
-      const { counts, progress } = rollUp(states);
-      for (const s of this.subs)
-        if (s.topics.some((t) => t.kind === "batch" && t.id === id)) s.send("batch", { batch_id: id, total: states.length, counts, progress });
+      const json = await batchRollUp(this.database, id);
+      if (!json) continue;
+      for (const s of this.subs) if (s.topics.some((t) => t.kind === "batch" && t.id === id)) s.send("batch", json);
     }
   }
 
