@@ -5,11 +5,12 @@
  * empty field keeps what is stored.
  */
 import { useState } from "react";
-import { Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Typography } from "antd";
+import { Button, Form, Input, InputNumber, Select, Space, Switch, Table, Tag, Typography } from "antd";
 import { CHANNEL_KINDS, type ChannelJson, type ChannelKind } from "@/contracts/alerts";
 import { useFeedback } from "../feedback";
 import { useAlertMutations, useChannelsQuery } from "../hooks/useAlerts";
 import { useI18n } from "../i18n";
+import { EditDialog, RowActions } from "./parts";
 
 interface FormValues {
   name: string;
@@ -86,7 +87,7 @@ export function ChannelsTab() {
             title: t.common.actions,
             width: 260,
             render: (_: unknown, c) => (
-              <Space>
+              <RowActions name={c.name} onEdit={() => open(c)} onDelete={() => void run(m.deleteChannel.mutateAsync(c.id), t.alerts.deleted)}>
                 <Button
                   size="small"
                   onClick={async () => {
@@ -100,29 +101,18 @@ export function ChannelsTab() {
                 >
                   {t.alerts.sendTest}
                 </Button>
-                <Button size="small" onClick={() => open(c)}>
-                  {t.common.edit}
-                </Button>
-                <Popconfirm title={t.alerts.confirmDelete(c.name)} onConfirm={() => void run(m.deleteChannel.mutateAsync(c.id), t.alerts.deleted)}>
-                  <Button size="small" danger>
-                    {t.common.delete}
-                  </Button>
-                </Popconfirm>
-              </Space>
+              </RowActions>
             ),
           },
         ]}
       />
-      <Modal
+      <EditDialog
         title={current ? t.alerts.editChannel : t.alerts.newChannel}
         open={editing !== null}
-        okText={t.common.save}
-        cancelText={t.common.cancel}
-        onCancel={() => setEditing(null)}
-        onOk={() => form.submit()}
-        confirmLoading={m.createChannel.isPending || m.patchChannel.isPending}
-        destroyOnHidden
+        saving={m.createChannel.isPending || m.patchChannel.isPending}
         width={560}
+        onCancel={() => setEditing(null)}
+        onSave={() => form.submit()}
       >
         <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
           <Form.Item label={t.alerts.name} name="name" rules={[{ required: true, max: 100 }]}>
@@ -183,7 +173,7 @@ export function ChannelsTab() {
             <Switch size="small" />
           </Form.Item>
         </Form>
-      </Modal>
+      </EditDialog>
     </>
   );
 }

@@ -1,7 +1,7 @@
 "use client";
 /** Alert rules: the table (kind, condition, channels, whether it is firing now) and the form, whose fields follow the kind. */
 import { useState } from "react";
-import { Button, Form, Input, InputNumber, Modal, Popconfirm, Select, Space, Switch, Table, Tag, Tooltip, Typography } from "antd";
+import { Button, Form, Input, InputNumber, Select, Space, Switch, Table, Tag, Tooltip, Typography } from "antd";
 import { RULE_KINDS, type RuleJson, type RuleKind } from "@/contracts/alerts";
 import { useFeedback } from "../feedback";
 import { formatTime } from "../format";
@@ -9,6 +9,7 @@ import { useAlertMutations, useChannelsQuery, useRulesQuery } from "../hooks/use
 import { useSchedulesQuery } from "../hooks/useSchedules";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useI18n } from "../i18n";
+import { EditDialog, RowActions } from "./parts";
 
 /** The params a kind's form shows, as form field names (the API's names). */
 const FIELDS: Record<RuleKind, string[]> = {
@@ -154,30 +155,18 @@ export function RulesTab() {
             title: t.common.actions,
             width: 150,
             render: (_: unknown, r) => (
-              <Space>
-                <Button size="small" onClick={() => open(r)}>
-                  {t.common.edit}
-                </Button>
-                <Popconfirm title={t.alerts.confirmDelete(r.name)} onConfirm={() => void run(m.deleteRule.mutateAsync(r.id), t.alerts.deleted)}>
-                  <Button size="small" danger>
-                    {t.common.delete}
-                  </Button>
-                </Popconfirm>
-              </Space>
+              <RowActions name={r.name} onEdit={() => open(r)} onDelete={() => void run(m.deleteRule.mutateAsync(r.id), t.alerts.deleted)} />
             ),
           },
         ]}
       />
-      <Modal
+      <EditDialog
         title={current ? t.alerts.editRule : t.alerts.newRule}
         open={editing !== null}
-        okText={t.common.save}
-        cancelText={t.common.cancel}
-        onCancel={() => setEditing(null)}
-        onOk={() => form.submit()}
-        confirmLoading={m.createRule.isPending || m.patchRule.isPending}
-        destroyOnHidden
+        saving={m.createRule.isPending || m.patchRule.isPending}
         width={600}
+        onCancel={() => setEditing(null)}
+        onSave={() => form.submit()}
       >
         <Form form={form} layout="vertical" onFinish={(v) => void submit(v)}>
           <Form.Item label={t.alerts.name} name="name" rules={[{ required: true, max: 100 }]}>
@@ -205,7 +194,7 @@ export function RulesTab() {
             </Form.Item>
           </Space>
         </Form>
-      </Modal>
+      </EditDialog>
     </>
   );
 }
