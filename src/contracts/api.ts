@@ -14,6 +14,7 @@ import * as events from "./events";
 import { endpointsOf, type Endpoint } from "./endpoint";
 import * as funds from "./funds";
 import * as overview from "./overview";
+import * as queues from "./queues";
 import * as research from "./research";
 import * as runs from "./runs";
 import * as schedules from "./schedules";
@@ -25,7 +26,7 @@ import * as tasks from "./tasks";
 import * as users from "./users";
 
 /** The reference's sections, in order. */
-export const TAGS = ["system", "auth", "users", "tasks", "runs", "schedules", "alerts", "funds", "strategies", "backtests"] as const;
+export const TAGS = ["system", "auth", "users", "tasks", "queues", "runs", "schedules", "alerts", "funds", "strategies", "backtests"] as const;
 
 const METHOD_ORDER = ["GET", "POST", "PATCH", "DELETE"];
 
@@ -39,6 +40,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   tasks,
   batches,
   overview,
+  queues,
   catalogue,
   runs,
   schedules,

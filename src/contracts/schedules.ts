@@ -11,6 +11,15 @@ export const ScheduleKind = z.enum(["cron", "interval", "once", "after_close", "
 
 const AfterCloseMinutes = z.number().int().min(0).max(539);
 
+/**
+ * What a slot due while the schedule's previous task is unfinished does: `skip` it (recorded
+ * in the schedule's fire history with the reason), `allow` a second copy beside the first, or
+ * `cancel_previous` and start the new one. Default for new cron, interval and after_close
+ * schedules: skip; for once and supervised ones it does not apply (allow).
+ */
+export const OverlapPolicy = z.enum(["skip", "allow", "cancel_previous"]);
+export type OverlapPolicy = z.infer<typeof OverlapPolicy>;
+
 const Timing = {
   kind: ScheduleKind,
   cron: z.string().trim().min(1).max(120).optional(),
@@ -44,6 +53,7 @@ export const CreateScheduleBody = z
     max_attempts: z.number().int().min(1).max(100).optional(),
     enabled: z.boolean().default(true),
     misfire_policy: z.enum(["skip", "run_once"]).default("run_once"),
+    overlap_policy: OverlapPolicy.optional(),
   })
   .strict();
 export type CreateScheduleBody = z.infer<typeof CreateScheduleBody>;
@@ -79,6 +89,7 @@ export const PatchScheduleBody = z
     max_attempts: z.number().int().min(1).max(100).nullable().optional(),
     enabled: z.boolean().optional(),
     misfire_policy: z.enum(["skip", "run_once"]).optional(),
+    overlap_policy: OverlapPolicy.optional(),
   })
   .strict()
   .refine((b) => Object.keys(b).length > 0, "nothing to change");
@@ -104,6 +115,7 @@ export const ScheduleJson = z.object({
   max_attempts: z.number().nullable(),
   enabled: z.boolean(),
   misfire_policy: z.enum(["skip", "run_once"]),
+  overlap_policy: OverlapPolicy,
   next_run_at: z.string().nullable(),
   /** The next five fire times (from now). */
   next_runs: z.array(z.string()),
@@ -244,4 +256,26 @@ export const triggerSchedule = endpoint({
   summary: "Enqueue the schedule's task now (outside its slots)",
   params: IdParams,
   response: z.object({ task_id: z.string() }),
+});
+
+/** One slot of a schedule: fired (its task) or skipped (why, and the task it overlapped). */
+export const ScheduleFireJson = z.object({
+  slot: z.string(),
+  fired_at: z.string(),
+  task_id: z.string().nullable(),
+  task_status: z.string().nullable(),
+  /** null: fired; "overlap": the previous task (task_id) was unfinished and the policy is skip. */
+  skip_reason: z.string().nullable(),
+});
+export type ScheduleFireJson = z.infer<typeof ScheduleFireJson>;
+
+export const listScheduleFires = endpoint({
+  method: "GET",
+  path: "/api/schedules/{id}/fires",
+  role: "viewer",
+  tag: "schedules",
+  summary: "The schedule's latest slots, newest first: each fired (with its task and status) or skipped (with the reason)",
+  params: IdParams,
+  query: z.object({ limit: z.coerce.number().int().min(1).max(500).default(50) }).strict(),
+  response: z.object({ items: z.array(ScheduleFireJson) }),
 });

@@ -5,7 +5,7 @@
 import type { Database } from "@/db/client";
 import type { getOverview, getStatistics, OverviewResponse, TypeStatistics } from "@/contracts/overview";
 import type { Conn } from "@/queue/sql/executor";
-import { countByStatus, finishedSince, nextQueuedIds, queueCounts, runDurations, throughput } from "@/queue/sql/reads";
+import { countByQueueStatus, finishedSince, nextQueuedIds, queueCounts, runDurations, throughput } from "@/queue/sql/reads";
 import { getQueue } from "./context";
 import { HttpError } from "./errors";
 import { healthWorkers } from "./health";
@@ -35,8 +35,11 @@ export function aggregateMaxAgeMs(tookMs: number): number {
   return Math.max(AGGREGATE_MAX_AGE_MS, AGGREGATE_AGE_PER_REFRESH_MS * tookMs);
 }
 
-interface Aggregates {
+/** The counts the dashboard, `GET /api/queues` and `/api/metrics` share (see aggregates()). */
+export interface Aggregates {
   counts: Record<string, number>;
+  /** Per queue, per status. */
+  byQueue: Record<string, Record<string, number>>;
   queues: Awaited<ReturnType<typeof queueCounts>>;
   today: Record<string, number>;
   points: Awaited<ReturnType<typeof throughput>>;
@@ -45,17 +48,19 @@ interface Aggregates {
 const aggregateCache = new Map<string, { at: number; tookMs: number; value: Aggregates; refreshing: Promise<Aggregates> | null }>();
 
 async function computeAggregates(conn: Conn): Promise<Aggregates> {
-  const [counts, queues, today, points] = await Promise.all([
-    countByStatus(conn),
+  const [byQueue, queues, today, points] = await Promise.all([
+    countByQueueStatus(conn),
     queueCounts(conn),
     finishedSince(conn, startOfDay(DASHBOARD_TZ)),
     throughput(conn, 60),
   ]);
-  return { counts, queues, today, points };
+  const counts: Record<string, number> = {};
+  for (const per of Object.values(byQueue)) for (const [status, n] of Object.entries(per)) counts[status] = (counts[status] ?? 0) + n;
+  return { counts, byQueue, queues, today, points };
 }
 
 /** The overview's aggregates for this database, at most aggregateMaxAgeMs() old (see above). */
-async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
+export async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
   const key = database.url;
   const entry = aggregateCache.get(key);
   const refresh = () => {
@@ -80,7 +85,7 @@ async function aggregates(database: Database, conn: Conn): Promise<Aggregates> {
 }
 
 /** Counts by status, every status present (0 when none). */
-function allCounts(counts: Record<string, number>): Record<string, number> {
+export function allCounts(counts: Record<string, number>): Record<string, number> {
   return { queued: 0, running: 0, succeeded: 0, failed: 0, cancelled: 0, ...counts };
 }
 
@@ -113,7 +118,7 @@ export async function get({ principal }: Input<typeof getOverview>): Promise<Out
   const { total, succeeded, failed } = todayOf(today);
   const json: OverviewResponse = {
     counts: allCounts(counts),
-    queues,
+    queues: queues.map(({ name, queued, running }) => ({ name, queued, running })),
     running: running.map((t) => taskJson(t, viewer)),
     queued: await tasksByIds(database, queuedIds, viewer),
     recent: recent.map((t) => taskJson(t, viewer)),

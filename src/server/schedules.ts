@@ -7,6 +7,7 @@ import type {
   createSchedule,
   deleteSchedule,
   getSchedule,
+  listScheduleFires,
   listSchedules,
   pauseSchedule,
   previewSchedule,
@@ -110,6 +111,7 @@ export async function update({ params, body, principal }: Input<typeof updateSch
     maxAttempts: body.max_attempts !== undefined ? body.max_attempts : old.maxAttempts,
     enabled: body.enabled ?? old.enabled,
     misfirePolicy: body.misfire_policy ?? old.misfirePolicy,
+    overlapPolicy: body.overlap_policy ?? old.overlapPolicy,
   };
   const timing = timingOf({ ...next, createdAt: old.createdAt });
   checkTiming(timing);
@@ -219,4 +221,21 @@ function nameTaken(name: string) {
     if ((err as { code?: string }).code === "P2002") throw new HttpError("conflict", `a schedule named ${name} exists`);
     throw err;
   };
+}
+
+/** The schedule's latest slots, fired or skipped, newest first. */
+export async function fires({ params, query }: Input<typeof listScheduleFires>): Promise<Output<typeof listScheduleFires>> {
+  const { db } = await getDatabase();
+  const s = await scheduleOr404(db, params.id);
+  const rows = await db.scheduleFire.findMany({ where: { scheduleId: s.id }, orderBy: { slot: "desc" }, take: query.limit });
+  const ids = [...new Set(rows.map((r) => r.taskId).filter((id) => id > 0))];
+  const statuses = new Map((await db.task.findMany({ where: { id: { in: ids } }, select: { id: true, status: true } })).map((t) => [t.id, t.status]));
+  const items = rows.map((r) => ({
+    slot: r.slot.toISOString(),
+    fired_at: r.firedAt.toISOString(),
+    task_id: r.taskId > 0 ? String(r.taskId) : null,
+    task_status: statuses.get(r.taskId) ?? null,
+    skip_reason: r.skipReason,
+  }));
+  return { json: { items } };
 }

@@ -25,6 +25,8 @@ export const sleep = defineTask({
         .max(24 * 3600_000),
       rows: z.number().int().min(0).max(10_000).optional(),
       ignore_abort: z.boolean().optional(),
+      /** A free label, e.g. the key of a queue's max_running_per_key. */
+      key: z.string().max(100).optional(),
     })
     .strict(),
   async run(ctx) {

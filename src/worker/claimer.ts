@@ -2,13 +2,17 @@
  * The claimer: claims what the free slots (and the room to claim ahead) allow, across all of
  * the worker's queues in one statement per round, until a round comes back short; then sleeps
  * until a wake-up, a freed slot, the next delayed task falling due, or the poll interval.
+ * Queues that are paused or limited cluster-wide (Gates) are claimed one by one through
+ * claimGated; the others together in the one unlimited statement, as before.
  *
  * While every slot is taken it pauses wake-ups (each finishing task claims again anyway, and
  * on SQLite the worker's own commits would wake it thousands of times a second) and asks for
  * cancel requests on a timer instead, until a claim comes back short.
  */
 import type { QueueConfig } from "@/queue/config";
-import { claimTasks, msUntilNextDue } from "@/queue/sql/claim";
+import { claimTasks, msUntilNextDue, type ClaimedTask } from "@/queue/sql/claim";
+import { claimGated } from "@/queue/sql/claimGated";
+import { Gates } from "./gates";
 import type { Conn } from "@/queue/sql/executor";
 import type { Dispatcher } from "./dispatcher";
 import type { Inflight } from "./inflight";
@@ -28,6 +32,8 @@ export class Claimer {
   private cancelPoll: NodeJS.Timeout | null = null;
   /** Set once the wake-up source is open. */
   wakeup: Wakeup | null = null;
+  /** Which queues are paused or limited, and their last gated claims. */
+  readonly gates: Gates;
 
   constructor(
     private readonly workerId: string,
@@ -39,7 +45,15 @@ export class Claimer {
     /** Asks the database for cancel requests of held runs (while wake-ups are paused). */
     private readonly checkCancels: () => void,
     private readonly log: (m: string) => void,
-  ) {}
+  ) {
+    this.gates = new Gates(conn);
+  }
+
+  /** A wake-up arrived: claim now, with the queue controls read again if they are not fresh. */
+  woke(): void {
+    this.gates.woke();
+    this.pump();
+  }
 
   /** Claims now (or right after the round in progress). */
   pump(): void {
@@ -74,9 +88,10 @@ export class Claimer {
   private async schedulePoll(): Promise<void> {
     if (this.stopping) return;
     let delay = this.config.pollMs;
-    const open = this.slots.queuesWithCapacity();
-    if (open.length > 0) {
-      const due = await this.inflight.track(msUntilNextDue(this.conn, open)).catch(() => null);
+    const { dueQueues, retryInMs } = this.gates.plan(this.slots.queuesWithCapacity());
+    if (retryInMs !== null) delay = Math.min(delay, Math.max(1, Math.ceil(retryInMs)));
+    if (dueQueues.length > 0) {
+      const due = await this.inflight.track(msUntilNextDue(this.conn, dueQueues)).catch(() => null);
       // At least 10 ms: a task due now that we could not claim was taken by another worker.
       if (due !== null) delay = Math.min(delay, Math.max(10, due + 1));
     }
@@ -95,13 +110,40 @@ export class Claimer {
         this.busy(true);
         return;
       }
-      const claimed = await claimTasks(this.conn, { workerId: this.workerId, slots: plan.slots, limit: plan.limit, leaseMs: this.config.leaseMs });
+      const claimed = await this.claim(plan.slots, plan.limit);
       this.runs.add(claimed);
       this.runs.startWaiting();
       // Short: nothing more is due in the open queues right now. If wake-ups were paused, a
       // commit made before they resumed went unheard: claim once more to cover it.
       if (claimed.length < plan.limit && !this.busy(false)) return;
     }
+  }
+
+  /**
+   * One round: the unlimited queues in one statement, then each gated queue that may start
+   * something, for its free slots only (claiming ahead would hold a cluster-wide slot idle).
+   */
+  private async claim(slots: Record<string, number>, limit: number): Promise<ClaimedTask[]> {
+    await this.gates.refresh();
+    const fast: Record<string, number> = {};
+    const gated: string[] = [];
+    for (const [q, n] of Object.entries(slots)) {
+      if (n <= 0) continue;
+      if (this.gates.isGated(q)) gated.push(q);
+      else fast[q] = n;
+    }
+    const claimed =
+      Object.keys(fast).length > 0 ? await claimTasks(this.conn, { workerId: this.workerId, slots: fast, limit, leaseMs: this.config.leaseMs }) : [];
+    if (gated.length === 0) return claimed;
+    const waiting = this.runs.waitingByQueue();
+    for (const q of gated) {
+      const n = Math.min(slots[q], this.slots.freeIn(q) - (waiting.get(q) ?? 0), limit - claimed.length);
+      if (n <= 0 || !this.gates.mayAsk(q)) continue;
+      const r = await claimGated(this.conn, { workerId: this.workerId, leaseMs: this.config.leaseMs }, q, n);
+      this.gates.note(q, r);
+      claimed.push(...r.claimed);
+    }
+    return claimed;
   }
 
   /**

@@ -8,7 +8,18 @@ import { prepareTask } from "@/queue/enqueue";
 import { planFire, restartDelayMs, taskOfSchedule, timingOf } from "@/schedule/timing";
 import { isFinished } from "@/queue/states";
 import type { Conn } from "@/queue/sql/executor";
-import { acquireLease, advanceSchedule, dueSchedules, fireSlot, releaseLease, supervisedState, type DueSchedule } from "@/queue/sql/scheduler";
+import { cancelTask } from "@/queue/sql/control";
+import {
+  acquireLease,
+  advanceSchedule,
+  dueSchedules,
+  fireSlot,
+  isUnfinished,
+  releaseLease,
+  skipSlot,
+  supervisedState,
+  type DueSchedule,
+} from "@/queue/sql/scheduler";
 
 export const SCHEDULER_LEASE = "scheduler";
 /** How often a supervised schedule's task is checked on while it runs. */
@@ -68,8 +79,26 @@ export class SchedulerLoop {
     if (!plan.fire) return advanceSchedule(this.conn, s.id, plan.next);
     const row = this.prepare(s);
     if (!row) return advanceSchedule(this.conn, s.id, plan.next);
+    if (!(await this.overlapAllows(s, plan.fire, plan.next))) return;
     const taskId = await fireSlot(this.conn, s.id, plan.fire, row, plan.next);
     if (taskId !== null) this.log(`schedule ${s.name}: fired ${plan.fire.toISOString()} → task ${taskId}`);
+  }
+
+  /**
+   * The schedule's overlap policy, when its previous task is still unfinished: `skip` records
+   * the slot as skipped (and fires nothing), `cancel_previous` asks the previous task to stop
+   * and lets the new one fire, `allow` fires beside it. True: fire.
+   */
+  private async overlapAllows(s: DueSchedule, slot: Date, next: Date | null): Promise<boolean> {
+    if (s.overlapPolicy === "allow" || s.lastTaskId === null || !(await isUnfinished(this.conn, s.lastTaskId))) return true;
+    if (s.overlapPolicy === "cancel_previous") {
+      const how = await cancelTask(this.conn, s.lastTaskId).catch(() => null);
+      if (how) this.log(`schedule ${s.name}: slot ${slot.toISOString()} cancels task ${s.lastTaskId} still unfinished (${how})`);
+      return true;
+    }
+    if (await skipSlot(this.conn, s.id, slot, s.lastTaskId, "overlap", next))
+      this.log(`schedule ${s.name}: slot ${slot.toISOString()} skipped, task ${s.lastTaskId} still unfinished (overlap policy skip)`);
+    return false;
   }
 
   /**

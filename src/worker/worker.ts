@@ -112,7 +112,7 @@ export class QueueWorker {
       await execute(this.conn, raw(`PRAGMA wal_autocheckpoint = ${SAFETY_NET_PAGES}`));
     }
     const handlers = {
-      onWake: () => this.claimer.pump(),
+      onWake: () => this.claimer.woke(),
       // PostgreSQL names the run; a change of SQLite's WAL could be anyone's cancel: ask the database.
       onCancel: (runId: number | null) => (runId === null ? this.leases.checkCancels() : this.runs.cancel(runId)),
     };

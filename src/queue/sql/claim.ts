@@ -10,6 +10,7 @@ import { join, prepared, raw, sql, type Sql } from "@/db/dialect";
 import { RunStatus, statusIn, statusSql, targetOf, TaskStatus, whenLegal } from "../states";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 import { noteChange } from "./changes";
+import { GATED } from "./queueControls";
 
 /** A task handed to a worker, with the run that now holds its lease. */
 export interface ClaimedTask {
@@ -60,18 +61,28 @@ const RUN_OPEN = statusSql(RunStatus.running);
 const RETURNED = sql`tasks.id, type, queue, payload, priority, attempts, max_attempts, timeout_ms, batch_id, parent_id, schedule_id`;
 
 /**
+ * The unlimited path's guard: nothing is taken from a queue that is paused or limited — those
+ * go through claimGated, which locks the queue's controls first. An uncorrelated probe of the
+ * queue_controls primary key, evaluated once per statement; it keeps a pause immediate even
+ * for a worker whose cached controls are a second old, and costs the claim no round trip.
+ */
+function notGated(queue: string): Sql {
+  return sql`NOT EXISTS (SELECT 1 FROM queue_controls WHERE name = ${queue} AND ${GATED})`;
+}
+
+/**
  * The candidates: one MATERIALIZED CTE per queue, each its own index range scan with its own
  * limit, then the best `limit` of their union. MATERIALIZED, not `id IN (SELECT … LIMIT n)`:
  * on PostgreSQL a row changed concurrently makes the UPDATE re-check its join, which re-runs
  * such a subquery and can claim more than `limit` rows; a CTE is evaluated exactly once.
  */
-function candidates(conn: Conn, queues: [string, number][], limit: number): Sql {
+export function candidates(conn: Conn, queues: [string, number][], limit: number): Sql {
   const d = dialect(conn);
   const perQueue = queues.map(
     ([queue, n], i) =>
       sql`${raw(`q${i}`)} AS MATERIALIZED (
             SELECT id, priority, run_at FROM tasks
-            WHERE queue = ${queue} AND ${CLAIMABLE} AND run_at <= ${d.now}
+            WHERE queue = ${queue} AND ${CLAIMABLE} AND run_at <= ${d.now} AND ${notGated(queue)}
             ORDER BY priority DESC, run_at, id
             LIMIT ${d.limit(Math.min(n, limit))}
             ${d.skipLocked}
@@ -99,7 +110,15 @@ const stillQueued = whenLegal("claim", { column: raw("COALESCE(tasks.status, '')
 export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<ClaimedTask[]> {
   const queues = Object.entries(req.slots).filter(([, n]) => n > 0);
   if (req.limit <= 0 || queues.length === 0) return [];
-  const rows = dialect(conn).provider === "postgres" ? await claimPg(conn, req, queues) : await claimSqlite(conn, req, queues);
+  return claimCandidates(conn, req, candidates(conn, queues, req.limit));
+}
+
+/**
+ * Claims the tasks `cands` names (a WITH list ending in a `candidates` CTE of task ids) for
+ * req.workerId: marks them running and opens their runs (see claimPg / claimSqlite).
+ */
+export async function claimCandidates(conn: Conn, req: ClaimRequest, cands: Sql): Promise<ClaimedTask[]> {
+  const rows = dialect(conn).provider === "postgres" ? await claimPg(conn, req, cands) : await claimSqlite(conn, req, cands);
   if (rows.length > 0) noteChange(conn);
   return rows
     .map((r) => ({
@@ -133,11 +152,11 @@ function claimSet(conn: Conn, req: ClaimRequest, runId: Sql) {
  * statement, atomically. A drawn id whose row lost the `status = 'queued'` re-check is
  * simply never used.
  */
-async function claimPg(conn: Conn, req: ClaimRequest, queues: [string, number][]): Promise<ClaimRow[]> {
+async function claimPg(conn: Conn, req: ClaimRequest, cands: Sql): Promise<ClaimRow[]> {
   const d = dialect(conn);
   return query<ClaimRow>(
     conn,
-    prepared(sql`WITH ${candidates(conn, queues, req.limit)},
+    prepared(sql`WITH ${cands},
           numbered AS MATERIALIZED (SELECT id, nextval('runs_id_seq')::int AS run_id FROM candidates),
           claimed AS (
             UPDATE tasks SET ${claimSet(conn, req, sql`run_id = numbered.run_id,`)}
@@ -164,12 +183,12 @@ async function claimPg(conn: Conn, req: ClaimRequest, queues: [string, number][]
  * lock, so nothing else can insert a run in between, and every candidate it read is still
  * queued when it writes.
  */
-async function claimSqlite(conn: Conn, req: ClaimRequest, queues: [string, number][]): Promise<ClaimRow[]> {
+async function claimSqlite(conn: Conn, req: ClaimRequest, cands: Sql): Promise<ClaimRow[]> {
   const d = dialect(conn);
   return transaction(conn, async (tx) => {
     const rows = await query<ClaimRow>(
       tx,
-      sql`WITH ${candidates(tx, queues, req.limit)},
+      sql`WITH ${cands},
             numbered AS MATERIALIZED (
               SELECT id, COALESCE((SELECT seq FROM sqlite_sequence WHERE name = 'runs'), 0) + row_number() OVER (ORDER BY id) AS run_id
               FROM candidates

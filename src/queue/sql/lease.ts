@@ -138,16 +138,19 @@ export interface LiveWorker {
   id: string;
   lastSeenAt: Date;
   running: number;
+  host: string;
+  /** The queues it serves, e.g. "crawl:2,compute" (QTASK_QUEUES). */
+  queues: string;
 }
 
 /** Workers seen within `withinMs` by the database clock (hosts' clocks may disagree), oldest first. */
 export async function liveWorkers(conn: Conn, withinMs: number): Promise<LiveWorker[]> {
   const d = dialect(conn);
-  const rows = await query<{ id: string; last_seen_at: unknown; running: number }>(
+  const rows = await query<{ id: string; last_seen_at: unknown; running: number; host: string; queues: string }>(
     conn,
-    sql`SELECT id, last_seen_at, running FROM workers
+    sql`SELECT id, last_seen_at, running, host, queues FROM workers
         WHERE stopped_at IS NULL AND last_seen_at >= ${d.nowPlus(-withinMs)}
         ORDER BY started_at, id`,
   );
-  return rows.map((r) => ({ id: r.id, lastSeenAt: toDate(r.last_seen_at) as Date, running: Number(r.running) }));
+  return rows.map((r) => ({ id: r.id, lastSeenAt: toDate(r.last_seen_at) as Date, running: Number(r.running), host: r.host, queues: r.queues }));
 }

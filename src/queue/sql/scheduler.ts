@@ -5,6 +5,7 @@
  * slot fires at most once even if two processes both believe they lead.
  */
 import { sql } from "@/db/dialect";
+import { statusIn, TaskStatus } from "../states";
 import { insertTasks, type TaskInsert } from "./enqueue";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
@@ -45,6 +46,8 @@ export interface DueSchedule {
   afterCloseMinutes: number | null;
   nextRunAt: Date;
   createdAt: Date;
+  overlapPolicy: "skip" | "allow" | "cancel_previous";
+  lastTaskId: number | null;
 }
 
 /** Enabled schedules whose next slot is due, and the database's now. */
@@ -53,7 +56,8 @@ export async function dueSchedules(conn: Conn, limit = 100): Promise<{ now: Date
   const rows = await query<Record<string, unknown>>(
     conn,
     sql`SELECT id, name, task_type, payload, kind, cron, timezone, interval_seconds, run_at, priority, timeout_ms, max_attempts,
-               misfire_policy, trading_days_only, after_close_minutes, next_run_at, created_at, ${d.now} AS db_now
+               misfire_policy, trading_days_only, after_close_minutes, next_run_at, created_at,
+               overlap_policy, last_task_id, ${d.now} AS db_now
         FROM schedules WHERE enabled AND next_run_at IS NOT NULL AND next_run_at <= ${d.now}
         ORDER BY next_run_at LIMIT ${limit}`,
   );
@@ -78,6 +82,8 @@ export async function dueSchedules(conn: Conn, limit = 100): Promise<{ now: Date
       afterCloseMinutes: r.after_close_minutes === null ? null : Number(r.after_close_minutes),
       nextRunAt: toDate(r.next_run_at) as Date,
       createdAt: toDate(r.created_at) as Date,
+      overlapPolicy: r.overlap_policy as DueSchedule["overlapPolicy"],
+      lastTaskId: r.last_task_id === null ? null : Number(r.last_task_id),
     })),
   };
 }
@@ -102,6 +108,30 @@ export async function fireSlot(conn: Conn, id: number, slot: Date, row: TaskInse
     await execute(tx, sql`UPDATE schedule_fires SET task_id = ${taskId} WHERE schedule_id = ${id} AND slot = ${slot}`);
     await execute(tx, sql`UPDATE schedules SET next_run_at = ${next}, last_run_at = ${slot}, last_task_id = ${taskId} WHERE id = ${id}`);
     return taskId;
+  });
+}
+
+/** Whether task `id` is unfinished (queued or running). */
+export async function isUnfinished(conn: Conn, id: number): Promise<boolean> {
+  const rows = await query<{ n: unknown }>(conn, sql`SELECT 1 AS n FROM tasks WHERE id = ${id} AND ${statusIn([TaskStatus.queued, TaskStatus.running])}`);
+  return rows.length > 0;
+}
+
+/**
+ * Records `slot` of schedule `id` as not fired, because of `reason` (e.g. "overlap", with
+ * `taskId` the unfinished task it overlapped), and moves the schedule on to `next`. The fire
+ * row's key keeps the slot from being fired later by another process.
+ */
+export async function skipSlot(conn: Conn, id: number, slot: Date, taskId: number, reason: string, next: Date | null): Promise<boolean> {
+  const d = dialect(conn);
+  return transaction(conn, async (tx) => {
+    const rows = await query(
+      tx,
+      sql`INSERT INTO schedule_fires (schedule_id, slot, task_id, fired_at, skip_reason) VALUES (${id}, ${slot}, ${taskId}, ${d.now}, ${reason})
+          ON CONFLICT (schedule_id, slot) DO NOTHING RETURNING schedule_id`,
+    );
+    await execute(tx, sql`UPDATE schedules SET next_run_at = ${next} WHERE id = ${id} AND next_run_at <= ${slot}`);
+    return rows.length > 0;
   });
 }
 

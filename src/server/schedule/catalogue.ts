@@ -23,11 +23,11 @@ import { isMap, isScalar, LineCounter, parseDocument, stringify, type Node } fro
 import { z } from "zod";
 import type { Schedule } from "@/generated/sqlite/client";
 import { AlertsSection, parseRuleParams } from "@/contracts/alerts";
-import { CreateScheduleBody } from "@/contracts/schedules";
+import { CreateScheduleBody, type OverlapPolicy } from "@/contracts/schedules";
 import { InvalidTaskError, prepareTask } from "@/queue/enqueue";
 import type { Registry } from "@/queue/registry";
 import { timingOf, validateTiming } from "@/schedule/timing";
-import { columnsOf } from "./rules";
+import { columnsOf, defaultOverlap } from "./rules";
 
 /** A schedule as the catalogue declares it: exactly a create body. */
 export type ScheduleSpec = CreateScheduleBody;
@@ -208,6 +208,8 @@ export function specOf(s: Schedule): ScheduleSpec {
     ...(s.maxAttempts !== null ? { max_attempts: s.maxAttempts } : {}),
     enabled: s.enabled,
     misfire_policy: s.misfirePolicy,
+    // Written only where it differs from what a new schedule of its kind gets.
+    ...(s.overlapPolicy !== defaultOverlap(s.kind) ? { overlap_policy: s.overlapPolicy as OverlapPolicy } : {}),
   });
 }
 

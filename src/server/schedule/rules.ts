@@ -1,6 +1,6 @@
 /** The rules of schedules: validation against the task catalogue and the timing rules, the JSON shape, the next fire times. */
 import type { Schedule } from "@/generated/sqlite/client";
-import type { CreateScheduleBody, ScheduleJson } from "@/contracts/schedules";
+import type { CreateScheduleBody, OverlapPolicy, ScheduleJson } from "@/contracts/schedules";
 import type { Db } from "@/db/client";
 import { unavailableReason } from "@/queue/registry";
 import { prepareTask, InvalidTaskError } from "@/queue/enqueue";
@@ -32,6 +32,11 @@ export function checkTask(taskType: string, payload: unknown): void {
   }
 }
 
+/** The overlap policy a new schedule of `kind` gets when none is given (see OverlapPolicy). */
+export function defaultOverlap(kind: string): OverlapPolicy {
+  return kind === "cron" || kind === "interval" || kind === "after_close" ? "skip" : "allow";
+}
+
 /** The fields of a create body as columns. */
 export function columnsOf(b: CreateScheduleBody) {
   return {
@@ -51,6 +56,7 @@ export function columnsOf(b: CreateScheduleBody) {
     maxAttempts: b.max_attempts ?? null,
     enabled: b.enabled,
     misfirePolicy: b.misfire_policy,
+    overlapPolicy: b.overlap_policy ?? defaultOverlap(b.kind),
   };
 }
 
@@ -84,6 +90,7 @@ export async function schedulesJson(db: Db, rows: Schedule[]): Promise<ScheduleJ
     max_attempts: s.maxAttempts,
     enabled: s.enabled,
     misfire_policy: s.misfirePolicy as ScheduleJson["misfire_policy"],
+    overlap_policy: s.overlapPolicy as OverlapPolicy,
     next_run_at: s.nextRunAt?.toISOString() ?? null,
     next_runs: s.enabled
       ? nextSlots(timingOf(s), s.nextRunAt && s.nextRunAt > now ? new Date(s.nextRunAt.getTime() - 1) : now, 5).map((d) => d.toISOString())

@@ -1,0 +1,8 @@
+import { listQueues } from "@/contracts/queues";
+import * as queues from "@/server/queues";
+import { route } from "@/server/route";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const GET = route(listQueues, queues.list);

@@ -1,0 +1,82 @@
+/**
+ * A worker's view of which of its queues are gated (paused or limited; see
+ * queue/sql/queueControls.ts), read at most once a second, and what each gated queue's last
+ * claim said — so the claimer sends gated queues through claimGated, skips a queue it knows
+ * to be paused, and sleeps until a rate-limited queue may start again instead of polling it.
+ * A stale view is never unsafe: the unlimited claim itself skips gated queues, and the gated
+ * claim re-reads the controls under their lock.
+ */
+import { readControls, isGated, type QueueControl } from "@/queue/sql/queueControls";
+import type { GatedClaim } from "@/queue/sql/claimGated";
+import type { Conn } from "@/queue/sql/executor";
+
+/** Controls are re-read at most this often (and at once after a wake-up older than WAKE_REFRESH_MS). */
+const REFRESH_MS = 1_000;
+const WAKE_REFRESH_MS = 200;
+/** A queue at its max_running is asked again this often (another worker's task may have ended). */
+export const FULL_RECHECK_MS = 250;
+
+/** The gated queues of one worker and their last claim outcomes. */
+export class Gates {
+  private gated = new Map<string, QueueControl>();
+  private readAt = 0;
+  private reading: Promise<void> | null = null;
+  /** Per gated queue: the last claim's outcome and when (performance.now()) it may be asked again. */
+  private last = new Map<string, { state: GatedClaim["state"]; retryAt: number }>();
+
+  constructor(private readonly conn: Conn) {}
+
+  /** Re-reads the controls when older than REFRESH_MS (or `maxAgeMs`). */
+  async refresh(maxAgeMs = REFRESH_MS): Promise<void> {
+    if (performance.now() - this.readAt < maxAgeMs) return;
+    this.reading ??= readControls(this.conn)
+      .then((all) => {
+        this.gated = new Map(all.filter(isGated).map((c) => [c.name, c]));
+        for (const q of this.last.keys()) if (!this.gated.has(q)) this.last.delete(q);
+        this.readAt = performance.now();
+      })
+      .finally(() => (this.reading = null));
+    await this.reading;
+  }
+
+  /** A wake-up arrived (an enqueue, or a pause/resume/limit change): read the controls again soon. */
+  woke(): void {
+    if (performance.now() - this.readAt > WAKE_REFRESH_MS) this.readAt = 0;
+  }
+
+  /** Whether claims of `queue` go through claimGated. */
+  isGated(queue: string): boolean {
+    return this.gated.has(queue);
+  }
+
+  /** Whether a gated queue is worth a claim now (not known paused, not waiting on its rate). */
+  mayAsk(queue: string, now = performance.now()): boolean {
+    if (this.gated.get(queue)?.paused) return false;
+    const l = this.last.get(queue);
+    return !l || l.state === "open" || now >= l.retryAt;
+  }
+
+  /** Records a gated claim's outcome. */
+  note(queue: string, r: GatedClaim, now = performance.now()): void {
+    const retryAt = r.state === "rate" ? now + (r.retryInMs ?? 0) : r.state === "full" ? now + FULL_RECHECK_MS : now;
+    this.last.set(queue, { state: r.state, retryAt });
+    const c = this.gated.get(queue);
+    if (c && (r.state === "paused") !== c.paused) c.paused = r.state === "paused";
+  }
+
+  /**
+   * Of `open` queues: those whose next due task msUntilNextDue may report (ungated, or gated
+   * and last found open), and the soonest a gated queue waiting on its rate or its
+   * max_running should be asked again (ms from now; null: none waits).
+   */
+  plan(open: string[], now = performance.now()): { dueQueues: string[]; retryInMs: number | null } {
+    const dueQueues: string[] = [];
+    let retry: number | null = null;
+    for (const q of open) {
+      const l = this.last.get(q);
+      if (!this.gated.has(q) || (!this.gated.get(q)?.paused && (!l || l.state === "open"))) dueQueues.push(q);
+      else if (l && (l.state === "rate" || l.state === "full") && !this.gated.get(q)?.paused) retry = Math.min(retry ?? Infinity, Math.max(0, l.retryAt - now));
+    }
+    return { dueQueues, retryInMs: retry };
+  }
+}
