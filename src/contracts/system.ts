@@ -31,3 +31,13 @@ export const getDocs = endpoint({
   summary: "This document (JSON with ?format=json or Accept: application/json; otherwise a readable page)",
   produces: "text/html",
 });
+
+export const getMetrics = endpoint({
+  method: "GET",
+  path: "/api/metrics",
+  role: "public",
+  tag: "system",
+  summary:
+    "Prometheus metrics (text exposition format) for a token with the viewer role (Authorization: Bearer) or a client address listed in QTASK_METRICS_ALLOW; 401 otherwise",
+  produces: "text/plain; version=0.0.4; charset=utf-8",
+});

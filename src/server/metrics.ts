@@ -1,0 +1,208 @@
+/**
+ * `GET /api/metrics`: Prometheus metrics through prom-client, for scrapers that do not sign in
+ * (a viewer token, or an address in QTASK_METRICS_ALLOW).
+ *
+ * What a scrape costs: the gauges come from the overview's cached aggregates (counts by queue
+ * and status, refreshed at most every few seconds whoever asks) and from small tables
+ * (queue controls, workers, schedules, alert messages); the counters and histograms are
+ * advanced by reading only what happened since the previous scrape — runs opened after the
+ * last run id seen, tasks finished after the last finished_at seen (tasks_finished_idx) — so
+ * no scrape scans the tasks table. The counters count from this web process's first scrape
+ * (as every Prometheus counter counts from its process's start; rate() handles the restart).
+ *
+ * Late commits: on PostgreSQL a run id or finished_at can become visible after a higher one
+ * (transactions commit out of order), so each read looks back LOOKBACK_RUN_IDS ids and
+ * LOOKBACK_MS milliseconds and skips what it already counted.
+ */
+import { isIP } from "node:net";
+import proxyaddr from "proxy-addr";
+import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import type { getMetrics } from "@/contracts/system";
+import type { Database } from "@/db/client";
+import { roleAtLeast } from "@/contracts/roles";
+import type { Conn } from "@/queue/sql/executor";
+import { liveWorkers } from "@/queue/sql/lease";
+import { alertEventCounts, lostRunCount, metricsCursor, runsOpenedAfter, scheduleLags, tasksFinishedSince } from "@/queue/sql/metrics";
+import { getQueue } from "./context";
+import { HttpError } from "./errors";
+import { queuesJson } from "./queues";
+import type { Input } from "./route";
+
+const LOOKBACK_RUN_IDS = 1_000;
+const LOOKBACK_MS = 2_000;
+/** Seconds: from 10 ms (a no-op's run) to an hour (a long backtest batch). */
+const BUCKETS = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600];
+
+/** Every metric and the cursors of one web process. */
+class Metrics {
+  readonly registry = new Registry();
+  private readonly r = [this.registry];
+  readonly tasks = new Gauge({ name: "qtask_tasks", help: "Tasks by queue and status (the overview's counts, at most a few seconds old)", labelNames: ["queue", "status"], registers: this.r });
+  readonly oldest = new Gauge({
+    name: "qtask_queue_oldest_due_age_seconds",
+    help: "Seconds the longest-waiting due task of the queue has waited since it fell due (0: none due)",
+    labelNames: ["queue"],
+    registers: this.r,
+  });
+  readonly paused = new Gauge({ name: "qtask_queue_paused", help: "1 while the queue is paused cluster-wide", labelNames: ["queue"], registers: this.r });
+  readonly maxRunning = new Gauge({ name: "qtask_queue_max_running", help: "The queue's cluster-wide max_running (absent: none)", labelNames: ["queue"], registers: this.r });
+  readonly workers = new Gauge({ name: "qtask_workers_online", help: "Worker processes that sent a heartbeat in the last minute", registers: this.r });
+  readonly queueWorkers = new Gauge({ name: "qtask_queue_workers", help: "Live workers serving the queue", labelNames: ["queue"], registers: this.r });
+  readonly duration = new Histogram({
+    name: "qtask_task_duration_seconds",
+    help: "Run time of finished tasks (their last attempt: started → finished), by type",
+    labelNames: ["type"],
+    buckets: BUCKETS,
+    registers: this.r,
+  });
+  readonly wait = new Histogram({
+    name: "qtask_task_wait_seconds",
+    help: "Queue wait of tasks finished at their first attempt: due (run_at; the enqueue for an immediate task) → started, by type",
+    labelNames: ["type"],
+    buckets: BUCKETS,
+    registers: this.r,
+  });
+  readonly started = new Counter({ name: "qtask_runs_started_total", help: "Runs started (every attempt), by task type", labelNames: ["type"], registers: this.r });
+  readonly finished = new Counter({
+    name: "qtask_tasks_finished_total",
+    help: "Tasks that reached a final state, by type and status (succeeded, failed, cancelled)",
+    labelNames: ["type", "status"],
+    registers: this.r,
+  });
+  readonly lost = new Gauge({ name: "qtask_runs_lost", help: "Runs lost to rescue (their worker stopped renewing the lease), in the history kept", registers: this.r });
+  readonly lag = new Gauge({
+    name: "qtask_schedule_lag_seconds",
+    help: "How late the schedule's last slot fired (fired_at − slot)",
+    labelNames: ["schedule"],
+    registers: this.r,
+  });
+  readonly alerts = new Gauge({ name: "qtask_alert_messages", help: "Alert messages by delivery status, in the history kept", labelNames: ["status"], registers: this.r });
+
+  private runCursor = -1;
+  private finishedCursor = new Date(0);
+  /** Run ids above runCursor − LOOKBACK_RUN_IDS already counted. */
+  private seenRuns = new Set<number>();
+  /** "id:finished_at" of tasks finished within LOOKBACK_MS of finishedCursor already counted, with finished_at. */
+  private seenFinished = new Map<string, number>();
+  private busy: Promise<string> | null = null;
+
+  /** One scrape at a time (two scrapers at once would count the same rows twice). */
+  scrape(database: Database, conn: Conn): Promise<string> {
+    const run = async () => {
+      await this.advance(conn);
+      await this.gauges(database, conn);
+      return this.registry.metrics();
+    };
+    const p = (this.busy ?? Promise.resolve("")).catch(() => "").then(run);
+    this.busy = p.finally(() => {
+      if (this.busy === p) this.busy = null;
+    });
+    return p;
+  }
+
+  /** Advances the counters and histograms by what happened since the previous scrape. */
+  private async advance(conn: Conn): Promise<void> {
+    const first = this.runCursor < 0;
+    if (first) {
+      const c = await metricsCursor(conn);
+      this.runCursor = c.runId;
+      this.finishedCursor = c.now;
+    }
+    const runs = await runsOpenedAfter(conn, Math.max(0, this.runCursor - LOOKBACK_RUN_IDS));
+    for (const r of runs) {
+      if (this.seenRuns.has(r.id)) continue;
+      this.seenRuns.add(r.id);
+      if (!first || r.id > this.runCursor) this.started.inc({ type: r.type });
+      this.runCursor = Math.max(this.runCursor, r.id);
+    }
+    for (const id of this.seenRuns) if (id <= this.runCursor - LOOKBACK_RUN_IDS) this.seenRuns.delete(id);
+
+    const since = new Date(this.finishedCursor.getTime() - LOOKBACK_MS);
+    const { now, rows } = await tasksFinishedSince(conn, since);
+    for (const t of rows) {
+      const key = `${t.id}:${t.finishedAt.getTime()}`;
+      if (this.seenFinished.has(key)) continue;
+      this.seenFinished.set(key, t.finishedAt.getTime());
+      // The first scrape only marks what finished just before it (within the look-back) as seen.
+      if (first && t.finishedAt.getTime() < this.finishedCursor.getTime()) continue;
+      this.finished.inc({ type: t.type, status: t.status });
+      if (t.startedAt && t.status !== "cancelled") this.duration.observe({ type: t.type }, Math.max(0, t.finishedAt.getTime() - t.startedAt.getTime()) / 1000);
+      if (t.startedAt && t.attempts === 1) this.wait.observe({ type: t.type }, Math.max(0, t.startedAt.getTime() - t.runAt.getTime()) / 1000);
+    }
+    this.finishedCursor = new Date(Math.max(this.finishedCursor.getTime(), now.getTime() - LOOKBACK_MS / 2, ...rows.map((r) => r.finishedAt.getTime())));
+    const floor = this.finishedCursor.getTime() - LOOKBACK_MS;
+    for (const [k, at] of this.seenFinished) if (at < floor) this.seenFinished.delete(k);
+  }
+
+  /** Sets the gauges from the cached aggregates and the small tables. */
+  private async gauges(database: Database, conn: Conn): Promise<void> {
+    const [queues, workers, lost, lags, alerts] = await Promise.all([
+      queuesJson(database, conn),
+      liveWorkers(conn, 60_000),
+      lostRunCount(conn),
+      scheduleLags(conn),
+      alertEventCounts(conn),
+    ]);
+    for (const g of [this.tasks, this.oldest, this.paused, this.maxRunning, this.queueWorkers, this.lag, this.alerts]) g.reset();
+    for (const q of queues) {
+      for (const [status, n] of Object.entries(q.counts)) this.tasks.set({ queue: q.name, status }, n);
+      this.oldest.set({ queue: q.name }, q.oldest_queued_age_s ?? 0);
+      this.paused.set({ queue: q.name }, q.paused ? 1 : 0);
+      if (q.limits.max_running !== null) this.maxRunning.set({ queue: q.name }, q.limits.max_running);
+      this.queueWorkers.set({ queue: q.name }, q.workers.length);
+    }
+    this.workers.set(workers.length);
+    this.lost.set(lost);
+    for (const l of lags) this.lag.set({ schedule: l.name }, l.lagMs / 1000);
+    for (const [status, n] of Object.entries(alerts)) this.alerts.set({ status }, n);
+  }
+}
+
+const g = globalThis as unknown as { __qtaskMetrics?: Map<string, Metrics> };
+
+/** The metrics of this process for a database (one per database URL; tests open several). */
+function metricsFor(database: Database): Metrics {
+  g.__qtaskMetrics ??= new Map();
+  let m = g.__qtaskMetrics.get(database.url);
+  if (!m) g.__qtaskMetrics.set(database.url, (m = new Metrics()));
+  return m;
+}
+
+/**
+ * Parses QTASK_METRICS_ALLOW ("127.0.0.1, 10.0.0.0/8, ::1") into a check of a client address,
+ * with proxy-addr as QTASK_TRUSTED_PROXIES is (an IPv4-mapped IPv6 address matches its IPv4
+ * entry); throws naming a malformed entry.
+ */
+export function allowListOf(spec: string | undefined): (ip: string) => boolean {
+  const list = (spec ?? "")
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
+  let check: (addr: string, i: number) => boolean;
+  try {
+    check = proxyaddr.compile(list);
+  } catch (err) {
+    throw new Error(`QTASK_METRICS_ALLOW: ${(err as Error).message}`);
+  }
+  return (ip) => {
+    try {
+      return isIP(ip) !== 0 && check(ip, 0);
+    } catch {
+      return false;
+    }
+  };
+}
+
+let allow: { spec: string | undefined; allowed: (ip: string) => boolean } | null = null;
+
+/** The metrics, for a viewer (or better) or an allowed address. */
+export async function scrape({ principal, ip }: Input<typeof getMetrics>): Promise<Response> {
+  const spec = process.env.QTASK_METRICS_ALLOW;
+  if (!allow || allow.spec !== spec) allow = { spec, allowed: allowListOf(spec) };
+  const permitted = (principal && roleAtLeast(principal.role, "viewer")) || allow.allowed(ip);
+  if (!permitted) throw new HttpError("unauthorized", "metrics need a token with the viewer role (Authorization: Bearer) or a client address in QTASK_METRICS_ALLOW");
+  const { database, conn } = await getQueue();
+  const m = metricsFor(database);
+  const text = await m.scrape(database, conn);
+  return new Response(text, { headers: { "content-type": m.registry.contentType, "cache-control": "no-store" } });
+}
