@@ -7,6 +7,7 @@
  *   qtask enqueue TYPE [--payload JSON] [--queue Q] [--priority N] [--max-attempts N] [--wait] [--timeout SECONDS]
  *   qtask status TASK_ID           qtask cancel TASK_ID        qtask retry TASK_ID
  *   qtask logs RUN_ID [--follow]   qtask schedules             qtask trigger SCHEDULE [--wait] [--timeout SECONDS]
+ *   qtask queues                   qtask pause QUEUE           qtask resume QUEUE
  *
  * Exit codes: 0 the task succeeded (or the command did what it says); 1 it failed or was
  * cancelled, or the API refused (the error is printed); 2 usage; 3 `status` of a task that has
@@ -22,6 +23,9 @@ const USAGE = `usage: qtask <command> [options]
   logs RUN_ID [--follow]
   schedules
   trigger SCHEDULE_NAME [--wait] [--timeout SECONDS]
+  queues
+  pause QUEUE
+  resume QUEUE
 environment: QTASK_URL (default http://localhost:3000), QTASK_TOKEN (an API token)
 exit codes: 0 succeeded, 1 failed or refused, 2 usage, 3 not finished (status), 4 unreachable or timed out`;
 
@@ -177,6 +181,45 @@ const commands = {
     return o.wait ? wait(task_id, o.timeout) : EXIT.ok;
   },
 };
+
+/** One line per queue: counts, pause, limits, oldest due task, workers. */
+function queueLine(q) {
+  const c = q.counts;
+  const limits = [
+    q.limits.max_running !== null ? `max_running=${q.limits.max_running}` : null,
+    q.limits.rate ? `rate=${q.limits.rate.limit}/${q.limits.rate.per}` : null,
+    q.limits.per_key ? `per_key=${q.limits.per_key.field}:${q.limits.per_key.max_running}` : null,
+  ].filter(Boolean);
+  return [
+    q.name.padEnd(16),
+    (q.paused ? `paused by ${q.paused_by}` : "active").padEnd(18),
+    `queued ${c.queued}`.padEnd(14),
+    `running ${c.running}`.padEnd(12),
+    `failed ${c.failed}`.padEnd(12),
+    `oldest ${q.oldest_queued_age_s === null ? "-" : `${q.oldest_queued_age_s}s`}`.padEnd(14),
+    `workers ${q.workers.length}`.padEnd(10),
+    limits.join(" ") || "no limits",
+  ].join(" ");
+}
+
+/** Pauses or resumes a queue and prints its line. */
+async function pauseOrResume(args, verb) {
+  const [name] = parse(args, [])._;
+  if (!name) throw new Usage(`${verb} needs a queue name`);
+  const { queue } = await api("POST", `/api/queues/${encodeURIComponent(name)}/${verb}`);
+  console.log(queueLine(queue));
+  return EXIT.ok;
+}
+
+Object.assign(commands, {
+  async queues() {
+    const { items } = await api("GET", "/api/queues");
+    for (const q of items) console.log(queueLine(q));
+    return EXIT.ok;
+  },
+  pause: (args) => pauseOrResume(args, "pause"),
+  resume: (args) => pauseOrResume(args, "resume"),
+});
 
 async function main(argv) {
   const [command, ...args] = argv;

@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { AlertsImportResult } from "./alerts";
+import { QueuesImportResult } from "./queues";
 import { endpoint } from "./endpoint";
 import { TaskCategory } from "./tasks";
 
@@ -72,6 +73,8 @@ export const ImportResult = z.object({
   ),
   /** The `alerts:` section's diff (null: the file has none). */
   alerts: AlertsImportResult.nullable(),
+  /** The `queues:` section's diff (null: the file has none). */
+  queues: QueuesImportResult.nullable(),
 });
 export type ImportResult = z.infer<typeof ImportResult>;
 

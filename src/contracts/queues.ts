@@ -4,9 +4,8 @@
  */
 import { z } from "zod";
 import { endpoint } from "./endpoint";
+import { QueueName } from "./tasks";
 
-/** A queue's name, as QTASK_QUEUES and task types spell it. */
-export const QueueName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be a queue name (lower case letters, digits, - and _, starting with a letter)");
 
 export const QueueParams = z.object({ name: QueueName });
 
@@ -37,6 +36,20 @@ export const QueueLimitsBody = z
   })
   .strict();
 export type QueueLimitsBody = z.infer<typeof QueueLimitsBody>;
+
+/**
+ * The catalogue's `queues:` section: queue name → its limits, e.g.
+ * `crawl: { max_running: 4, rate: { limit: 5, per: second } }`. A queue's pause is not
+ * configuration (it is an operator's action), so it is not here.
+ */
+export const QueuesSection = z.record(QueueName, QueueLimitsBody);
+export type QueuesSection = z.infer<typeof QueuesSection>;
+
+/** What importing a `queues:` section changes (replace mode removes the limits of queues it does not name). */
+export const QueuesImportResult = z.object({
+  changes: z.array(z.object({ name: z.string(), action: z.enum(["add", "change", "remove"]), fields: z.array(z.string()) })),
+  unchanged: z.number(),
+});
 
 export const QueueJson = z.object({
   name: z.string(),

@@ -36,6 +36,7 @@ function scriptJson(spec: ScriptSpec | null) {
 }
 import { CatalogueError, MAX_CATALOGUE_BYTES, parseCatalogueDocument, serializeCatalogue, specOf } from "./schedule/catalogue";
 import { alertsResult, applyAlerts, exportAlerts, planAlerts } from "./alertCatalogue";
+import { applyQueues, exportQueues, planQueues, queuesResult } from "./queueCatalogue";
 import { roleAtLeast } from "@/contracts/roles";
 import { applyCatalogue, planCatalogue } from "./schedule/cataloguePlan";
 
@@ -68,7 +69,7 @@ export async function exportYaml({ principal }: Input<typeof exportSchedules>): 
   const rows = await db.schedule.findMany({ orderBy: { id: "asc" } });
   const now = new Date().toISOString();
   const alerts = roleAtLeast(principal.role, "admin") ? await exportAlerts(db) : undefined;
-  const yaml = serializeCatalogue(rows.map(specOf), `qtask schedules, exported ${now}`, alerts);
+  const yaml = serializeCatalogue(rows.map(specOf), `qtask schedules, exported ${now}`, alerts, await exportQueues(db));
   return new Response(yaml, {
     headers: {
       "content-type": "application/yaml; charset=utf-8",
@@ -88,8 +89,9 @@ export async function importYaml({ req, query, principal, ip }: Input<typeof imp
   const text = await readTextDocument(req, MAX_CATALOGUE_BYTES);
   let specs;
   let alerts;
+  let queues;
   try {
-    ({ specs, alerts } = parseCatalogueDocument(text, registry));
+    ({ specs, alerts, queues } = parseCatalogueDocument(text, registry));
   } catch (err) {
     if (err instanceof CatalogueError) throw new HttpError("invalid_input", `invalid schedule file: ${err.message}`, { problems: err.problems });
     throw err;
@@ -99,14 +101,23 @@ export async function importYaml({ req, query, principal, ip }: Input<typeof imp
   // The alerts section is planned before anything is written: its mistakes (a "<secret>" with
   // nothing stored, a rule naming no channel) reject the whole import.
   const alertPlan = alerts ? await planAlerts(db, alerts, { prune: query.mode === "replace" }) : null;
+  // Queue limits change only with the admin role, as the queue panel's form does.
+  if (queues && !roleAtLeast(principal.role, "admin")) throw new HttpError("forbidden", "the queues: section sets cluster-wide limits and needs the admin role");
+  const queuePlan = queues ? await planQueues(db, queues, { prune: query.mode === "replace" }) : null;
   if (!query.dry_run) {
     await applyCatalogue(db, plan, { principal, action: "schedule.update", ip, userAgent: req.headers.get("user-agent"), source: "import" });
     if (alertPlan) await applyAlerts(db, alertPlan, { principal, ip, userAgent: req.headers.get("user-agent"), source: "import" });
+    if (queuePlan) await applyQueues(db, queuePlan, false);
   }
   const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
   const summary = { added: count("add"), changed: count("change"), removed: count("remove"), unchanged: plan.unchanged.length };
   return {
-    json: { applied: !query.dry_run, mode: query.mode, summary, changes: plan.changes, alerts: alertPlan ? alertsResult(alertPlan) : null },
-    audit: { target: query.dry_run ? "preview" : "schedules", details: { dry_run: query.dry_run, mode: query.mode, ...summary } },
+    json: { applied: !query.dry_run, mode: query.mode, summary, changes: plan.changes, alerts: alertPlan ? alertsResult(alertPlan) : null,
+      queues: queuePlan ? queuesResult(queuePlan) : null,
+    },
+    audit: {
+      target: query.dry_run ? "preview" : "schedules",
+      details: { dry_run: query.dry_run, mode: query.mode, ...summary, ...(queuePlan ? { queues: queuesResult(queuePlan).changes } : {}) },
+    },
   };
 }

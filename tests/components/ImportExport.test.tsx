@@ -13,6 +13,7 @@ const RESULT: ImportResult = {
   applied: false,
   mode: "merge",
   alerts: null,
+  queues: null,
   summary: { added: 1, changed: 1, removed: 1, unchanged: 4 },
   changes: [
     {

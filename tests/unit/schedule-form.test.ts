@@ -14,6 +14,7 @@ const values = (over: Partial<Values> = {}): Values => ({
   trading_days_only: true,
   priority: 500,
   misfire_policy: "run_once",
+  overlap_policy: "skip",
   enabled: true,
   ...over,
 });
@@ -52,6 +53,7 @@ describe("schedule form model", () => {
       payload: { a: 1 },
       priority: 500,
       misfire_policy: "run_once",
+      overlap_policy: "skip",
       enabled: true,
       kind: "cron",
       cron: "0 21 * * *",
@@ -80,11 +82,16 @@ describe("schedule form model", () => {
       max_attempts: null,
       enabled: true,
       misfire_policy: "run_once",
+      overlap_policy: "skip",
     } as unknown as ScheduleJson;
     const same = values();
     expect(initialValues(schedule)).toMatchObject({ name: "nightly", payload: '{\n  "a": 1\n}', kind: "cron" });
     expect(patchBody(same, timingOf(same)!, schedule)).toEqual({});
     const changed = values({ priority: 700, cron: "0 22 * * *" });
     expect(patchBody(changed, timingOf(changed)!, schedule)).toEqual({ priority: 700, cron: "0 22 * * *" });
+    // The overlap policy is sent for recurring kinds only (it does not apply to once and supervised).
+    expect(patchBody(values({ overlap_policy: "cancel_previous" }), timingOf(values())!, schedule)).toEqual({ overlap_policy: "cancel_previous" });
+    const once = values({ kind: "once", run_at: dayjs("2026-12-24T01:00:00Z") });
+    expect(createBody(once, timingOf(once)!)).not.toHaveProperty("overlap_policy");
   });
 });

@@ -8,7 +8,7 @@
 import { useEffect, useState } from "react";
 import { keepPreviousData, queryOptions, useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
 import type { z } from "zod";
-import type { CreateScheduleBody, PatchScheduleBody, PreviewBody, ScheduleJson } from "@/contracts/schedules";
+import type { CreateScheduleBody, PatchScheduleBody, PreviewBody, ScheduleFireJson, ScheduleJson } from "@/contracts/schedules";
 import { ApiError, apiFetch } from "../api";
 import type { Page } from "@/contracts/endpoint";
 import { useLiveInvalidate, usePollInterval } from "../live/LiveProvider";
@@ -41,6 +41,17 @@ export function useScheduleQuery(id: string) {
     queryFn: () => apiFetch<{ schedule: ScheduleJson }>(`/api/schedules/${encodeURIComponent(id)}`),
     refetchInterval: interval,
     retry: (n, err) => !(err instanceof ApiError && err.status === 404) && n < 2,
+  });
+}
+
+/** The schedule's latest slots, fired or skipped (polled with it). */
+export function useScheduleFiresQuery(id: string, limit = 30) {
+  useLiveInvalidate("schedules", [["schedules", "fires", id]]);
+  const interval = usePollInterval(5_000);
+  return useQuery({
+    queryKey: ["schedules", "fires", id, limit],
+    queryFn: () => apiFetch<{ items: ScheduleFireJson[] }>(`/api/schedules/${encodeURIComponent(id)}/fires?limit=${limit}`),
+    refetchInterval: interval,
   });
 }
 

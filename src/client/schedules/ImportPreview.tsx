@@ -137,6 +137,18 @@ export function ImportDiff({ result }: { result: ImportResult }) {
           ))}
         </div>
       )}
+      {result.queues && result.queues.changes.length > 0 && (
+        <div data-testid="import-queues">
+          <Typography.Text strong>{t.queues.limits}</Typography.Text>
+          {result.queues.changes.map((c) => (
+            <div key={c.name} style={{ fontSize: 12 }}>
+              <Tag color={ACTION_COLOR[c.action]}>{label[c.action]}</Tag>
+              {t.queues.name} <Typography.Text code>{c.name}</Typography.Text>
+              {c.fields.length > 0 && <Typography.Text type="secondary"> · {c.fields.join(", ")}</Typography.Text>}
+            </div>
+          ))}
+        </div>
+      )}
     </Space>
   );
 }

@@ -7,14 +7,16 @@
 import { useState } from "react";
 import Link from "next/link";
 import { Alert, Breadcrumb, Button, Card, Descriptions, Empty, Result, Space, Spin, Table, Tag, Typography } from "antd";
-import type { ScheduleJson } from "@/contracts/schedules";
+import type { ScheduleFireJson, ScheduleJson } from "@/contracts/schedules";
+import type { TaskJson } from "@/contracts/tasks";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { formatDuration, formatTime, prettyJson } from "../format";
 import { useRunListQuery, type RunRow } from "../hooks/useRuns";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
-import { useScheduleActions, useScheduleQuery } from "../hooks/useSchedules";
+import { useScheduleActions, useScheduleFiresQuery, useScheduleQuery } from "../hooks/useSchedules";
+import { TaskStatusTag } from "../tasks/StatusTag";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { runColumns } from "../tasks/RunsTable";
 import { jsonBlock } from "../tasks/RunPage";
@@ -115,6 +117,15 @@ function ScheduleDetail({ s }: { s: ScheduleJson }) {
           <Descriptions.Item label={t.schedules.form.misfire}>
             {s.misfire_policy === "skip" ? t.schedules.form.misfireSkip : t.schedules.form.misfireRunOnce}
           </Descriptions.Item>
+          {s.kind !== "once" && s.kind !== "supervised" && (
+            <Descriptions.Item label={t.schedules.form.overlap}>
+              {s.overlap_policy === "skip"
+                ? t.schedules.form.overlapSkip
+                : s.overlap_policy === "cancel_previous"
+                  ? t.schedules.form.overlapCancel
+                  : t.schedules.form.overlapAllow}
+            </Descriptions.Item>
+          )}
           <Descriptions.Item label={t.schedules.detail.timeout}>
             {s.timeout_ms ? formatDuration(s.timeout_ms) : type ? `${formatDuration(type.timeout_ms)}` : "—"}
           </Descriptions.Item>
@@ -131,10 +142,50 @@ function ScheduleDetail({ s }: { s: ScheduleJson }) {
         <ScheduleRuns scheduleId={s.id} />
       </Card>
 
+      {s.kind !== "supervised" && <ScheduleFires scheduleId={s.id} />}
+
       {canOperate && form.key > 0 && (
         <ScheduleFormModal key={form.key} open={form.open} schedule={s} onClose={() => setForm((f) => ({ ...f, open: false }))} />
       )}
     </Space>
+  );
+}
+
+/** The latest slots: fired (with their task) or skipped (with why). */
+function ScheduleFires({ scheduleId }: { scheduleId: string }) {
+  const { t, lang } = useI18n();
+  const fires = useScheduleFiresQuery(scheduleId);
+  return (
+    <Card size="small" title={t.schedules.fires.title}>
+      <Table<ScheduleFireJson>
+        rowKey="slot"
+        size="small"
+        loading={fires.isLoading}
+        dataSource={fires.data?.items ?? []}
+        pagination={false}
+        data-testid="schedule-fires"
+        locale={{ emptyText: <Empty description={t.schedules.fires.empty} /> }}
+        columns={[
+          { title: t.schedules.fires.slot, dataIndex: "slot", render: (v: string) => formatTime(v, lang) },
+          { title: t.schedules.fires.firedAt, dataIndex: "fired_at", render: (v: string) => formatTime(v, lang) },
+          {
+            title: t.schedules.fires.outcome,
+            render: (_, f) =>
+              f.skip_reason ? (
+                <Tag color="orange" data-testid="fire-skipped">
+                  {f.skip_reason === "overlap" && f.task_id ? t.schedules.fires.skippedOverlap(f.task_id) : t.schedules.fires.skipped}
+                </Tag>
+              ) : (
+                <Space size={6}>
+                  <Tag color="blue">{t.schedules.fires.fired}</Tag>
+                  {f.task_id && <Link href={`/tasks/${f.task_id}`}>#{f.task_id}</Link>}
+                  {f.task_status && <TaskStatusTag status={f.task_status as TaskJson["status"]} />}
+                </Space>
+              ),
+          },
+        ]}
+      />
+    </Card>
   );
 }
 

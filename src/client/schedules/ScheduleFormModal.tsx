@@ -290,6 +290,18 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
             </Form.Item>
           </Col>
         </Row>
+        {values?.kind !== "once" && values?.kind !== "supervised" && (
+          <Form.Item label={t.schedules.form.overlap} name="overlap_policy" extra={t.schedules.form.overlapHelp}>
+            <Radio.Group
+              data-testid="schedule-overlap"
+              options={[
+                { value: "skip", label: t.schedules.form.overlapSkip },
+                { value: "allow", label: t.schedules.form.overlapAllow },
+                { value: "cancel_previous", label: t.schedules.form.overlapCancel },
+              ]}
+            />
+          </Form.Item>
+        )}
       </Form>
     </Modal>
   );

@@ -27,6 +27,7 @@ export interface Values {
   timeout_s?: number | null;
   max_attempts?: number | null;
   misfire_policy: "skip" | "run_once";
+  overlap_policy: "skip" | "allow" | "cancel_previous";
   enabled: boolean;
 }
 
@@ -71,6 +72,8 @@ export function initialValues(s: ScheduleJson | undefined): Partial<Values> {
       trading_days_only: false,
       priority: 500,
       misfire_policy: "run_once",
+      // What the server gives a new cron or interval schedule (defaultOverlap).
+      overlap_policy: "skip",
       enabled: true,
     };
   return {
@@ -89,6 +92,7 @@ export function initialValues(s: ScheduleJson | undefined): Partial<Values> {
     timeout_s: s.timeout_ms ? s.timeout_ms / 1000 : undefined,
     max_attempts: s.max_attempts ?? undefined,
     misfire_policy: s.misfire_policy,
+    overlap_policy: s.overlap_policy,
     enabled: s.enabled,
   };
 }
@@ -143,6 +147,7 @@ function common(v: Values) {
     payload: JSON.parse(v.payload || "{}") as Record<string, unknown>,
     priority: v.priority,
     misfire_policy: v.misfire_policy,
+    ...(v.kind === "once" || v.kind === "supervised" ? {} : { overlap_policy: v.overlap_policy }),
     enabled: v.enabled,
   };
 }

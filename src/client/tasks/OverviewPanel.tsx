@@ -1,10 +1,11 @@
 "use client";
-/** The top of /tasks: the cards 总任务数 / 运行中 / 今日执行 / 成功率, the last hour's throughput, the workers and the queues. */
+/** The top of /tasks: the cards 总任务数 / 运行中 / 今日执行 / 成功率, the last hour's throughput, the workers, and the queue panel. */
 import { Badge, Card, Col, Row, Space, Statistic, Tag, Tooltip, Typography } from "antd";
 import type { OverviewResponse } from "@/contracts/overview";
 import { formatTime } from "../format";
 import { useI18n } from "../i18n";
 import { ThroughputChart } from "./charts";
+import { QueuesCard } from "./QueuesCard";
 
 /** The overview's figures; dashes while `overview` is loading. */
 export function OverviewPanel({ overview: o }: { overview: OverviewResponse | undefined }) {
@@ -73,22 +74,11 @@ export function OverviewPanel({ overview: o }: { overview: OverviewResponse | un
                 ))}
               </Space>
             )}
-            {o && o.queues.length > 0 && (
-              <div style={{ marginTop: 12 }}>
-                <Typography.Text type="secondary">{t.tasks.queues}</Typography.Text>
-                {o.queues.map((q) => (
-                  <div key={q.name} style={{ display: "flex", justifyContent: "space-between", fontSize: 13 }}>
-                    <span>{q.name}</span>
-                    <span>
-                      {t.status.queued} {q.queued} · {t.status.running} {q.running}
-                    </span>
-                  </div>
-                ))}
-              </div>
-            )}
           </Card>
         </Col>
       </Row>
+
+      <QueuesCard />
     </>
   );
 }

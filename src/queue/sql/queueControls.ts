@@ -87,7 +87,10 @@ export async function setPaused(conn: Conn, queue: string, paused: boolean, by: 
   });
 }
 
-/** Sets a queue's limits (and the catalogue hash they came from); wakes its workers. */
+/**
+ * Sets a queue's limits and wakes its workers. A catalogue hash is stored when given and kept
+ * otherwise, so a change from the queue panel survives restarts until the file's entry changes.
+ */
 export async function setLimits(conn: Conn, queue: string, l: QueueLimits, catalogueHash: string | null = null): Promise<void> {
   const d = dialect(conn);
   await transaction(conn, async (tx) => {
@@ -97,7 +100,7 @@ export async function setLimits(conn: Conn, queue: string, l: QueueLimits, catal
           VALUES (${queue}, ${l.maxRunning}, ${l.rateLimit}, ${l.ratePeriodMs}, ${l.keyField}, ${l.maxRunningPerKey}, ${catalogueHash}, ${d.now})
           ON CONFLICT (name) DO UPDATE SET max_running = excluded.max_running, rate_limit = excluded.rate_limit,
             rate_period_ms = excluded.rate_period_ms, key_field = excluded.key_field, max_running_per_key = excluded.max_running_per_key,
-            catalogue_hash = excluded.catalogue_hash, updated_at = excluded.updated_at`,
+            catalogue_hash = COALESCE(excluded.catalogue_hash, queue_controls.catalogue_hash), updated_at = excluded.updated_at`,
     );
     await wake(tx, queue);
   });

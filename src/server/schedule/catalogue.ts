@@ -23,6 +23,7 @@ import { isMap, isScalar, LineCounter, parseDocument, stringify, type Node } fro
 import { z } from "zod";
 import type { Schedule } from "@/generated/sqlite/client";
 import { AlertsSection, parseRuleParams } from "@/contracts/alerts";
+import { QueuesSection } from "@/contracts/queues";
 import { CreateScheduleBody, type OverlapPolicy } from "@/contracts/schedules";
 import { InvalidTaskError, prepareTask } from "@/queue/enqueue";
 import type { Registry } from "@/queue/registry";
@@ -46,6 +47,8 @@ const CatalogueDocument = z
     scripts: z.unknown().optional(),
     // Alert channels and rules (admins; see src/server/alertCatalogue.ts).
     alerts: AlertsSection.optional(),
+    // Cluster-wide queue limits (see src/server/queueCatalogue.ts).
+    queues: QueuesSection.optional(),
   })
   .strict();
 
@@ -79,8 +82,12 @@ export function parseCatalogue(text: string, registry: Registry, from: "file" | 
   return parseCatalogueDocument(text, registry, from).specs;
 }
 
-/** parseCatalogue, with the `alerts:` section too (null when the document has none). */
-export function parseCatalogueDocument(text: string, registry: Registry, from: "file" | "import" = "import"): { specs: ScheduleSpec[]; alerts: AlertsSection | null } {
+/** parseCatalogue, with the `alerts:` and `queues:` sections too (null when the document has none). */
+export function parseCatalogueDocument(
+  text: string,
+  registry: Registry,
+  from: "file" | "import" = "import",
+): { specs: ScheduleSpec[]; alerts: AlertsSection | null; queues: QueuesSection | null } {
   if (Buffer.byteLength(text) > MAX_CATALOGUE_BYTES)
     throw new CatalogueError([problem(null, "", `the file is larger than ${MAX_CATALOGUE_BYTES} bytes`)]);
   const lineCounter = new LineCounter();
@@ -182,7 +189,7 @@ export function parseCatalogueDocument(text: string, registry: Registry, from: "
     });
   }
   if (problems.length > 0) throw new CatalogueError(problems.sort((a, b) => (a.line ?? 0) - (b.line ?? 0)));
-  return { specs: specs.map((s) => s.spec), alerts };
+  return { specs: specs.map((s) => s.spec), alerts, queues: parsed.data.queues ?? null };
 }
 
 function problem(line: number | null, p: string, message: string): CatalogueProblem {
@@ -222,7 +229,12 @@ const DEFAULTS: Partial<Record<keyof ScheduleSpec, unknown>> = {
 };
 
 /** Writes schedules as a catalogue document (defaults left out; group schedules under `groups`). */
-export function serializeCatalogue(specs: ScheduleSpec[], header = "qtask schedules (the format of config/tasks.yaml)", alerts?: AlertsSection): string {
+export function serializeCatalogue(
+  specs: ScheduleSpec[],
+  header = "qtask schedules (the format of config/tasks.yaml)",
+  alerts?: AlertsSection,
+  queues?: QueuesSection,
+): string {
   const compact = (s: ScheduleSpec) =>
     Object.fromEntries(
       Object.entries(s).filter(
@@ -235,7 +247,7 @@ export function serializeCatalogue(specs: ScheduleSpec[], header = "qtask schedu
     const { mode, tasks } = payload as { mode: string; tasks: unknown[] };
     return { name, ...(description ? { description } : {}), mode, tasks, ...rest };
   });
-  const body = stringify({ version: 1, schedules, groups, ...(alerts ? { alerts } : {}) }, { lineWidth: 0 });
+  const body = stringify({ version: 1, ...(queues ? { queues } : {}), schedules, groups, ...(alerts ? { alerts } : {}) }, { lineWidth: 0 });
   return `# ${header}\n${body}`;
 }
 

@@ -12,6 +12,8 @@ import { timingOf } from "@/schedule/timing";
 import { recordAudit } from "../auth/audit";
 import type { Principal } from "../auth/principal";
 import type { AlertsSection } from "@/contracts/alerts";
+import type { QueuesSection } from "@/contracts/queues";
+import { applyQueues, planQueues } from "../queueCatalogue";
 import { applyAlerts, planAlerts } from "../alertCatalogue";
 import { HttpError } from "../errors";
 import { canonical, CatalogueError, parseCatalogueDocument, specHash, specOf, type CatalogueProblem, type ScheduleSpec } from "./catalogue";
@@ -141,8 +143,9 @@ export async function loadCatalogueFile(
   if (!fs.existsSync(file)) return { added: [], updated: [], unchanged: 0 };
   let specs: ScheduleSpec[];
   let alerts: AlertsSection | null;
+  let queues: QueuesSection | null;
   try {
-    ({ specs, alerts } = parseCatalogueDocument(fs.readFileSync(file, "utf8"), registry, "file"));
+    ({ specs, alerts, queues } = parseCatalogueDocument(fs.readFileSync(file, "utf8"), registry, "file"));
   } catch (err) {
     if (err instanceof CatalogueError) return { added: [], updated: [], unchanged: 0, problems: err.problems };
     throw err;
@@ -160,6 +163,8 @@ export async function loadCatalogueFile(
     { principal: null, actor: "system", action: "schedule.catalogue", source: path.relative(process.cwd(), file) || file },
     hashes,
   );
+  // The file's queue limits: entries whose text changed since they were last applied.
+  if (queues) await applyQueues(db, await planQueues(db, queues, { prune: false, onlyChangedText: true }), true);
   // The file's alert channels and rules: added or updated, never removed (as for schedules).
   if (alerts) {
     try {
