@@ -54,6 +54,8 @@ test("create a cron schedule with a live preview, run it now and follow it to it
   await expect(preview.getByTestId("preview-run")).toHaveCount(5);
   await expect(preview).toContainText("Asia/Shanghai 时间");
   await expect(dialog.getByTestId("schedule-timing-error")).toHaveCount(0);
+  // A new cron schedule skips a slot while its previous task is unfinished, unless told otherwise.
+  await expect(dialog.getByRole("radio", { name: "跳过本次" })).toBeChecked();
 
   await dialog.getByRole("button", { name: "创建" }).click();
   await expect(page.getByText(`已创建定时任务「${name}」`)).toBeVisible();
@@ -65,6 +67,7 @@ test("create a cron schedule with a live preview, run it now and follow it to it
   await expect(row.getByTestId("next-run")).toHaveText(/\d{4}\/\d{1,2}\/\d{1,2} \d{2}:\d{2}:\d{2}/);
   const created = await scheduleNamed(request, name);
   expect(created?.enabled).toBe(true);
+  expect((created as unknown as { overlap_policy: string }).overlap_policy).toBe("skip");
 
   // 立即执行: the message links to the task, which runs and succeeds.
   await row.getByRole("button", { name: "立即执行" }).click();
@@ -364,4 +367,23 @@ test("/tasks offers the same 导出 and 导入", async ({ page }) => {
   await expect(page.getByRole("link", { name: "导出" })).toHaveAttribute("href", "/api/schedules/export");
   await page.getByRole("button", { name: "导入" }).click();
   await expect(page.getByRole("dialog", { name: "导入定时任务" })).toBeVisible();
+});
+
+test("a schedule whose task outlasts its interval: its page says 跳过本次 and the fire history shows the skipped slots", async ({ page, request }) => {
+  test.setTimeout(60_000);
+  const name = `e2e-overlap-${Date.now()}`;
+  const res = await request.post("/api/schedules", {
+    data: { name, task_type: "sleep", payload: { ms: 4_000 }, kind: "interval", interval_seconds: 1 },
+  });
+  expect(res.status()).toBe(201);
+  const id = (await res.json()).schedule.id as string;
+  try {
+    await page.goto(`/schedules/${id}`);
+    await expect(page.getByText("上次未结束时")).toBeVisible();
+    const fires = page.getByTestId("schedule-fires");
+    await expect(fires.getByTestId("fire-skipped").first()).toContainText(/跳过：上次任务 #\d+ 未结束/, { timeout: 20_000 });
+    await expect(fires).toContainText("已触发");
+  } finally {
+    await request.delete(`/api/schedules/${id}`);
+  }
 });

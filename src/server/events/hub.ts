@@ -120,6 +120,8 @@ export class EventHub {
   private schedulesDirty = new Set<string>();
   private lastScheduleStamp = "";
   private lastSchedulesCheck = 0;
+  private lastQueuesStamp: string | null = null;
+  private lastQueuesCheck = 0;
 
   constructor(
     private readonly database: Database,
@@ -243,6 +245,7 @@ export class EventHub {
       changes.items.push(...(await readTasks(this.conn, [...watched].filter((id) => !have.has(id)))));
     }
     this.sendTasks(changes.items, changes.resync);
+    await this.checkQueueControls();
     await this.sendOverview();
     await this.sendBatches(changes.resync);
     await this.sendSchedules();
@@ -332,6 +335,20 @@ export class EventHub {
     this.lastOverview = Date.now();
     const figures = await overviewFigures(this.database, this.conn);
     for (const s of this.subs) if (s.topics.some((t) => t.kind === "overview")) s.send("overview", figures);
+  }
+
+  /**
+   * A queue paused, resumed or given limits changes no task, so the overview (whose event the
+   * queue panel refreshes on) is marked changed when the queue_controls rows do — a table of
+   * a handful of rows, read at most once a second while someone watches the overview.
+   */
+  private async checkQueueControls(): Promise<void> {
+    if (!this.wants("overview") || Date.now() - this.lastQueuesCheck < FIGURES_EVERY_MS) return;
+    this.lastQueuesCheck = Date.now();
+    const rows = await this.database.db.queueControl.findMany({ select: { name: true, updatedAt: true } });
+    const stamp = rows.map((r) => `${r.name}@${r.updatedAt.getTime()}`).join(",");
+    if (this.lastQueuesStamp !== null && stamp !== this.lastQueuesStamp) this.overviewDirty = true;
+    this.lastQueuesStamp = stamp;
   }
 
   /** Roll-ups of watched batches that changed, each at most once a second. */
