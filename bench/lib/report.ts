@@ -74,6 +74,12 @@ export const FIGURES: FigureDef[] = [
     target: { kind: "min", sqlite: 20_000, postgres: 22_000 },
   },
   {
+    id: "drain.limited_c10",
+    phase: "drain",
+    label: "drain noop, 1 worker, concurrency 10, queue with max_running 10 (the limited claim)",
+    unit: "tasks/s",
+  },
+  {
     id: "latency.idle.p50",
     phase: "latency",
     label: "latency enqueue→start, idle worker, p50",

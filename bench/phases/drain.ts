@@ -24,12 +24,14 @@ interface DrainRun {
   failure: string | null;
 }
 
-export async function drainOnce(ctx: Ctx, n: number, concurrency: number, label: string): Promise<DrainRun> {
+export async function drainOnce(ctx: Ctx, n: number, concurrency: number, label: string, maxRunning: number | null = null): Promise<DrainRun> {
   const db = await ctx.factory.fresh(`drain-c${concurrency}`);
   try {
     await enqueueNoops(db.url, n);
     const raw = await openRaw(db.url);
     try {
+      // A cluster-wide limit on the queue: every claim takes the limited path (lock, count, claim).
+      if (maxRunning !== null) await raw.exec(`INSERT INTO queue_controls (name, max_running) VALUES ('default', ${maxRunning})`);
       const { offsetMs } = await clockOffsetMs(raw);
       let problems = 0;
       const worker = await startWorker(db.url, { QTASK_CONCURRENCY: String(concurrency) });
@@ -101,29 +103,40 @@ export async function drainOnce(ctx: Ctx, n: number, concurrency: number, label:
   }
 }
 
+/**
+ * Drains at concurrency 10 and 50 on an unlimited queue (the one-statement claim), then at 10
+ * on a queue with max_running 10 — what the limited claim costs (issue 24): the same work, but
+ * each claim locks the queue's controls row and counts its running tasks first.
+ */
 export async function drain(ctx: Ctx): Promise<void> {
-  for (const c of [10, 50]) {
+  for (const [c, limited] of [
+    [10, false],
+    [50, false],
+    [10, true],
+  ] as const) {
+    const id = limited ? `drain.limited_c${c}` : `drain.c${c}`;
     const runs: DrainRun[] = [];
     for (let rep = 0; rep < ctx.reps; rep++) {
-      const r = await drainOnce(ctx, ctx.v.drain, c, `drain c=${c} rep ${rep + 1}`);
+      const r = await drainOnce(ctx, ctx.v.drain, c, `${id} rep ${rep + 1}`, limited ? c : null);
       runs.push(r);
       if (r.failure) {
         ctx.report.fail(ctx.provider, "drain", new Error(r.failure));
-        say(`  [${ctx.provider}] drain c=${c} rep ${rep + 1}: NOT COUNTED — ${r.failure.split("\n")[0]}`);
+        say(`  [${ctx.provider}] ${id} rep ${rep + 1}: NOT COUNTED — ${r.failure.split("\n")[0]}`);
         continue;
       }
       say(
-        `  [${ctx.provider}] drain c=${c} rep ${rep + 1}: ${fmt(r.perSecond)} tasks/s (${fmt(r.seconds)} s; peak RSS ${fmt(Math.max(r.hwmMb, r.peakRssMb))} MB)`,
+        `  [${ctx.provider}] ${id} rep ${rep + 1}: ${fmt(r.perSecond)} tasks/s (${fmt(r.seconds)} s; peak RSS ${fmt(Math.max(r.hwmMb, r.peakRssMb))} MB)`,
       );
     }
     const valid = runs.filter((r) => !r.failure);
     if (valid.length === 0) continue;
-    ctx.report.record(
-      ctx.provider,
-      `drain.c${c}`,
-      valid.map((r) => r.perSecond),
-      { tasks: ctx.v.drain, concurrency: c, runs, invalid_runs: runs.length - valid.length },
-    );
+    ctx.report.record(ctx.provider, id, valid.map((r) => r.perSecond), {
+      tasks: ctx.v.drain,
+      concurrency: c,
+      max_running: limited ? c : null,
+      runs,
+      invalid_runs: runs.length - valid.length,
+    });
   }
 }
 

@@ -34,6 +34,7 @@ export class Claimer {
   wakeup: Wakeup | null = null;
   /** Which queues are paused or limited, and their last gated claims. */
   readonly gates: Gates;
+  private closedSoon = false;
 
   constructor(
     private readonly workerId: string,
@@ -47,6 +48,20 @@ export class Claimer {
     private readonly log: (m: string) => void,
   ) {
     this.gates = new Gates(conn);
+  }
+
+  /**
+   * A run of `queue` was closed. For a queue at its cluster-wide max_running that is room the
+   * database can now see (a freed slot alone is not: the run counts as running until its close
+   * commits), so claim again — once for all the closes of one group commit.
+   */
+  runClosed(queue: string): void {
+    if (!this.gates.roomMayHaveFreed(queue) || this.closedSoon) return;
+    this.closedSoon = true;
+    setImmediate(() => {
+      this.closedSoon = false;
+      this.pump();
+    });
   }
 
   /** A wake-up arrived: claim now, with the queue controls read again if they are not fresh. */
@@ -139,8 +154,9 @@ export class Claimer {
     for (const q of gated) {
       const n = Math.min(slots[q], this.slots.freeIn(q) - (waiting.get(q) ?? 0), limit - claimed.length);
       if (n <= 0 || !this.gates.mayAsk(q)) continue;
+      const askedAt = performance.now();
       const r = await claimGated(this.conn, { workerId: this.workerId, leaseMs: this.config.leaseMs }, q, n);
-      this.gates.note(q, r);
+      this.gates.note(q, r, askedAt);
       claimed.push(...r.claimed);
     }
     return claimed;

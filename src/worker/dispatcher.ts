@@ -34,6 +34,8 @@ export interface DispatcherEvents {
   slotsFreed(): void;
   /** A close was written while claiming waited for closes to catch up. */
   closesCaughtUp(): void;
+  /** A run of `queue` was closed (its task no longer counts as running in the database). */
+  runClosed?(queue: string): void;
 }
 
 /** Starts claimed tasks as slots free up, and keeps track of them until their runs are closed. */
@@ -184,6 +186,7 @@ export class Dispatcher {
         this.active.delete(task.runId);
         // The handler's end already freed its slot; a close only matters when claiming waited for it.
         if (wasBehind) this.events.closesCaughtUp();
+        this.events.runClosed?.(task.queue);
       });
     this.active.set(task.runId, entry);
   }

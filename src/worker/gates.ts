@@ -23,6 +23,8 @@ export class Gates {
   private reading: Promise<void> | null = null;
   /** Per gated queue: the last claim's outcome and when (performance.now()) it may be asked again. */
   private last = new Map<string, { state: GatedClaim["state"]; retryAt: number }>();
+  /** Per gated queue: when (performance.now()) one of this worker's runs of it last closed. */
+  private closedAt = new Map<string, number>();
 
   constructor(private readonly conn: Conn) {}
 
@@ -56,9 +58,27 @@ export class Gates {
     return !l || l.state === "open" || now >= l.retryAt;
   }
 
-  /** Records a gated claim's outcome. */
-  note(queue: string, r: GatedClaim, now = performance.now()): void {
-    const retryAt = r.state === "rate" ? now + (r.retryInMs ?? 0) : r.state === "full" ? now + FULL_RECHECK_MS : now;
+  /**
+   * A run of `queue` closed: if the queue was found at its max_running, it may have room now
+   * (asked again at once). Also remembered, for a claim in flight that counted before it.
+   */
+  roomMayHaveFreed(queue: string, now = performance.now()): boolean {
+    if (!this.gated.has(queue)) return false;
+    this.closedAt.set(queue, now);
+    const l = this.last.get(queue);
+    if (!l || l.state !== "full") return false;
+    l.retryAt = 0;
+    return true;
+  }
+
+  /**
+   * Records a gated claim's outcome; `askedAt`: when the claim was sent. A "full" answer is
+   * asked again after FULL_RECHECK_MS — at once if one of this worker's runs of the queue
+   * closed while the claim was in flight (its count may have included that run).
+   */
+  note(queue: string, r: GatedClaim, askedAt = performance.now(), now = performance.now()): void {
+    const closedSince = (this.closedAt.get(queue) ?? -1) >= askedAt;
+    const retryAt = r.state === "rate" ? now + (r.retryInMs ?? 0) : r.state === "full" && !closedSince ? now + FULL_RECHECK_MS : now;
     this.last.set(queue, { state: r.state, retryAt });
     const c = this.gated.get(queue);
     if (c && (r.state === "paused") !== c.paused) c.paused = r.state === "paused";

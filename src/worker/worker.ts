@@ -85,7 +85,7 @@ export class QueueWorker {
       log: this.log,
     };
     const pump = () => this.claimer.pump();
-    this.runs = new Dispatcher(this.slots, deps, { slotsFreed: pump, closesCaughtUp: pump });
+    this.runs = new Dispatcher(this.slots, deps, { slotsFreed: pump, closesCaughtUp: pump, runClosed: (q) => this.claimer.runClosed(q) });
     this.leases = new LeaseKeeper(this.id, this.conn, config, this.runs, this.inflight, this.log);
     this.claimer = new Claimer(this.id, this.conn, config, this.slots, this.runs, this.inflight, () => this.leases.checkCancels(), this.log);
     this.rescuer = new Rescuer(this.conn, config.rescueMs, this.inflight, pump, this.log);

@@ -3,23 +3,8 @@
  * running app and its worker, with an API token: exit codes a shell script relies on, `--wait`,
  * `logs --follow` printing a running task's lines until it ends, `status`, and usage errors.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-
-const CLI = path.resolve(import.meta.dirname, "../../scripts/qtask.mjs");
-
-/** Runs the CLI; resolves with its exit code and output. */
-function qtask(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    p.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    p.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
+import { qtask } from "./helpers";
 
 test("qtask: enqueue --wait exits 0 or 1 by the outcome, logs --follow streams a running task to its end, status and usage", async ({ request, baseURL }) => {
   const created = await request.post("/api/auth/tokens", { data: { name: `cli-${Date.now()}`, role: "operator" } });

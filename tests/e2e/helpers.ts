@@ -1,4 +1,6 @@
 /** Helpers for the browser and HTTP tests. */
+import { spawn } from "node:child_process";
+import path from "node:path";
 import { expect, type APIRequestContext, type Browser } from "@playwright/test";
 import type { Role } from "@/contracts/roles";
 
@@ -19,4 +21,18 @@ export async function signedInContext(browser: Browser, baseURL: string, creds: 
   const res = await context.request.post("/api/auth/login", { data: { username: creds.username, password: creds.password } });
   expect(res.status()).toBe(200);
   return context;
+}
+
+const CLI = path.resolve(import.meta.dirname, "../../scripts/qtask.mjs");
+
+/** Runs the `qtask` command line (scripts/qtask.mjs) as a child process; resolves with its exit code and output. */
+export function qtask(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((resolve) => {
+    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
+    let out = "";
+    let err = "";
+    p.stdout.on("data", (b: Buffer) => (out += b.toString()));
+    p.stderr.on("data", (b: Buffer) => (err += b.toString()));
+    p.on("exit", (code) => resolve({ code, out, err }));
+  });
 }

@@ -4,22 +4,8 @@
  * cluster-wide limit in the form and the panel shows it. Then the same from the command line:
  * `qtask queues`, `pause`, `resume`.
  */
-import { spawn } from "node:child_process";
-import path from "node:path";
 import { expect, test } from "@playwright/test";
-
-const CLI = path.resolve(import.meta.dirname, "../../scripts/qtask.mjs");
-
-function qtask(args: string[], env: Record<string, string>): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((resolve) => {
-    const p = spawn(process.execPath, [CLI, ...args], { env: { ...process.env, ...env } });
-    let out = "";
-    let err = "";
-    p.stdout.on("data", (b: Buffer) => (out += b.toString()));
-    p.stderr.on("data", (b: Buffer) => (err += b.toString()));
-    p.on("exit", (code) => resolve({ code, out, err }));
-  });
-}
+import { qtask } from "./helpers";
 
 test("pause and resume a queue from the panel; set a limit; the same from qtask", async ({ page, request, baseURL }) => {
   test.setTimeout(90_000);

@@ -81,8 +81,12 @@ export async function claimGated(conn: Conn, req: Omit<ClaimRequest, "slots" | "
       // more than the limit (a token bucket would let a full period's worth start at once).
       allowed = 1;
     }
-    const ids = c.keyField && c.maxRunningPerKey !== null ? await pickPerKey(tx, queue, c.keyField, c.maxRunningPerKey, allowed) : await pickHead(tx, queue, allowed);
-    if (ids.length === 0) return open([]);
+    const perKey = c.keyField && c.maxRunningPerKey !== null;
+    const { ids, blocked } = perKey
+      ? await pickPerKey(tx, queue, c.keyField as string, c.maxRunningPerKey as number, allowed)
+      : { ids: await pickHead(tx, queue, allowed), blocked: false };
+    // Due tasks whose keys are all busy: like a full queue, ask again when a run closes.
+    if (ids.length === 0) return blocked ? { claimed: [], state: "full", retryInMs: null } : open([]);
     const claimed = await claimCandidates(tx, { ...req, slots: { [queue]: ids.length }, limit: ids.length }, idsCandidates(tx, ids));
     if (c.rateLimit !== null && claimed.length > 0) {
       const next =
@@ -108,10 +112,10 @@ async function pickHead(tx: Conn, queue: string, n: number): Promise<number[]> {
 
 /**
  * Up to `n` due tasks in claim order such that no key has more than `perKey` running (those
- * already running anywhere counted). A task without the key field is not held back by it.
+ * already running anywhere counted); `blocked` when due tasks exist but every one's key is busy. A task without the key field is not held back by it.
  * Looks at the first KEY_WINDOW due tasks: a queue whose head is all one busy key waits for it.
  */
-async function pickPerKey(tx: Conn, queue: string, field: string, perKey: number, n: number): Promise<number[]> {
+async function pickPerKey(tx: Conn, queue: string, field: string, perKey: number, n: number): Promise<{ ids: number[]; blocked: boolean }> {
   const d = dialect(tx);
   const key = keyOf(tx, field);
   const head = await query<{ id: unknown; k: string | null }>(
@@ -119,7 +123,7 @@ async function pickPerKey(tx: Conn, queue: string, field: string, perKey: number
     sql`SELECT id, ${key} AS k FROM tasks WHERE queue = ${queue} AND ${statusIn([TaskStatus.queued])} AND run_at <= ${d.now}
         ORDER BY priority DESC, run_at, id LIMIT ${d.limit(Math.min(KEY_WINDOW, Math.max(50, n * 20)))}`,
   );
-  if (head.length === 0) return [];
+  if (head.length === 0) return { ids: [], blocked: false };
   const keys = [...new Set(head.map((r) => r.k).filter((k): k is string => k !== null))];
   const running = new Map<string, number>();
   if (keys.length > 0) {
@@ -139,5 +143,5 @@ async function pickPerKey(tx: Conn, queue: string, field: string, perKey: number
     }
     out.push(Number(r.id));
   }
-  return out;
+  return { ids: out, blocked: out.length === 0 };
 }
