@@ -37,6 +37,12 @@ interface Common {
   bodyLimit?: number;
   /** A body that is a document, not JSON (its content type), e.g. a YAML upload. */
   consumes?: string;
+  /**
+   * The environment variable listing client addresses (or CIDRs) that may call it without
+   * credentials, as scrapers that cannot sign in (e.g. `QTASK_METRICS_ALLOW`). Everyone else
+   * needs `role`.
+   */
+  allowAddressesFrom?: string;
 }
 
 /** An endpoint answering JSON of `response`'s shape. */

@@ -35,7 +35,8 @@ export const getDocs = endpoint({
 export const getMetrics = endpoint({
   method: "GET",
   path: "/api/metrics",
-  role: "public",
+  role: "viewer",
+  allowAddressesFrom: "QTASK_METRICS_ALLOW",
   tag: "system",
   summary:
     "Prometheus metrics (text exposition format) for a token with the viewer role (Authorization: Bearer) or a client address listed in QTASK_METRICS_ALLOW; 401 otherwise",

@@ -19,6 +19,7 @@ import { DEFAULT_BODY_LIMIT, readJson } from "./body";
 import { HttpError, toErrorResponse } from "./errors";
 import { recordAudit } from "./auth/audit";
 import type { Principal } from "./auth/principal";
+import { addressAllowed } from "./auth/addressList";
 import { authenticate, clientIp } from "./auth/session";
 
 type Params = Record<string, string | string[] | undefined>;
@@ -92,7 +93,9 @@ export function route<E extends Endpoint>(spec: E, verb: Verb<NoInfer<E>>): Rout
       refuseCrossSite(req);
       const ip = clientIp(req);
       let principal: Principal | null = null;
-      if (spec.role !== "public") {
+      // A scraper at an address the endpoint's allow list names needs no credentials.
+      const allowedAddress = spec.allowAddressesFrom !== undefined && !hasCredentials(req) && addressAllowed(spec.allowAddressesFrom, ip);
+      if (spec.role !== "public" && !allowedAddress) {
         const { db } = await getDatabase();
         const auth = await authenticate(db, req);
         if (!auth) throw new HttpError("unauthorized", "sign in required (session cookie or Authorization: Bearer <token>)");

@@ -3,14 +3,15 @@
  * 新建/编辑定时任务: name, description, task type and payload (checked in the browser against the type's
  * schema, as in 新建任务), the timing (cron + time zone, a fixed interval, one moment, or N minutes
  * after the 15:00 Shanghai close on trading days),
- * trading days only, priority, timeout, attempts, the misfire policy and whether it is on.
+ * trading days only, priority, timeout, attempts, the misfire and overlap policies and whether
+ * it is on (PolicyFields).
  * As the timing changes the server is asked (debounced) for the next five fire times, shown in
  * the viewer's time and in the schedule's zone; a bad cron or zone shows its error under the
  * field, and saving re-checks the timing first so an invalid one is never sent.
  */
 import { useMemo } from "react";
 import { useQueryClient } from "@tanstack/react-query";
-import { Alert, AutoComplete, Col, DatePicker, Form, Input, InputNumber, Modal, Radio, Row, Segmented, Select, Switch, Typography } from "antd";
+import { Alert, AutoComplete, Col, DatePicker, Form, Input, InputNumber, Modal, Row, Segmented, Select, Switch, Typography } from "antd";
 import type { ScheduleJson } from "@/contracts/schedules";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
@@ -19,6 +20,7 @@ import { useTaskTypeOptions, useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { schedulePreviewOptions, useScheduleActions, useSchedulePreview } from "../hooks/useSchedules";
 import { checkPayload, examplePayload, PayloadField } from "../tasks/PayloadField";
 import { allValues, createBody, DEFAULT_ZONE, errorField, initialValues, patchBody, timingOf, type Kind, type Values } from "./formModel";
+import { PolicyFields } from "./PolicyFields";
 import { FireTimesPreview } from "./FireTimesPreview";
 import { COMMON_ZONES, localZone } from "./format";
 
@@ -273,35 +275,7 @@ export function ScheduleFormModal({ open, schedule, onClose }: { open: boolean; 
             </Form.Item>
           </Col>
         </Row>
-        <Row gutter={12}>
-          <Col span={16}>
-            <Form.Item label={t.schedules.form.misfire} name="misfire_policy" extra={t.schedules.form.misfireHelp}>
-              <Radio.Group
-                options={[
-                  { value: "run_once", label: t.schedules.form.misfireRunOnce },
-                  { value: "skip", label: t.schedules.form.misfireSkip },
-                ]}
-              />
-            </Form.Item>
-          </Col>
-          <Col span={8}>
-            <Form.Item label={t.schedules.form.enabled} name="enabled" valuePropName="checked">
-              <Switch data-testid="schedule-enabled" />
-            </Form.Item>
-          </Col>
-        </Row>
-        {values?.kind !== "once" && values?.kind !== "supervised" && (
-          <Form.Item label={t.schedules.form.overlap} name="overlap_policy" extra={t.schedules.form.overlapHelp}>
-            <Radio.Group
-              data-testid="schedule-overlap"
-              options={[
-                { value: "skip", label: t.schedules.form.overlapSkip },
-                { value: "allow", label: t.schedules.form.overlapAllow },
-                { value: "cancel_previous", label: t.schedules.form.overlapCancel },
-              ]}
-            />
-          </Form.Item>
-        )}
+        <PolicyFields kind={values?.kind} />
       </Form>
     </Modal>
   );
