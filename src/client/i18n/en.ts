@@ -642,6 +642,7 @@ export const en: Dict = {
     ratePerMinute: "per minute",
     perKeyField: "Limit per payload field (field name)",
     perKeyMax: "Most running per field value",
+    perKeyFieldInvalid: "A field name is letters, digits and underscores, not starting with a digit",
     perKeyHelp: "E.g. fund_code with 1: one task per fund at a time",
     saved: "Limits saved",
     fromCatalogue: "from the config file",

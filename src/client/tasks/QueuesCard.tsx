@@ -83,7 +83,7 @@ function LimitsModal({ q, onClose }: { q: QueueJson; onClose: () => void }) {
             label={t.queues.perKeyField}
             name="key_field"
             extra={t.queues.perKeyHelp}
-            rules={[{ pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/, message: "fund_code" }]}
+            rules={[{ pattern: /^[A-Za-z_][A-Za-z0-9_]{0,63}$/, message: t.queues.perKeyFieldInvalid }]}
           >
             <Input style={{ width: 200 }} placeholder="fund_code" />
           </Form.Item>
