@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import type { ReactNode } from "react";
 import { cookies } from "next/headers";
 import { AntdRegistry } from "@ant-design/nextjs-registry";
+import { THEME_COOKIE, themeChoiceOf } from "@/client/themeChoice";
 import { Providers } from "./providers";
 
 export const metadata: Metadata = {
@@ -10,12 +11,16 @@ export const metadata: Metadata = {
 };
 
 export default async function RootLayout({ children }: { children: ReactNode }) {
-  const lang = (await cookies()).get("qtask_lang")?.value === "en" ? "en" : "zh";
+  const jar = await cookies();
+  const lang = jar.get("qtask_lang")?.value === "en" ? "en" : "zh";
+  const theme = themeChoiceOf(jar.get(THEME_COOKIE)?.value);
   return (
-    <html lang={lang === "zh" ? "zh-CN" : "en"}>
+    <html lang={lang === "zh" ? "zh-CN" : "en"} data-theme={theme === "dark" ? "dark" : "light"}>
       <body style={{ margin: 0 }}>
         <AntdRegistry>
-          <Providers lang={lang}>{children}</Providers>
+          <Providers lang={lang} theme={theme}>
+            {children}
+          </Providers>
         </AntdRegistry>
       </body>
     </html>

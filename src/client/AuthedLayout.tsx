@@ -1,18 +1,34 @@
 "use client";
 /**
  * The frame of every signed-in page: navigation on the left (the work pages on top, 任务队列
- * pinned at the bottom), the user, the language switch and sign-out on top.
+ * pinned at the bottom; fixed, full height), the user, the theme and language switches and
+ * sign-out on top.
  */
-import type { ReactNode } from "react";
+import { useState, type ReactNode } from "react";
 import Link from "next/link";
 import { usePathname, useRouter } from "next/navigation";
-import { App, Button, Layout, Menu, Space, Tag, Typography } from "antd";
+import { App, Button, Layout, Menu, Space, Tag, theme, Typography } from "antd";
 import type { MeJson } from "@/contracts/auth";
 import { roleAtLeast } from "@/contracts/roles";
 import { apiFetch } from "./api";
 import { LiveIndicator } from "./live/LiveIndicator";
 import { useI18n } from "./i18n";
 import { MeProvider, ROLE_COLOR } from "./me";
+import { useTheme } from "./theme";
+
+const SIDER_WIDTH = 200;
+
+/** 浅色/深色: switches the theme (the first click leaves "follow the system" for an explicit choice). */
+function ThemeSwitch() {
+  const { t } = useI18n();
+  const { resolved, setChoice } = useTheme();
+  const next = resolved === "dark" ? "light" : "dark";
+  return (
+    <Button size="small" onClick={() => setChoice(next)} data-testid="theme-switch" data-theme={resolved} title={t.app.themeSwitchTitle}>
+      {next === "dark" ? t.app.darkTheme : t.app.lightTheme}
+    </Button>
+  );
+}
 
 export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode }) {
   const { t, lang, setLang } = useI18n();
@@ -20,6 +36,9 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
   const router = useRouter();
   const { message } = App.useApp();
   const isAdmin = roleAtLeast(me.role, "admin");
+  const { token } = theme.useToken();
+  // Below antd's lg breakpoint the sider folds away (its trigger opens it over the content).
+  const [narrow, setNarrow] = useState(false);
   const top = [
     { href: "/sniffer", label: t.nav.sniffer },
     { href: "/strategies", label: t.nav.strategies },
@@ -51,7 +70,17 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
   return (
     <MeProvider me={me}>
       <Layout style={{ minHeight: "100vh" }}>
-        <Layout.Sider width={200} theme="dark" breakpoint="lg" collapsedWidth={0} style={{ position: "sticky", top: 0, height: "100vh" }}>
+        {/* Fixed, full height: the navigation stays in view however long the page (a sticky
+            sider of 100vh ended where the first screen did in a full-page view). */}
+        <Layout.Sider
+          width={SIDER_WIDTH}
+          theme="dark"
+          breakpoint="lg"
+          collapsedWidth={0}
+          onBreakpoint={setNarrow}
+          data-testid="sider"
+          style={{ position: "fixed", insetInlineStart: 0, top: 0, bottom: 0, height: "100vh", zIndex: 20, overflowY: "auto" }}
+        >
           <div style={{ display: "flex", flexDirection: "column", height: "100%" }}>
             <div style={{ height: 56, display: "flex", alignItems: "center", padding: "0 20px" }}>
               <Link href="/tasks">
@@ -70,20 +99,24 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
             />
           </div>
         </Layout.Sider>
-        <Layout>
+        <Layout style={{ marginInlineStart: narrow ? 0 : SIDER_WIDTH }}>
           <Layout.Header
             style={{
-              background: "#fff",
+              background: token.colorBgContainer,
               padding: "0 24px",
               display: "flex",
               justifyContent: "flex-end",
               alignItems: "center",
-              borderBottom: "1px solid #f0f0f0",
+              borderBottom: `1px solid ${token.colorBorderSecondary}`,
               height: 56,
+              position: "sticky",
+              top: 0,
+              zIndex: 10,
             }}
           >
             <Space>
               <LiveIndicator />
+              <ThemeSwitch />
               <Button type="link" size="small" href="/api/docs" target="_blank">
                 {t.nav.apiDocs}
               </Button>

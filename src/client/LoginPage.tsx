@@ -6,6 +6,7 @@ import { Alert, Button, Card, Form, Input, Typography } from "antd";
 import { apiFetch, ApiError } from "./api";
 import { useI18n } from "./i18n";
 import { safeNext } from "./safeNext";
+import { THEME_VARS } from "./theme";
 
 export function LoginPage() {
   const { t, lang, setLang } = useI18n();
@@ -28,7 +29,7 @@ export function LoginPage() {
   }
 
   return (
-    <div style={{ minHeight: "100vh", display: "flex", alignItems: "center", justifyContent: "center", background: "#f0f2f5" }}>
+    <div style={{ minHeight: "100vh", display: "flex", alignItems: "center", justifyContent: "center", background: THEME_VARS.bgLayout }}>
       <Card style={{ width: 380 }}>
         <div style={{ display: "flex", justifyContent: "space-between", alignItems: "baseline" }}>
           <Typography.Title level={3} style={{ marginTop: 0 }}>

@@ -38,6 +38,8 @@ export const CreateTaskBody = z
       .optional(),
     idempotency_key: z.string().min(1).max(200).optional(),
     batch_id: z.string().min(1).max(100).optional(),
+    /** The task this one copies (复制为新任务): recorded as its `cloned_from`. */
+    cloned_from: z.string().regex(/^[1-9][0-9]{0,14}$/, "must be a task id").optional(),
   })
   .strict();
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
@@ -73,6 +75,8 @@ export const TaskJson = z.object({
   schedule_id: z.string().nullable(),
   run_id: z.string().nullable(),
   worker_id: z.string().nullable(),
+  /** The task this one was copied from (复制为新任务), or null. */
+  cloned_from: z.string().nullable(),
 });
 export type TaskJson = z.infer<typeof TaskJson>;
 

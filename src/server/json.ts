@@ -81,6 +81,7 @@ export function taskJson(t: Task, viewer: Viewer): TaskJson {
     schedule_id: t.scheduleId,
     run_id: t.runId === null ? null : String(t.runId),
     worker_id: t.workerId,
+    cloned_from: t.clonedFrom === null ? null : String(t.clonedFrom),
   };
 }
 

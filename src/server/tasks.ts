@@ -39,6 +39,9 @@ export async function create({ body, principal }: Input<typeof createTask>): Pro
     throw new HttpError("invalid_input", `unknown queue ${body.queue}`, { known_queues: [...queues] });
   }
   const { database, conn } = await getQueue();
+  // A copy names its source, which must be a task this caller may see (checked before anything is written).
+  const source = body.cloned_from ? await database.db.task.findUnique({ where: { id: Number(body.cloned_from) }, select: { id: true } }) : null;
+  if (body.cloned_from && !source) throw new HttpError("invalid_input", `cloned_from: no task ${body.cloned_from}`);
   const { id, created } = await withEnqueueQuota(principal, 1, () =>
     enqueue(conn, registry, {
       type: body.type,
@@ -54,8 +57,14 @@ export async function create({ body, principal }: Input<typeof createTask>): Pro
       createdBy: principal.name,
     }),
   );
+  // Clones are rare: the link is written beside the enqueue, not by the engine's hot insert.
+  if (source && created) await database.db.task.update({ where: { id }, data: { clonedFrom: source.id } });
   const found = await taskOr404(database, id, principal);
-  return { status: created ? 201 : 200, json: { task: found.task }, audit: { target: String(id), details: { type: body.type, created } } };
+  return {
+    status: created ? 201 : 200,
+    json: { task: found.task },
+    audit: { target: String(id), details: { type: body.type, created, ...(source ? { cloned_from: String(source.id) } : {}) } },
+  };
 }
 
 /** Enqueues many tasks in one transaction (all or none) under one batch id. */

@@ -37,6 +37,7 @@ function task(id: string, status: TaskJson["status"], extra: Partial<TaskJson> =
     schedule_id: null,
     run_id: status === "queued" ? null : `r${id}`,
     worker_id: null,
+    cloned_from: null,
     ...extra,
   };
 }

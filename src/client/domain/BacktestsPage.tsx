@@ -32,6 +32,7 @@ import { BacktestHistory } from "./ResearchHistory";
 import { BacktestCompare, useCompareBasket } from "./BacktestCompare";
 import { comparedIds, MAX_COMPARE } from "./SideBySide";
 import type { TaskJson } from "@/contracts/tasks";
+import { THEME_VARS } from "../theme";
 
 type Item = BacktestBatch["items"][number];
 
@@ -327,7 +328,7 @@ export function BacktestsPage() {
               }}
               onRow={(r) => ({
                 onClick: () => setSelected(r),
-                style: { cursor: "pointer", background: shown?.task_id === r.task_id ? "#e6f4ff" : undefined },
+                style: { cursor: "pointer", background: shown?.task_id === r.task_id ? THEME_VARS.highlight : undefined },
               })}
               columns={[
                 { title: t.sniffer.code, dataIndex: "fund_code", width: 90 },

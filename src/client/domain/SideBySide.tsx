@@ -8,6 +8,7 @@ import type { ReactNode } from "react";
 import { Button, Space, Table, Typography } from "antd";
 import { stringify } from "csv-stringify/browser/esm/sync";
 import { useI18n } from "../i18n";
+import { THEME_VARS } from "../theme";
 
 /** The most items a comparison shows. */
 export const MAX_COMPARE = 5;
@@ -47,7 +48,7 @@ export function SideBySide({ rows, titles, keys }: { rows: CompareRow[]; titles:
           render: (_: unknown, row: CompareRow) => {
             const differs = i > 0 && row.cells[i] !== row.cells[0];
             return (
-              <span data-differs={differs || undefined} style={differs ? { background: "#fff1b8", padding: "0 4px", fontWeight: 600 } : undefined}>
+              <span data-differs={differs || undefined} style={differs ? { background: THEME_VARS.warningBg, padding: "0 4px", fontWeight: 600 } : undefined}>
                 {row.cells[i]}
               </span>
             );

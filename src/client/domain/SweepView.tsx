@@ -17,6 +17,7 @@ import { BatchActions } from "./BatchActions";
 import { Heatmap } from "./SweepHeatmap";
 import { metricText } from "./metricText";
 import { MAX_COMPARE } from "./SideBySide";
+import { THEME_VARS } from "../theme";
 
 type Combo = SweepSummary["leaderboard"][number];
 
@@ -207,7 +208,7 @@ export function SweepView({
               }
               onRow={(r) => ({
                 onClick: () => r.task_id && setOpened(r.task_id),
-                style: { cursor: r.task_id ? "pointer" : undefined, background: r.task_id && r.task_id === opened ? "#e6f4ff" : undefined },
+                style: { cursor: r.task_id ? "pointer" : undefined, background: r.task_id && r.task_id === opened ? THEME_VARS.highlight : undefined },
               })}
               columns={[
                 { title: t.sweeps.rank, dataIndex: "rank", width: 60, render: (v: number) => (v ? v : "—") },

@@ -5,7 +5,7 @@
 import type { Dict } from "./zh";
 
 export const en: Dict = {
-  app: { name: "qtask", langSwitch: "中文" },
+  app: { name: "qtask", langSwitch: "中文", darkTheme: "Dark", lightTheme: "Light", themeSwitchTitle: "Switch between the light and dark theme" },
   live: {
     live: "Live",
     polling: "Polling",
@@ -160,6 +160,8 @@ export const en: Dict = {
     },
   },
   create: {
+    queue: "Queue",
+    cloneTitle: (id: string) => `New task copied from #${id}`,
     title: "New task",
     type: "Task type",
     typeRequired: "Pick a task type",
@@ -233,6 +235,8 @@ export const en: Dict = {
     cols: { code: "Code", first: "First NAV", last: "Last NAV", points: "Points", hash: "Hash" },
   },
   run: {
+    clone: "Copy as new task",
+    clonedFrom: "Copied from",
     task: (id: string) => `Task #${id}`,
     run: (id: string) => `Run #${id}`,
     attempt: (n: number) => `Attempt ${n}`,

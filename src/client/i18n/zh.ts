@@ -4,7 +4,7 @@
  * reads it beside en.ts key for key (split by page, the two would drift apart unseen).
  */
 export const zh = {
-  app: { name: "qtask 任务队列", langSwitch: "English" },
+  app: { name: "qtask 任务队列", langSwitch: "English", darkTheme: "深色", lightTheme: "浅色", themeSwitchTitle: "切换浅色/深色主题" },
   live: {
     live: "实时",
     polling: "轮询",
@@ -151,6 +151,8 @@ export const zh = {
     },
   },
   create: {
+    queue: "队列",
+    cloneTitle: (id: string) => `复制任务 #${id} 为新任务`,
     title: "新建任务",
     type: "任务类型",
     typeRequired: "请选择任务类型",
@@ -224,6 +226,8 @@ export const zh = {
     cols: { code: "代码", first: "首个净值日", last: "最新净值日", points: "点数", hash: "指纹" },
   },
   run: {
+    clone: "复制为新任务",
+    clonedFrom: "复制自",
     task: (id: string) => `任务 #${id}`,
     run: (id: string) => `运行 #${id}`,
     attempt: (n: number) => `第 ${n} 次`,

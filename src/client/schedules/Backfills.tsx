@@ -18,6 +18,7 @@ import { formatTime } from "../format";
 import { useBackfillMutation, useBackfillsQuery } from "../hooks/useBackfills";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
+import { THEME_VARS } from "../theme";
 
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
 
@@ -121,7 +122,7 @@ export function BackfillGrid({ backfill: b }: { backfill: BackfillJson }) {
   const label = (status: string) => (t.status as Record<string, string>)[status] ?? status;
   const statuses = [...STATUSES, ...Object.keys(b.counts).filter((k) => !(STATUSES as string[]).includes(k))];
   return (
-    <div data-testid="backfill" style={{ borderTop: "1px solid #f0f0f0", paddingTop: 8 }}>
+    <div data-testid="backfill" style={{ borderTop: `1px solid ${THEME_VARS.border}`, paddingTop: 8 }}>
       <Space size="small" wrap style={{ display: "flex", marginBottom: 6 }}>
         <Typography.Text strong>{bf.span(b.from, b.to)}</Typography.Text>
         <Typography.Text type="secondary" style={{ fontSize: 12 }}>

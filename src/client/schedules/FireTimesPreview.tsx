@@ -9,6 +9,7 @@ import type { ScheduleTiming, useSchedulePreview } from "../hooks/useSchedules";
 import { useI18n } from "../i18n";
 import { DEFAULT_ZONE } from "./formModel";
 import { formatInZone, localZone } from "./format";
+import { THEME_VARS } from "../theme";
 
 /** `timing`: what the form describes (null: not enough yet); `preview`: its query; `error`: why it cannot work. */
 export function FireTimesPreview({
@@ -27,7 +28,7 @@ export function FireTimesPreview({
   return (
     <div
       data-testid="schedule-preview"
-      style={{ background: "#fafafa", border: "1px solid #f0f0f0", borderRadius: 6, padding: "8px 12px", marginBottom: 16 }}
+      style={{ background: THEME_VARS.fill, border: `1px solid ${THEME_VARS.border}`, borderRadius: 6, padding: "8px 12px", marginBottom: 16 }}
     >
       <Typography.Text strong>{t.schedules.form.preview}</Typography.Text>
       {!timing ? (
@@ -47,10 +48,10 @@ export function FireTimesPreview({
           <table style={{ width: "100%", marginTop: 4, opacity: preview.settling || preview.isPlaceholderData || preview.isFetching ? 0.5 : 1 }}>
             <thead>
               <tr>
-                <th style={{ textAlign: "left", fontWeight: "normal", color: "#8c8c8c" }}>
+                <th style={{ textAlign: "left", fontWeight: "normal", color: THEME_VARS.textSecondary }}>
                   {t.schedules.form.localTime} ({viewerZone})
                 </th>
-                <th style={{ textAlign: "left", fontWeight: "normal", color: "#8c8c8c" }}>
+                <th style={{ textAlign: "left", fontWeight: "normal", color: THEME_VARS.textSecondary }}>
                   {t.schedules.form.zoneTime(asked.timezone ?? DEFAULT_ZONE)}
                 </th>
               </tr>

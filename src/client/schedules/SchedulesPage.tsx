@@ -22,6 +22,7 @@ import { CursorPager, useCursorStack } from "../CursorPager";
 import { ImportExport } from "./ImportExport";
 import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason, useTriggerSchedule } from "./parts";
 import { ScheduleFormModal } from "./ScheduleFormModal";
+import { THEME_VARS } from "../theme";
 
 /** The form's state: which schedule (none: a new one), and a key so every opening starts fresh. */
 interface FormState {
@@ -143,7 +144,7 @@ export function SchedulesPage() {
                     </div>
                   }
                 >
-                  <span data-testid="next-run" style={{ borderBottom: "1px dashed #bfbfbf", cursor: "help" }}>
+                  <span data-testid="next-run" style={{ borderBottom: `1px dashed ${THEME_VARS.textQuaternary}`, cursor: "help" }}>
                     {formatTime(next, lang)}
                   </span>
                 </Tooltip>

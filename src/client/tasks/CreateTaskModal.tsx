@@ -2,10 +2,13 @@
 /**
  * 新建任务: pick a type, write its payload as JSON (checked in the browser against the type's
  * JSON Schema, turned back into a zod schema), set priority, delay, timeout and retries.
- * On success the message links to the task's progress and log.
+ * On success the message links to the task's progress and log. Given a task (复制为新任务), it
+ * opens filled with that task's type, payload, queue, priority, timeout and attempts, and the
+ * new task records it as `cloned_from`.
  */
 import { useMemo, useState } from "react";
 import { Col, Form, Input, InputNumber, Modal, Row, Select, Typography } from "antd";
+import type { TaskJson } from "@/contracts/tasks";
 import { useT } from "../i18n";
 import { useFeedback } from "../feedback";
 import { useTaskTypeOptions, useTaskTypesQuery } from "../hooks/useTaskTypes";
@@ -16,6 +19,7 @@ import { ParamsFields, paramDefaults, paramsPayload } from "./ParamsFields";
 interface Values {
   type: string;
   payload: string;
+  queue?: string;
   /** A script type's params (ParamsFields). */
   params?: Record<string, unknown>;
   priority: number;
@@ -25,16 +29,30 @@ interface Values {
   idempotency_key?: string;
 }
 
-export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** The form's values copied from task `source` (复制为新任务). */
+export function cloneValues(source: TaskJson): Partial<Values> {
+  return {
+    type: source.type,
+    payload: JSON.stringify(source.payload ?? {}, null, 2),
+    queue: source.queue,
+    priority: source.priority,
+    timeout_s: source.timeout_ms / 1000,
+    max_attempts: source.max_attempts,
+  };
+}
+
+export function CreateTaskModal({ open, onClose, source }: { open: boolean; onClose: () => void; source?: TaskJson }) {
   const t = useT();
   const feedback = useFeedback();
   const types = useTaskTypesQuery();
   const typeOptions = useTaskTypeOptions();
   const { create } = useTaskActions();
   const [form] = Form.useForm<Values>();
-  const [typeName, setTypeName] = useState<string | undefined>();
+  const [typeName, setTypeName] = useState<string | undefined>(source?.type);
   const byName = useMemo(() => new Map((types.data?.items ?? []).map((x) => [x.name, x])), [types.data]);
   const type = typeName ? byName.get(typeName) : undefined;
+  // The queues the catalogue's types use (POST /api/tasks accepts only these).
+  const queueOptions = useMemo(() => [...new Set((types.data?.items ?? []).map((x) => x.queue))].sort().map((q) => ({ value: q, label: q })), [types.data]);
 
   const submit = async (v: Values) => {
     try {
@@ -42,6 +60,8 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
         type: v.type,
         payload: type?.script ? paramsPayload(type.script.params, v.params) : JSON.parse(v.payload || "{}"),
         priority: v.priority,
+        ...(v.queue ? { queue: v.queue } : {}),
+        ...(source ? { cloned_from: source.id } : {}),
         ...(v.delay_s ? { delay_ms: Math.round(v.delay_s * 1000) } : {}),
         ...(v.timeout_s ? { timeout_ms: Math.round(v.timeout_s * 1000) } : {}),
         ...(v.max_attempts ? { max_attempts: v.max_attempts } : {}),
@@ -58,7 +78,7 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
 
   return (
     <Modal
-      title={t.create.title}
+      title={source ? t.create.cloneTitle(source.id) : t.create.title}
       open={open}
       onCancel={onClose}
       onOk={() => form.submit()}
@@ -68,7 +88,12 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
       width={640}
       destroyOnHidden
     >
-      <Form<Values> form={form} layout="vertical" initialValues={{ priority: 500, payload: "{}" }} onFinish={(v) => void submit(v)}>
+      <Form<Values>
+        form={form}
+        layout="vertical"
+        initialValues={source ? cloneValues(source) : { priority: 500, payload: "{}" }}
+        onFinish={(v) => void submit(v)}
+      >
         <Form.Item label={t.create.type} name="type" rules={[{ required: true, message: t.create.typeRequired }]}>
           <Select
             showSearch
@@ -82,6 +107,7 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
                   payload: JSON.stringify(examplePayload(def.payload_schema), null, 2),
                   params: def.script ? paramDefaults(def.script.params) : undefined,
                   priority: def.priority,
+                  queue: undefined,
                 });
             }}
           />
@@ -98,12 +124,17 @@ export function CreateTaskModal({ open, onClose }: { open: boolean; onClose: () 
           <PayloadField type={type} rows={6} />
         )}
         <Row gutter={12}>
-          <Col span={12}>
+          <Col span={8}>
+            <Form.Item label={t.create.queue} name="queue">
+              <Select allowClear placeholder={type?.queue} options={queueOptions} data-testid="create-queue" />
+            </Form.Item>
+          </Col>
+          <Col span={8}>
             <Form.Item label={t.create.priority} name="priority">
               <InputNumber min={100} max={900} step={100} style={{ width: "100%" }} />
             </Form.Item>
           </Col>
-          <Col span={12}>
+          <Col span={8}>
             <Form.Item label={t.create.delay} name="delay_s">
               <InputNumber min={0} max={366 * 86400} style={{ width: "100%" }} />
             </Form.Item>

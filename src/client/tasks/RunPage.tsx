@@ -4,6 +4,7 @@
  * with pace and ETA, payload, result, error with stack, result rows and the log. A deep link:
  * the URL alone is enough to come back here.
  */
+import { useState } from "react";
 import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { Alert, App, Breadcrumb, Button, Card, Col, Descriptions, Popconfirm, Progress, Result, Row, Segmented, Space, Spin, Typography } from "antd";
@@ -14,18 +15,20 @@ import { etaSeconds, formatDuration, formatTime, prettyJson } from "../format";
 import { useRunQuery } from "../hooks/useRuns";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useTaskActions } from "../hooks/useTasks";
+import { CreateTaskModal } from "./CreateTaskModal";
 import { LogViewer } from "./LogViewer";
 import { RunInfoCard } from "./RunInfoCard";
 import { ResultsTable } from "./ResultsTable";
 import { TaskTable } from "./TaskTable";
 import { RunStatusTag, TaskStatusTag } from "./StatusTag";
+import { THEME_VARS } from "../theme";
 
 /** A scrolling block of JSON or text (payloads, results, errors). */
 export const jsonBlock: React.CSSProperties = {
   margin: 0,
   maxHeight: 260,
   overflow: "auto",
-  background: "#fafafa",
+  background: THEME_VARS.fill,
   padding: 8,
   borderRadius: 4,
   fontSize: 12,
@@ -41,6 +44,7 @@ export function RunPage({ runId }: { runId: string }) {
   const detail = useRunQuery(runId);
   const types = useTaskTypesQuery();
   const actions = useTaskActions();
+  const [cloning, setCloning] = useState(false);
 
   if (detail.isLoading) return <Spin style={{ display: "block", margin: 80 }} />;
   if (detail.error || !detail.data) {
@@ -82,6 +86,9 @@ export function RunPage({ runId }: { runId: string }) {
         </Space>
         {canOperate && (
           <Space>
+            <Button onClick={() => setCloning(true)} data-testid="clone-task">
+              {t.run.clone}
+            </Button>
             {(task.status === "queued" || task.status === "running") && (
               <Button
                 danger
@@ -167,6 +174,13 @@ export function RunPage({ runId }: { runId: string }) {
               </Descriptions.Item>
               <Descriptions.Item label={t.tasks.col.worker}>{run.worker_id ?? "—"}</Descriptions.Item>
               <Descriptions.Item label={t.tasks.col.created}>{formatTime(task.created_at, lang)}</Descriptions.Item>
+              {task.cloned_from && (
+                <Descriptions.Item label={t.run.clonedFrom}>
+                  <Link href={`/tasks/${task.cloned_from}`} data-testid="cloned-from">
+                    #{task.cloned_from}
+                  </Link>
+                </Descriptions.Item>
+              )}
               {task.parent_id && (
                 <Descriptions.Item label={t.run.parent}>
                   <Link href={`/tasks/${task.parent_id}`}>#{task.parent_id}</Link>
@@ -221,7 +235,7 @@ export function RunPage({ runId }: { runId: string }) {
       {run.error && (
         <Card size="small" title={<Typography.Text type="danger">{t.run.error}</Typography.Text>}>
           {/* The stack comes only to operators and admins; a viewer sees the message. */}
-          <pre style={{ ...jsonBlock, background: "#fff2f0", color: "#a8071a" }} data-testid="run-error">
+          <pre style={{ ...jsonBlock, background: THEME_VARS.errorBg, color: THEME_VARS.errorText }} data-testid="run-error">
             {run.error_stack ?? run.error}
           </pre>
         </Card>
@@ -238,6 +252,7 @@ export function RunPage({ runId }: { runId: string }) {
       <Card size="small" title={t.run.logs}>
         <LogViewer key={run.id} runId={run.id} live={live} script={!!types.data?.items.find((x) => x.name === task.type)?.script} />
       </Card>
+      {cloning && <CreateTaskModal open source={task} onClose={() => setCloning(false)} />}
     </Space>
   );
 }

@@ -1,6 +1,7 @@
 "use client";
 /** Small charts (ECharts, canvas, only the parts used): throughput per minute, duration by type, backtest equity and drawdown, NAV. */
 import ReactEChartsCore from "echarts-for-react/lib/core";
+import type { EChartsReactProps } from "echarts-for-react/lib/types";
 import * as echarts from "echarts/core";
 import { BarChart, LineChart, ScatterChart } from "echarts/charts";
 import { DataZoomComponent, GridComponent, LegendComponent, TooltipComponent } from "echarts/components";
@@ -8,8 +9,23 @@ import { CanvasRenderer } from "echarts/renderers";
 import type { OverviewResponse, TypeStatistics } from "@/contracts/overview";
 import { useI18n } from "../i18n";
 import { formatDuration } from "../format";
+import { useTheme } from "../theme";
 
 echarts.use([BarChart, LineChart, ScatterChart, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+/** An ECharts chart in the page's theme (ECharts' dark theme on a transparent background in dark mode). */
+function Chart(props: Omit<EChartsReactProps, "echarts" | "theme">) {
+  const { resolved } = useTheme();
+  const dark = resolved === "dark";
+  return (
+    <ReactEChartsCore
+      {...props}
+      echarts={echarts}
+      theme={dark ? "dark" : undefined}
+      option={dark ? { backgroundColor: "transparent", ...props.option } : props.option}
+    />
+  );
+}
 
 export function ThroughputChart({ points }: { points: OverviewResponse["stats"]["throughput"] }) {
   const { t, lang } = useI18n();
@@ -17,8 +33,7 @@ export function ThroughputChart({ points }: { points: OverviewResponse["stats"][
     new Date(p.minute).toLocaleTimeString(lang === "zh" ? "zh-CN" : "en-GB", { hour: "2-digit", minute: "2-digit", hour12: false }),
   );
   return (
-    <ReactEChartsCore
-      echarts={echarts}
+    <Chart
       style={{ height: 200 }}
       notMerge
       option={{
@@ -41,8 +56,7 @@ export function TimingChart({ items }: { items: TypeStatistics[] }) {
   const { t } = useI18n();
   const rows = items.filter((i) => i.p50_ms !== null);
   return (
-    <ReactEChartsCore
-      echarts={echarts}
+    <Chart
       style={{ height: Math.max(160, rows.length * 36 + 60) }}
       notMerge
       option={{
@@ -101,8 +115,7 @@ export function BacktestChart({
   if (names.benchmark && points.some((p) => p.benchmark !== null && p.benchmark !== undefined))
     lines.push({ name: names.benchmark, data: points.map((p) => [p.date, p.benchmark ?? Number.NaN]), color: "#fa8c16" });
   return (
-    <ReactEChartsCore
-      echarts={echarts}
+    <Chart
       style={{ height: 420 }}
       notMerge
       option={{
@@ -150,8 +163,7 @@ export function NavChart({
 }) {
   const byDate = new Map(points.map((p) => [p.date, p.value]));
   return (
-    <ReactEChartsCore
-      echarts={echarts}
+    <Chart
       style={{ height: 320 }}
       notMerge
       option={{
@@ -194,8 +206,7 @@ export function CompareChart({
   const first = series[0]?.points ?? [];
   const benchStart = first.find((p) => p.benchmark !== null && p.benchmark !== undefined)?.benchmark ?? null;
   return (
-    <ReactEChartsCore
-      echarts={echarts}
+    <Chart
       style={{ height: 420 }}
       notMerge
       option={{
