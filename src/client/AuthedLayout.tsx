@@ -17,6 +17,8 @@ import { MeProvider, ROLE_COLOR } from "./me";
 import { useTheme } from "./theme";
 
 const SIDER_WIDTH = 200;
+/** antd's dark sider colour (the Layout token siderBg): painted down the whole left column behind the fixed sider, so a full-page capture shows it unbroken too. */
+const SIDER_BG = "#001529";
 
 /** 浅色/深色: switches the theme (the first click leaves "follow the system" for an explicit choice). */
 function ThemeSwitch() {
@@ -69,7 +71,7 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
 
   return (
     <MeProvider me={me}>
-      <Layout style={{ minHeight: "100vh" }}>
+      <Layout style={{ minHeight: "100vh", background: narrow ? undefined : `linear-gradient(to right, ${SIDER_BG} ${SIDER_WIDTH}px, ${token.colorBgLayout} ${SIDER_WIDTH}px)` }}>
         {/* Fixed, full height: the navigation stays in view however long the page (a sticky
             sider of 100vh ended where the first screen did in a full-page view). */}
         <Layout.Sider
