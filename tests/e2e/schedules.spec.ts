@@ -383,6 +383,10 @@ test("a schedule whose task outlasts its interval: its page says 跳过本次 an
     const fires = page.getByTestId("schedule-fires");
     await expect(fires.getByTestId("fire-skipped").first()).toContainText(/跳过：上次任务 #\d+ 未结束/, { timeout: 20_000 });
     await expect(fires).toContainText("已触发");
+    // The grid of the last slots: a square per slot, coloured by what became of it.
+    const grid = page.getByTestId("slot-grid");
+    await expect(grid.locator('[data-outcome="skipped"]').first()).toBeVisible();
+    await expect(grid.locator('[data-outcome="running"], [data-outcome="succeeded"]').first()).toBeVisible();
   } finally {
     await request.delete(`/api/schedules/${id}`);
   }

@@ -476,6 +476,7 @@ export const en: Dict = {
   },
   schedules: {
     fires: {
+      grid: "The last 30 slots, oldest on the left",
       title: "Fire history",
       slot: "Slot",
       firedAt: "Fired at",

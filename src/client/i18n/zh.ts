@@ -457,6 +457,7 @@ export const zh = {
   },
   schedules: {
     fires: {
+      grid: "最近 30 次（从左到右由早到晚）",
       title: "触发记录",
       slot: "计划时间",
       firedAt: "触发时间",

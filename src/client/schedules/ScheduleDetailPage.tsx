@@ -7,16 +7,15 @@
 import { useState } from "react";
 import Link from "next/link";
 import { Alert, Breadcrumb, Button, Card, Descriptions, Empty, Result, Space, Spin, Table, Tag, Typography } from "antd";
-import type { ScheduleFireJson, ScheduleJson } from "@/contracts/schedules";
-import type { TaskJson } from "@/contracts/tasks";
+import type { ScheduleJson } from "@/contracts/schedules";
 import { ApiError } from "../api";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 import { formatDuration, formatTime, prettyJson } from "../format";
 import { useRunListQuery, type RunRow } from "../hooks/useRuns";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
-import { useScheduleActions, useScheduleFiresQuery, useScheduleQuery } from "../hooks/useSchedules";
-import { TaskStatusTag } from "../tasks/StatusTag";
+import { useScheduleActions, useScheduleQuery } from "../hooks/useSchedules";
+import { ScheduleFires } from "./ScheduleFires";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { runColumns } from "../tasks/RunsTable";
 import { jsonBlock } from "../tasks/RunPage";
@@ -148,44 +147,6 @@ function ScheduleDetail({ s }: { s: ScheduleJson }) {
         <ScheduleFormModal key={form.key} open={form.open} schedule={s} onClose={() => setForm((f) => ({ ...f, open: false }))} />
       )}
     </Space>
-  );
-}
-
-/** The latest slots: fired (with their task) or skipped (with why). */
-function ScheduleFires({ scheduleId }: { scheduleId: string }) {
-  const { t, lang } = useI18n();
-  const fires = useScheduleFiresQuery(scheduleId);
-  return (
-    <Card size="small" title={t.schedules.fires.title}>
-      <Table<ScheduleFireJson>
-        rowKey="slot"
-        size="small"
-        loading={fires.isLoading}
-        dataSource={fires.data?.items ?? []}
-        pagination={false}
-        data-testid="schedule-fires"
-        locale={{ emptyText: <Empty description={t.schedules.fires.empty} /> }}
-        columns={[
-          { title: t.schedules.fires.slot, dataIndex: "slot", render: (v: string) => formatTime(v, lang) },
-          { title: t.schedules.fires.firedAt, dataIndex: "fired_at", render: (v: string) => formatTime(v, lang) },
-          {
-            title: t.schedules.fires.outcome,
-            render: (_, f) =>
-              f.skip_reason ? (
-                <Tag color="orange" data-testid="fire-skipped">
-                  {f.skip_reason === "overlap" && f.task_id ? t.schedules.fires.skippedOverlap(f.task_id) : t.schedules.fires.skipped}
-                </Tag>
-              ) : (
-                <Space size={6}>
-                  <Tag color="blue">{t.schedules.fires.fired}</Tag>
-                  {f.task_id && <Link href={`/tasks/${f.task_id}`}>#{f.task_id}</Link>}
-                  {f.task_status && <TaskStatusTag status={f.task_status as TaskJson["status"]} />}
-                </Space>
-              ),
-          },
-        ]}
-      />
-    </Card>
   );
 }
 
