@@ -235,6 +235,8 @@ export const en: Dict = {
     cols: { code: "Code", first: "First NAV", last: "Last NAV", points: "Points", hash: "Hash" },
   },
   run: {
+    flowWaiting: "Waiting",
+    flowParallel: (n: number) => `${n} in parallel`,
     clone: "Copy as new task",
     clonedFrom: "Copied from",
     task: (id: string) => `Task #${id}`,

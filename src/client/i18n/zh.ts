@@ -226,6 +226,8 @@ export const zh = {
     cols: { code: "代码", first: "首个净值日", last: "最新净值日", points: "点数", hash: "指纹" },
   },
   run: {
+    flowWaiting: "等待中",
+    flowParallel: (n: number) => `并行 ${n} 个`,
     clone: "复制为新任务",
     clonedFrom: "复制自",
     task: (id: string) => `任务 #${id}`,

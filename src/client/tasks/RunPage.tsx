@@ -16,6 +16,7 @@ import { useRunQuery } from "../hooks/useRuns";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useTaskActions } from "../hooks/useTasks";
 import { CreateTaskModal } from "./CreateTaskModal";
+import { GroupFlow } from "./GroupFlow";
 import { LogViewer } from "./LogViewer";
 import { RunInfoCard } from "./RunInfoCard";
 import { ResultsTable } from "./ResultsTable";
@@ -243,6 +244,7 @@ export function RunPage({ runId }: { runId: string }) {
 
       {task.type === "group" && (
         <Card size="small" title={t.run.children}>
+          <GroupFlow task={task} />
           <TaskTable filters={{ parent_id: task.id }} />
         </Card>
       )}
