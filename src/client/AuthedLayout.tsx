@@ -71,7 +71,12 @@ export function AuthedLayout({ me, children }: { me: MeJson; children: ReactNode
 
   return (
     <MeProvider me={me}>
-      <Layout style={{ minHeight: "100vh", background: narrow ? undefined : `linear-gradient(to right, ${SIDER_BG} ${SIDER_WIDTH}px, ${token.colorBgLayout} ${SIDER_WIDTH}px)` }}>
+      <Layout
+        style={{
+          minHeight: "100vh",
+          background: narrow ? undefined : `linear-gradient(to right, ${SIDER_BG} ${SIDER_WIDTH}px, ${token.colorBgLayout} ${SIDER_WIDTH}px)`,
+        }}
+      >
         {/* Fixed, full height: the navigation stays in view however long the page (a sticky
             sider of 100vh ended where the first screen did in a full-page view). */}
         <Layout.Sider

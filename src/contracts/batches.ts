@@ -1,4 +1,4 @@
-/** Batches: tasks enqueued together, rolled up, and retrying the failed ones. */
+/** Batches: tasks enqueued together, rolled up, retrying the failed ones, and re-running as a new batch. */
 import { z } from "zod";
 import { endpoint } from "./endpoint";
 
@@ -46,4 +46,27 @@ export const cancelBatch = endpoint({
   summary: "Cancel every unfinished task of a batch in one transaction: queued ones now, running ones by request; finished ones stay",
   params: BatchParams,
   response: z.object({ cancelled: z.number(), cancel_requested: z.number() }),
+});
+
+/** `POST /api/tasks/batches/{batch_id}/rerun`: a new batch copying this one's tasks (or only its failed and cancelled ones), each payload with `payload_changes` merged in. */
+export const RerunBatchBody = z
+  .object({
+    only_failed: z.boolean().default(false),
+    /** Top-level payload fields set on every copy (e.g. another backtest window: {"start": "2023-01-01"}). */
+    payload_changes: z.record(z.string(), z.unknown()).default({}),
+  })
+  .strict();
+
+export const rerunBatch = endpoint({
+  method: "POST",
+  path: "/api/tasks/batches/{batch_id}/rerun",
+  role: "operator",
+  audit: "task.batch_rerun",
+  tag: "tasks",
+  summary:
+    "Re-run a batch as a new batch (one transaction): every task, or only the failed and cancelled ones, each payload with payload_changes merged in and checked against its type",
+  params: BatchParams,
+  body: RerunBatchBody,
+  bodyLimit: 64 * 1024,
+  response: z.object({ batch_id: z.string(), task_ids: z.array(z.string()), source_batch_id: z.string() }),
 });

@@ -44,7 +44,9 @@ test("an admin adds a channel, sends a test message that arrives signed, and add
     await expect(page.getByText("测试消息已排队")).toBeVisible();
     await expect.poll(() => got.length, { timeout: 20_000 }).toBe(1);
     const ts = got[0].headers["x-qtask-timestamp"] as string;
-    expect(got[0].headers["x-qtask-signature"]).toBe("sha256=" + createHmac("sha256", "e2e-signing-secret").update(`${ts}.${got[0].body}`).digest("hex"));
+    expect(got[0].headers["x-qtask-signature"]).toBe(
+      "sha256=" + createHmac("sha256", "e2e-signing-secret").update(`${ts}.${got[0].body}`).digest("hex"),
+    );
     expect(JSON.parse(got[0].body).title).toBe(`【qtask 测试】通道 ${name}`);
 
     await page.getByRole("tab", { name: "历史" }).click();

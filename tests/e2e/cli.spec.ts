@@ -6,7 +6,10 @@
 import { expect, test } from "@playwright/test";
 import { qtask } from "./helpers";
 
-test("qtask: enqueue --wait exits 0 or 1 by the outcome, logs --follow streams a running task to its end, status and usage", async ({ request, baseURL }) => {
+test("qtask: enqueue --wait exits 0 or 1 by the outcome, logs --follow streams a running task to its end, status and usage", async ({
+  request,
+  baseURL,
+}) => {
   const created = await request.post("/api/auth/tokens", { data: { name: `cli-${Date.now()}`, role: "operator" } });
   expect(created.status()).toBe(201);
   const env = { QTASK_URL: baseURL!, QTASK_TOKEN: (await created.json()).secret as string };

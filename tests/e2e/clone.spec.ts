@@ -28,7 +28,9 @@ test("copy a task with an edited payload and see it run, linked to its source", 
   expect(copyId).toBeTruthy();
 
   const list = await (await request.get(`/api/tasks?type=sleep&limit=20`)).json();
-  const copy = (list.items as { id: string; payload: unknown; cloned_from: string | null; priority: number }[]).find((x) => x.cloned_from === sourceId);
+  const copy = (list.items as { id: string; payload: unknown; cloned_from: string | null; priority: number }[]).find(
+    (x) => x.cloned_from === sourceId,
+  );
   expect(copy).toMatchObject({ payload: { ms: 150 }, priority: 600, cloned_from: sourceId });
 
   // A source that does not exist: 400 with the envelope, nothing enqueued.
@@ -37,4 +39,32 @@ test("copy a task with an edited payload and see it run, linked to its source", 
   expect(bad.status()).toBe(400);
   expect((await bad.json()).error.code).toBe("invalid_input");
   expect((await (await request.get("/api/tasks?type=sleep&limit=1")).json()).items[0].id).toBe(before);
+});
+
+test("re-run a batch as a new batch with a changed param", async ({ page, request }) => {
+  const made = await request.post("/api/tasks/batch", {
+    data: {
+      tasks: [
+        { type: "sleep", payload: { ms: 50 } },
+        { type: "sleep", payload: { ms: 60 } },
+      ],
+    },
+  });
+  expect(made.status()).toBe(201);
+  const { batch_id: source } = await made.json();
+  await page.goto(`/tasks?batch_id=${encodeURIComponent(source)}`);
+  await page.getByTestId("batch-rerun").click();
+  const dialog = page.getByRole("dialog");
+  await dialog.getByRole("radio", { name: "整个批次" }).check();
+  await dialog.getByTestId("rerun-changes").fill('{"ms": 20}');
+  await dialog.getByRole("button", { name: "重跑…" }).click();
+  await expect(dialog).toBeHidden();
+  const done = page.getByText(/已重跑 2 个任务，新批次 /);
+  await expect(done).toBeVisible();
+  const batchId = (await done.textContent())!.match(/新批次 (\S+)/)![1];
+  expect(batchId).not.toBe(source);
+  await page.getByRole("link", { name: "去任务队列查看进度/日志" }).click();
+  await expect(page).toHaveURL(new RegExp(`batch_id=${encodeURIComponent(batchId)}`));
+  const copies = await (await request.get(`/api/tasks?batch_id=${encodeURIComponent(batchId)}`)).json();
+  expect((copies.items as { payload: unknown }[]).map((x) => x.payload)).toEqual([{ ms: 20 }, { ms: 20 }]);
 });

@@ -122,7 +122,10 @@ test("the UI switches to English and back", async ({ page }) => {
   await expect(page.getByRole("heading", { name: "任务队列" })).toBeVisible();
 });
 
-test("no request storms: the dashboard refetches when a change is pushed, not on a timer, and a finished run's page stops", async ({ page, request }) => {
+test("no request storms: the dashboard refetches when a change is pushed, not on a timer, and a finished run's page stops", async ({
+  page,
+  request,
+}) => {
   const seen: string[] = [];
   page.on("request", (r) => {
     const url = new URL(r.url());

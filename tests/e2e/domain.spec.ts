@@ -167,7 +167,9 @@ test("backtests: a batch completes and shows metrics and its equity curve", asyn
     .replace(/^\ufeff/, "")
     .trim()
     .split("\n");
-  expect(lines[0]).toContain("fund_code,fund_name,strategy,ma_short,ma_long,fee_buy,fee_sell,risk_free,initial,status,total_return,annualized_return");
+  expect(lines[0]).toContain(
+    "fund_code,fund_name,strategy,ma_short,ma_long,fee_buy,fee_sell,risk_free,initial,status,total_return,annualized_return",
+  );
   expect(lines).toHaveLength(1 + codes.length);
   const equity = await request.get(`/api/backtests/tasks/${task_ids[0]}/equity/download`);
   const eq = (await equity.text())

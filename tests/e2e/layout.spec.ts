@@ -37,7 +37,10 @@ test("switch to dark and back; the choice survives a reload", async ({ page }) =
   await expect(toggle).toHaveText("浅色");
   await expect.poll(body).not.toBe(lightBg);
   // A card is dark too (antd's dark algorithm), not only the page behind it.
-  const cardBg = await page.locator(".ant-card").first().evaluate((el) => getComputedStyle(el).backgroundColor);
+  const cardBg = await page
+    .locator(".ant-card")
+    .first()
+    .evaluate((el) => getComputedStyle(el).backgroundColor);
   const [r, g, b] = cardBg.match(/\d+/g)!.map(Number);
   expect(r + g + b).toBeLessThan(3 * 60);
   await page.reload();

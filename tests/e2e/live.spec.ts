@@ -13,11 +13,14 @@ async function startSleep(request: APIRequestContext, ms: number): Promise<{ tas
   const taskId = (await res.json()).task.id as string;
   let runId = "";
   await expect
-    .poll(async () => {
-      const body = await (await request.get(`/api/tasks/${taskId}`)).json();
-      runId = body.runs[0]?.id ?? "";
-      return runId;
-    }, { timeout: 20_000 })
+    .poll(
+      async () => {
+        const body = await (await request.get(`/api/tasks/${taskId}`)).json();
+        runId = body.runs[0]?.id ?? "";
+        return runId;
+      },
+      { timeout: 20_000 },
+    )
     .not.toBe("");
   return { taskId, runId };
 }
@@ -99,7 +102,9 @@ test("over HTTP, Last-Event-ID resumes a log tail without gaps or duplicates", a
   const { runId } = await startSleep(request, 4_000);
   const url = `${baseURL}/api/events?topics=run:${runId}:logs`;
   // First connection from the start, until "slept 1 s"; then drop it.
-  const first = await readEvents(`${url}&after_seq=0`, { cookie: cookies }, (es) => es.some((e) => e.event === "log" && e.data.includes("slept 1 s")));
+  const first = await readEvents(`${url}&after_seq=0`, { cookie: cookies }, (es) =>
+    es.some((e) => e.event === "log" && e.data.includes("slept 1 s")),
+  );
   const firstLogs = first.filter((e) => e.event === "log");
   const lastId = firstLogs.at(-1)!.id!;
   // Reconnect as EventSource does, with the last id; read to the end of the run.

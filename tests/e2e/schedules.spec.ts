@@ -369,7 +369,10 @@ test("/tasks offers the same 导出 and 导入", async ({ page }) => {
   await expect(page.getByRole("dialog", { name: "导入定时任务" })).toBeVisible();
 });
 
-test("a schedule whose task outlasts its interval: its page says 跳过本次 and the fire history shows the skipped slots", async ({ page, request }) => {
+test("a schedule whose task outlasts its interval: its page says 跳过本次 and the fire history shows the skipped slots", async ({
+  page,
+  request,
+}) => {
   test.setTimeout(60_000);
   const name = `e2e-overlap-${Date.now()}`;
   const res = await request.post("/api/schedules", {

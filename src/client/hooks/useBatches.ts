@@ -1,7 +1,7 @@
 "use client";
 /** React Query hooks for batches: one batch rolled up (polled until it ends), and retrying its failed tasks. */
 import { useMutation, useQuery, useQueryClient } from "@tanstack/react-query";
-import type { BatchJson, retryFailedInBatch } from "@/contracts/batches";
+import type { BatchJson, retryFailedInBatch, rerunBatch } from "@/contracts/batches";
 import type { ResponseOf } from "@/contracts/endpoint";
 import { apiFetch } from "../api";
 import { refreshTaskViews } from "./useTasks";
@@ -26,6 +26,19 @@ export function useRetryFailed() {
   return useMutation({
     mutationFn: (batchId: string) =>
       apiFetch<ResponseOf<typeof retryFailedInBatch>>(`/api/tasks/batches/${encodeURIComponent(batchId)}/retry_failed`, { method: "POST" }),
+    onSuccess: () => refreshTaskViews(qc),
+  });
+}
+
+/** Re-runs a batch as a new batch (all, or only its failed and cancelled tasks, with payload changes). */
+export function useRerunBatch() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: ({ batchId, ...body }: { batchId: string; only_failed: boolean; payload_changes: Record<string, unknown> }) =>
+      apiFetch<ResponseOf<typeof rerunBatch>>(`/api/tasks/batches/${encodeURIComponent(batchId)}/rerun`, {
+        method: "POST",
+        body: JSON.stringify(body),
+      }),
     onSuccess: () => refreshTaskViews(qc),
   });
 }

@@ -1,14 +1,75 @@
 "use client";
-/** A batch rolled up on /tasks (filtering by a batch): progress with ETA, counts by status, and retrying its failed tasks. */
-import { App, Button, Card, Progress, Space, Statistic, Typography } from "antd";
+/**
+ * A batch rolled up on /tasks (filtering by a batch): progress with ETA, counts by status,
+ * retrying its failed tasks in place, and 重跑 — a new batch of copies (all, or only the failed
+ * and cancelled ones), optionally with changed payload fields (a backtest batch with another window).
+ */
+import { useState } from "react";
+import { App, Button, Card, Form, Input, Modal, Progress, Radio, Space, Statistic, Typography } from "antd";
 import type { TaskJson } from "@/contracts/tasks";
 import { ApiError } from "../api";
 import { formatDuration } from "../format";
-import { useBatchQuery, useRetryFailed } from "../hooks/useBatches";
+import { useFeedback } from "../feedback";
+import { useBatchQuery, useRerunBatch, useRetryFailed } from "../hooks/useBatches";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 
 const STATUSES: TaskJson["status"][] = ["queued", "running", "succeeded", "failed", "cancelled"];
+
+/** 重跑: which tasks, and the payload fields to change (a JSON object merged into each payload). */
+function RerunModal({ batchId, onClose }: { batchId: string; onClose: () => void }) {
+  const { t } = useI18n();
+  const fb = useFeedback();
+  const rerun = useRerunBatch();
+  const [form] = Form.useForm<{ only_failed: boolean; changes: string }>();
+  const submit = async () => {
+    const v = await form.validateFields();
+    try {
+      const r = await rerun.mutateAsync({ batchId, only_failed: v.only_failed, payload_changes: JSON.parse(v.changes || "{}") });
+      fb.enqueued(t.tasks.batch.rerunDone(r.task_ids.length, r.batch_id), `/tasks?batch_id=${encodeURIComponent(r.batch_id)}`);
+      onClose();
+    } catch (err) {
+      fb.failed(err);
+    }
+  };
+  const isObject = (text: string) => {
+    try {
+      const v: unknown = JSON.parse(text || "{}");
+      return typeof v === "object" && v !== null && !Array.isArray(v);
+    } catch {
+      return false;
+    }
+  };
+  return (
+    <Modal
+      open
+      title={t.tasks.batch.rerunTitle(batchId)}
+      onOk={() => void submit()}
+      onCancel={onClose}
+      confirmLoading={rerun.isPending}
+      okText={t.tasks.batch.rerun}
+    >
+      <Form form={form} layout="vertical" initialValues={{ only_failed: true, changes: "{}" }}>
+        <Form.Item name="only_failed" label={t.tasks.batch.rerunWhich}>
+          <Radio.Group
+            options={[
+              { value: true, label: t.tasks.batch.rerunFailed },
+              { value: false, label: t.tasks.batch.rerunAll },
+            ]}
+          />
+        </Form.Item>
+        <Form.Item
+          name="changes"
+          label={t.tasks.batch.rerunChanges}
+          extra={t.tasks.batch.rerunChangesHelp}
+          rules={[{ validator: async (_, v: string) => (isObject(v) ? undefined : Promise.reject(new Error(t.create.notObject))) }]}
+        >
+          <Input.TextArea rows={4} style={{ fontFamily: "monospace" }} data-testid="rerun-changes" />
+        </Form.Item>
+      </Form>
+    </Modal>
+  );
+}
 
 /** The card of batch `batchId` (nothing while it loads or when there is no such batch). */
 export function BatchCard({ batchId }: { batchId: string }) {
@@ -17,6 +78,7 @@ export function BatchCard({ batchId }: { batchId: string }) {
   const canOperate = useCan("operator");
   const batch = useBatchQuery(batchId);
   const retryFailed = useRetryFailed();
+  const [rerunning, setRerunning] = useState(false);
   return (
     <>
       {batchId && batch.data && (
@@ -24,21 +86,27 @@ export function BatchCard({ batchId }: { batchId: string }) {
           size="small"
           title={t.tasks.batch.title(batchId)}
           extra={
-            canOperate &&
-            batch.data.counts.failed + batch.data.counts.cancelled > 0 && (
-              <Button
-                size="small"
-                onClick={async () => {
-                  try {
-                    const r = await retryFailed.mutateAsync(batchId);
-                    message.success(t.tasks.batch.retried(r.retried));
-                  } catch (err) {
-                    message.error(err instanceof ApiError ? err.message : t.common.failed);
-                  }
-                }}
-              >
-                {t.tasks.batch.retryFailed}
-              </Button>
+            canOperate && (
+              <Space size={6}>
+                <Button size="small" onClick={() => setRerunning(true)} data-testid="batch-rerun">
+                  {t.tasks.batch.rerun}
+                </Button>
+                {batch.data.counts.failed + batch.data.counts.cancelled > 0 && (
+                  <Button
+                    size="small"
+                    onClick={async () => {
+                      try {
+                        const r = await retryFailed.mutateAsync(batchId);
+                        message.success(t.tasks.batch.retried(r.retried));
+                      } catch (err) {
+                        message.error(err instanceof ApiError ? err.message : t.common.failed);
+                      }
+                    }}
+                  >
+                    {t.tasks.batch.retryFailed}
+                  </Button>
+                )}
+              </Space>
             )
           }
         >
@@ -56,6 +124,7 @@ export function BatchCard({ batchId }: { batchId: string }) {
           </Space>
         </Card>
       )}
+      {rerunning && <RerunModal batchId={batchId} onClose={() => setRerunning(false)} />}
     </>
   );
 }

@@ -52,7 +52,10 @@ export function CreateTaskModal({ open, onClose, source }: { open: boolean; onCl
   const byName = useMemo(() => new Map((types.data?.items ?? []).map((x) => [x.name, x])), [types.data]);
   const type = typeName ? byName.get(typeName) : undefined;
   // The queues the catalogue's types use (POST /api/tasks accepts only these).
-  const queueOptions = useMemo(() => [...new Set((types.data?.items ?? []).map((x) => x.queue))].sort().map((q) => ({ value: q, label: q })), [types.data]);
+  const queueOptions = useMemo(
+    () => [...new Set((types.data?.items ?? []).map((x) => x.queue))].sort().map((q) => ({ value: q, label: q })),
+    [types.data],
+  );
 
   const submit = async (v: Values) => {
     try {

@@ -85,11 +85,17 @@ export function GroupFlow({ task }: { task: TaskJson }) {
   if (steps.length === 0) return null;
   if (payload.mode === "parallel") {
     return (
-      <div data-testid="group-flow" data-mode="parallel" style={{ display: "flex", alignItems: "center", gap: 16, overflowX: "auto", paddingBottom: 8 }}>
+      <div
+        data-testid="group-flow"
+        data-mode="parallel"
+        style={{ display: "flex", alignItems: "center", gap: 16, overflowX: "auto", paddingBottom: 8 }}
+      >
         <Typography.Text strong style={{ whiteSpace: "nowrap" }}>
           {t.run.flowParallel(steps.length)}
         </Typography.Text>
-        <div style={{ display: "flex", flexDirection: "column", gap: 6, borderInlineStart: `2px solid ${THEME_VARS.border}`, paddingInlineStart: 12 }}>
+        <div
+          style={{ display: "flex", flexDirection: "column", gap: 6, borderInlineStart: `2px solid ${THEME_VARS.border}`, paddingInlineStart: 12 }}
+        >
           {steps.map((s) => (
             <StepNode key={s.index} step={s} title={titleOf(s.type)} />
           ))}
