@@ -57,7 +57,7 @@ test("re-run a batch as a new batch with a changed param", async ({ page, reques
   const dialog = page.getByRole("dialog");
   await dialog.getByRole("radio", { name: "整个批次" }).check();
   await dialog.getByTestId("rerun-changes").fill('{"ms": 20}');
-  await dialog.getByRole("button", { name: "重跑…" }).click();
+  await dialog.getByRole("button", { name: "重跑", exact: true }).click();
   await expect(dialog).toBeHidden();
   const done = page.getByText(/已重跑 2 个任务，新批次 /);
   await expect(done).toBeVisible();

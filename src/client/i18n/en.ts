@@ -142,6 +142,7 @@ export const en: Dict = {
     deleted: "Deleted",
     empty: "No tasks",
     batch: {
+      rerunOk: "Re-run",
       rerun: "Re-run…",
       rerunTitle: (id: string) => `Re-run batch ${id} (as a new batch)`,
       rerunWhich: "Which tasks",

@@ -133,6 +133,7 @@ export const zh = {
     deleted: "已删除",
     empty: "没有任务",
     batch: {
+      rerunOk: "重跑",
       rerun: "重跑…",
       rerunTitle: (id: string) => `重跑批次 ${id}（作为新批次）`,
       rerunWhich: "重跑哪些任务",

@@ -47,7 +47,7 @@ function RerunModal({ batchId, onClose }: { batchId: string; onClose: () => void
       onOk={() => void submit()}
       onCancel={onClose}
       confirmLoading={rerun.isPending}
-      okText={t.tasks.batch.rerun}
+      okText={t.tasks.batch.rerunOk}
     >
       <Form form={form} layout="vertical" initialValues={{ only_failed: true, changes: "{}" }}>
         <Form.Item name="only_failed" label={t.tasks.batch.rerunWhich}>
