@@ -5,10 +5,9 @@
  * so a limit changed from the queue panel survives restarts until the file's entry changes.
  * Workers read the controls at least once a second, so a change needs no wake-up.
  */
-import { createHash } from "node:crypto";
 import type { QueueLimitsBody, QueuesSection } from "@/contracts/queues";
 import type { Db } from "@/db/client";
-import { canonical } from "./schedule/catalogue";
+import { canonical, specHash } from "./schedule/catalogue";
 import { limitsJson, limitsOf } from "./queues";
 
 /** One change of a queue's limits. */
@@ -29,15 +28,10 @@ export interface QueuesPlan {
 
 const NONE: QueueLimitsBody = { max_running: null, rate: null, per_key: null };
 
-/** The fingerprint of one entry. */
-function entryHash(limits: QueueLimitsBody): string {
-  return createHash("sha256").update(canonical(limits)).digest("hex").slice(0, 32);
-}
-
 /** Diffs `section` against the stored limits; with `prune`, queues it does not name lose theirs. `onlyChangedText`: skip entries whose hash is stored (the file at start). */
 export async function planQueues(db: Db, section: QueuesSection, opts: { prune: boolean; onlyChangedText?: boolean }): Promise<QueuesPlan> {
   const rows = new Map((await db.queueControl.findMany()).map((r) => [r.name, r]));
-  const hashes = new Map(Object.entries(section).map(([name, l]) => [name, entryHash(l)]));
+  const hashes = new Map(Object.entries(section).map(([name, l]) => [name, specHash(l)]));
   const changes: QueueChange[] = [];
   const unchanged: string[] = [];
   for (const [name, limits] of Object.entries(section)) {
@@ -53,9 +47,12 @@ export async function planQueues(db: Db, section: QueuesSection, opts: { prune: 
     else changes.push({ name, action: hadAny ? "change" : "add", fields, limits });
   }
   if (opts.prune)
-    for (const [name, row] of rows)
-      if (!(name in section) && Object.values(limitsJson(row)).some((v) => v !== null))
-        changes.push({ name, action: "remove", fields: Object.keys(NONE).filter((k) => limitsJson(row)[k as keyof QueueLimitsBody] !== null), limits: NONE });
+    for (const [name, row] of rows) {
+      if (name in section) continue;
+      const had = limitsJson(row);
+      const fields = (Object.keys(had) as (keyof QueueLimitsBody)[]).filter((k) => had[k] !== null);
+      if (fields.length > 0) changes.push({ name, action: "remove", fields, limits: NONE });
+    }
   return { changes, unchanged, hashes };
 }
 
@@ -64,7 +61,11 @@ export async function applyQueues(db: Db, plan: QueuesPlan, fromFile: boolean): 
   for (const c of plan.changes) {
     const l = limitsOf(c.limits);
     const catalogueHash = fromFile && c.action !== "remove" ? (plan.hashes.get(c.name) ?? null) : null;
-    await db.queueControl.upsert({ where: { name: c.name }, create: { name: c.name, ...l, catalogueHash }, update: { ...l, catalogueHash, updatedAt: new Date() } });
+    await db.queueControl.upsert({
+      where: { name: c.name },
+      create: { name: c.name, ...l, catalogueHash },
+      update: { ...l, catalogueHash, updatedAt: new Date() },
+    });
   }
 }
 
@@ -78,7 +79,8 @@ export async function exportQueues(db: Db): Promise<QueuesSection | undefined> {
   const out: QueuesSection = {};
   for (const row of await db.queueControl.findMany({ orderBy: { name: "asc" } })) {
     const l = limitsJson(row);
-    if (Object.values(l).some((v) => v !== null)) out[row.name] = Object.fromEntries(Object.entries(l).filter(([, v]) => v !== null)) as QueueLimitsBody;
+    if (Object.values(l).some((v) => v !== null))
+      out[row.name] = Object.fromEntries(Object.entries(l).filter(([, v]) => v !== null)) as QueueLimitsBody;
   }
   return Object.keys(out).length ? out : undefined;
 }

@@ -5,8 +5,9 @@
  */
 import type { listQueues, pauseQueue, QueueJson, QueueLimitsBody, resumeQueue, setQueueLimits } from "@/contracts/queues";
 import type { Database } from "@/db/client";
-import { liveWorkers } from "@/queue/sql/lease";
-import { readControls, setLimits, setPaused, type QueueControl, type QueueLimits } from "@/queue/sql/queueControls";
+import { parseQueues } from "@/queue/config";
+import { liveWorkers, type LiveWorker } from "@/queue/sql/lease";
+import { readControls, setLimits, setPaused, type QueueLimits } from "@/queue/sql/queueControls";
 import type { Conn } from "@/queue/sql/executor";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
@@ -14,7 +15,7 @@ import { aggregates, allCounts } from "./overview";
 import type { Input, Output } from "./route";
 
 /** Workers seen within this long count as serving their queues (as /api/health). */
-const LIVE_MS = 60_000;
+export const LIVE_WORKER_MS = 60_000;
 
 /** The limits body as engine columns. */
 export function limitsOf(b: QueueLimitsBody): QueueLimits {
@@ -36,19 +37,18 @@ export function limitsJson(c: QueueLimits | undefined): QueueJson["limits"] {
   };
 }
 
-/** Parses a worker's queue list ("crawl:2,compute") into name → its own limit. */
+/** A worker's queue list ("crawl:2,compute", as it registered it from QTASK_QUEUES) as name → its own limit. */
 function servedBy(spec: string): Map<string, number | null> {
-  const out = new Map<string, number | null>();
-  for (const part of spec.split(",")) {
-    const [name, limit] = part.trim().split(":");
-    if (name) out.set(name, limit ? Number(limit) : null);
+  try {
+    return new Map(parseQueues(spec).map((q) => [q.name, q.limit]));
+  } catch {
+    return new Map(); // not a list a worker of this version writes
   }
-  return out;
 }
 
-/** Every queue the cluster knows of, with its figures. */
-export async function queuesJson(database: Database, conn: Conn): Promise<QueueJson[]> {
-  const [agg, controls, workers] = await Promise.all([aggregates(database, conn), readControls(conn), liveWorkers(conn, LIVE_MS)]);
+/** Every queue the cluster knows of, with its figures (`live`: the live workers, when the caller has read them). */
+export async function queuesJson(database: Database, conn: Conn, live?: LiveWorker[]): Promise<QueueJson[]> {
+  const [agg, controls, workers] = await Promise.all([aggregates(database, conn), readControls(conn), live ?? liveWorkers(conn, LIVE_WORKER_MS)]);
   const byName = new Map(controls.map((c) => [c.name, c]));
   const served = workers.map((w) => ({ w, queues: servedBy(w.queues) }));
   const names = new Set<string>([
@@ -112,9 +112,4 @@ export async function updateLimits({ params, body }: Input<typeof setQueueLimits
   await setLimits(conn, params.name, limitsOf(body));
   const after = await queueOr404(database, conn, params.name);
   return { json: { queue: after }, audit: { target: params.name, details: { before: before.limits, after: after.limits } } };
-}
-
-/** The controls of every queue by name (for the catalogue and the metrics). */
-export async function controlsByName(conn: Conn): Promise<Map<string, QueueControl>> {
-  return new Map((await readControls(conn)).map((c) => [c.name, c]));
 }

@@ -14,7 +14,7 @@ import type { Conn } from "@/queue/sql/executor";
 const REFRESH_MS = 1_000;
 const WAKE_REFRESH_MS = 200;
 /** A queue at its max_running is asked again this often (another worker's task may have ended). */
-export const FULL_RECHECK_MS = 250;
+const FULL_RECHECK_MS = 250;
 
 /** The gated queues of one worker and their last claim outcomes. */
 export class Gates {

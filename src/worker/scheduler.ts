@@ -8,13 +8,12 @@ import { prepareTask } from "@/queue/enqueue";
 import { planFire, restartDelayMs, taskOfSchedule, timingOf } from "@/schedule/timing";
 import { isFinished } from "@/queue/states";
 import type { Conn } from "@/queue/sql/executor";
-import { cancelTask } from "@/queue/sql/control";
+import { cancelTask, statusOf } from "@/queue/sql/control";
 import {
   acquireLease,
   advanceSchedule,
   dueSchedules,
   fireSlot,
-  isUnfinished,
   releaseLease,
   skipSlot,
   supervisedState,
@@ -90,7 +89,9 @@ export class SchedulerLoop {
    * and lets the new one fire, `allow` fires beside it. True: fire.
    */
   private async overlapAllows(s: DueSchedule, slot: Date, next: Date | null): Promise<boolean> {
-    if (s.overlapPolicy === "allow" || s.lastTaskId === null || !(await isUnfinished(this.conn, s.lastTaskId))) return true;
+    if (s.overlapPolicy === "allow" || s.lastTaskId === null) return true;
+    const last = await statusOf(this.conn, s.lastTaskId);
+    if (last === null || isFinished(last)) return true;
     if (s.overlapPolicy === "cancel_previous") {
       const how = await cancelTask(this.conn, s.lastTaskId).catch(() => null);
       if (how) this.log(`schedule ${s.name}: slot ${slot.toISOString()} cancels task ${s.lastTaskId} still unfinished (${how})`);

@@ -11,23 +11,21 @@ import type { TaskJson } from "@/contracts/tasks";
 import { formatTime } from "../format";
 import { useScheduleFiresQuery } from "../hooks/useSchedules";
 import { useI18n } from "../i18n";
-import { TaskStatusTag } from "../tasks/StatusTag";
+import { TASK_STATUS_SWATCH, TaskStatusTag } from "../tasks/StatusTag";
+import { THEME_VARS } from "../theme";
 
-/** The colour of a slot's square: its task's status, or skipped. */
-const SLOT_COLOR: Record<string, string> = {
-  succeeded: "#52c41a",
-  failed: "#ff4d4f",
-  running: "#1677ff",
-  queued: "#bfbfbf",
-  cancelled: "#595959",
-  skipped: "#faad14",
-  missing: "#d9d9d9",
-};
-
-/** What became of a slot, as SLOT_COLOR names it. */
-export function slotOutcome(f: ScheduleFireJson): string {
+/** What became of a slot: its task's status, skipped, or missing (the task was deleted). */
+function slotOutcome(f: ScheduleFireJson): TaskJson["status"] | "skipped" | "missing" {
   if (f.skip_reason) return "skipped";
-  return f.task_status ?? "missing";
+  return (f.task_status as TaskJson["status"] | null) ?? "missing";
+}
+
+/** A slot's square: its task's status colour; a skipped slot hollow in the skipped tag's orange, a missing task's empty. */
+function squareStyle(outcome: ReturnType<typeof slotOutcome>): React.CSSProperties {
+  const base: React.CSSProperties = { display: "inline-block", width: 18, height: 18, borderRadius: 3, boxSizing: "border-box" };
+  if (outcome === "skipped") return { ...base, border: `2px solid ${TASK_STATUS_SWATCH.cancelled}` };
+  if (outcome === "missing") return { ...base, border: `1px dashed ${THEME_VARS.textQuaternary}` };
+  return { ...base, background: TASK_STATUS_SWATCH[outcome] };
 }
 
 /** The grid of the last 30 slots, oldest first. */
@@ -38,14 +36,8 @@ function SlotGrid({ fires }: { fires: ScheduleFireJson[] }) {
     <div data-testid="slot-grid" style={{ display: "flex", gap: 4, flexWrap: "wrap", marginBottom: 12 }}>
       {slots.map((f) => {
         const outcome = slotOutcome(f);
-        const label = outcome === "skipped" ? t.schedules.fires.skipped : outcome === "missing" ? "—" : t.status[outcome as TaskJson["status"]];
-        const square = (
-          <span
-            data-testid="slot"
-            data-outcome={outcome}
-            style={{ display: "inline-block", width: 18, height: 18, borderRadius: 3, background: SLOT_COLOR[outcome] ?? SLOT_COLOR.missing }}
-          />
-        );
+        const label = outcome === "skipped" ? t.schedules.fires.skipped : outcome === "missing" ? "—" : t.status[outcome];
+        const square = <span data-testid="slot" data-outcome={outcome} style={squareStyle(outcome)} />;
         return (
           <Tooltip key={f.slot} title={`${formatTime(f.slot, lang)} · ${label}${f.task_id ? ` · #${f.task_id}` : ""}`}>
             {f.task_id && !f.skip_reason ? <Link href={`/tasks/${f.task_id}`}>{square}</Link> : square}

@@ -11,6 +11,7 @@ import { ApiError } from "../api";
 import { formatDuration } from "../format";
 import { useFeedback } from "../feedback";
 import { useBatchQuery, useRerunBatch, useRetryFailed } from "../hooks/useBatches";
+import { checkPayload } from "./PayloadField";
 import { useI18n } from "../i18n";
 import { useCan } from "../me";
 
@@ -30,14 +31,6 @@ function RerunModal({ batchId, onClose }: { batchId: string; onClose: () => void
       onClose();
     } catch (err) {
       fb.failed(err);
-    }
-  };
-  const isObject = (text: string) => {
-    try {
-      const v: unknown = JSON.parse(text || "{}");
-      return typeof v === "object" && v !== null && !Array.isArray(v);
-    } catch {
-      return false;
     }
   };
   return (
@@ -62,7 +55,14 @@ function RerunModal({ batchId, onClose }: { batchId: string; onClose: () => void
           name="changes"
           label={t.tasks.batch.rerunChanges}
           extra={t.tasks.batch.rerunChangesHelp}
-          rules={[{ validator: async (_, v: string) => (isObject(v) ? undefined : Promise.reject(new Error(t.create.notObject))) }]}
+          rules={[
+            {
+              validator: async (_, v: string) => {
+                const problem = checkPayload(v || "{}", undefined, t);
+                if (problem) throw new Error(problem);
+              },
+            },
+          ]}
         >
           <Input.TextArea rows={4} style={{ fontFamily: "monospace" }} data-testid="rerun-changes" />
         </Form.Item>

@@ -30,7 +30,7 @@ interface Values {
 }
 
 /** The form's values copied from task `source` (复制为新任务). */
-export function cloneValues(source: TaskJson): Partial<Values> {
+function cloneValues(source: TaskJson): Partial<Values> {
   return {
     type: source.type,
     payload: JSON.stringify(source.payload ?? {}, null, 2),

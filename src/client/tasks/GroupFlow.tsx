@@ -14,16 +14,7 @@ import { useTaskListQuery } from "../hooks/useTasks";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useI18n } from "../i18n";
 import { THEME_VARS } from "../theme";
-import { TaskStatusTag } from "./StatusTag";
-
-/** The colour down a step's left edge, by its task's status (not yet enqueued: none). */
-const STATUS_EDGE: Record<string, string> = {
-  succeeded: "#52c41a",
-  failed: "#ff4d4f",
-  running: "#1677ff",
-  queued: "#bfbfbf",
-  cancelled: "#595959",
-};
+import { TASK_STATUS_SWATCH, TaskStatusTag } from "./StatusTag";
 
 interface Step {
   index: number;
@@ -50,7 +41,7 @@ function StepNode({ step, title }: { step: Step; title: string }) {
         padding: "6px 10px",
         borderRadius: 6,
         border: `1px solid ${THEME_VARS.border}`,
-        borderInlineStart: `4px solid ${c ? (STATUS_EDGE[c.status] ?? THEME_VARS.border) : THEME_VARS.border}`,
+        borderInlineStart: `4px solid ${c ? TASK_STATUS_SWATCH[c.status] : THEME_VARS.border}`,
         background: THEME_VARS.fill,
       }}
     >

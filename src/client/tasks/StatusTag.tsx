@@ -12,6 +12,15 @@ export const TASK_STATUS_COLOR: Record<TaskJson["status"], string> = {
   cancelled: "warning",
 };
 
+/** The same meanings as solid colours, for shapes that are not tags (a flow's steps, a schedule's slot grid). */
+export const TASK_STATUS_SWATCH: Record<TaskJson["status"], string> = {
+  queued: "#bfbfbf",
+  running: "#1677ff",
+  succeeded: "#52c41a",
+  failed: "#ff4d4f",
+  cancelled: "#fa8c16",
+};
+
 const RUN_STATUS_COLOR: Record<RunJson["status"], string> = {
   running: "processing",
   succeeded: "success",

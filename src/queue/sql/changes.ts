@@ -48,9 +48,12 @@ export interface ChangedTask {
   /** The columns themselves (the readers' cursors). */
   changedAtColumn: Date | null;
   finishedAt: Date | null;
+  startedAt: Date | null;
+  /** When it is or was due (the metrics' queue wait is measured from it). */
+  runAt: Date | null;
 }
 
-const COLUMN_NAMES = ["id", "type", "queue", "status", "progress", "progress_message", "batch_id", "schedule_id", "run_id", "attempts", "max_attempts", "cancel_requested", "changed_at", "finished_at", "started_at", "created_at"];
+const COLUMN_NAMES = ["id", "type", "queue", "status", "progress", "progress_message", "batch_id", "schedule_id", "run_id", "attempts", "max_attempts", "cancel_requested", "changed_at", "finished_at", "started_at", "created_at", "run_at"];
 const COLUMNS = raw(COLUMN_NAMES.join(", "));
 
 function latest(...ds: (Date | null)[]): Date {
@@ -75,6 +78,8 @@ function changedTask(r: Record<string, unknown>): ChangedTask {
     changedAt: latest(toDate(r.changed_at), toDate(r.finished_at), toDate(r.started_at), toDate(r.created_at)),
     changedAtColumn: toDate(r.changed_at),
     finishedAt: toDate(r.finished_at),
+    startedAt: toDate(r.started_at),
+    runAt: toDate(r.run_at),
   };
 }
 

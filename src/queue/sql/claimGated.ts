@@ -30,7 +30,7 @@ export interface GatedClaim {
 const KEY_WINDOW = 1000;
 
 /** The emission interval of a rate limit: one start per this many ms, rounded up (never faster than the limit). */
-export function rateIntervalMs(c: Pick<QueueControl, "rateLimit" | "ratePeriodMs">): number {
+function rateIntervalMs(c: Pick<QueueControl, "rateLimit" | "ratePeriodMs">): number {
   return Math.ceil((c.ratePeriodMs ?? 1000) / Math.max(1, c.rateLimit ?? 1));
 }
 

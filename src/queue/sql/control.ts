@@ -19,7 +19,8 @@ export class TaskNotFoundError extends Error {
 /** Channel a worker LISTENs on for cancel requests (PostgreSQL); the payload is the run id. */
 export const CANCEL_CHANNEL = "qtask_cancel";
 
-async function statusOf(conn: Conn, taskId: number): Promise<TaskStatus | null> {
+/** A task's status (null: no such task). */
+export async function statusOf(conn: Conn, taskId: number): Promise<TaskStatus | null> {
   const rows = await query<{ status: TaskStatus }>(conn, sql`SELECT status FROM tasks WHERE id = ${taskId}`);
   return rows[0]?.status ?? null;
 }

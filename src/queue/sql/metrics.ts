@@ -1,62 +1,11 @@
 /**
- * The reads behind `GET /api/metrics`. Each is an index range over what changed since the
- * previous scrape (new runs by id, finished tasks by tasks_finished_idx) or a read of a small
- * table, so a scrape costs what happened since the last one, never a scan of the tasks table.
+ * The reads behind `GET /api/metrics` besides the event stream's (changes.ts: runs opened and
+ * tasks finished since a cursor, which the counters and histograms advance by): small counts
+ * by index, and small tables. None scans the tasks table.
  */
 import { sql } from "@/db/dialect";
 import { RunStatus } from "../states";
-import { dialect, query, toDate, toInt, type Conn } from "./executor";
-
-/** Runs opened with an id above `afterId`, with their task's type (ids ascending). */
-export async function runsOpenedAfter(conn: Conn, afterId: number): Promise<{ id: number; type: string }[]> {
-  const rows = await query<{ id: unknown; type: string }>(
-    conn,
-    sql`SELECT r.id, t.type FROM runs r JOIN tasks t ON t.id = r.task_id WHERE r.id > ${afterId} ORDER BY r.id`,
-  );
-  return rows.map((r) => ({ id: Number(r.id), type: r.type }));
-}
-
-/** The highest run id and the database's now (where a new scraper's cursors start). */
-export async function metricsCursor(conn: Conn): Promise<{ runId: number; now: Date }> {
-  const d = dialect(conn);
-  const [r] = await query<{ id: unknown; now: unknown }>(conn, sql`SELECT COALESCE(MAX(id), 0) AS id, ${d.now} AS now FROM runs`);
-  return { runId: Number(r.id), now: toDate(r.now) as Date };
-}
-
-/** A task that reached a final state, as the metrics count it. */
-export interface FinishedTask {
-  id: number;
-  type: string;
-  status: string;
-  attempts: number;
-  runAt: Date;
-  startedAt: Date | null;
-  finishedAt: Date;
-}
-
-/** Tasks whose finished_at is at or after `since`, and the database's now. */
-export async function tasksFinishedSince(conn: Conn, since: Date): Promise<{ now: Date; rows: FinishedTask[] }> {
-  const d = dialect(conn);
-  const [rows, [n]] = await Promise.all([
-    query<Record<string, unknown>>(
-      conn,
-      sql`SELECT id, type, status, attempts, run_at, started_at, finished_at FROM tasks WHERE finished_at >= ${since} ORDER BY finished_at`,
-    ),
-    query<{ now: unknown }>(conn, sql`SELECT ${d.now} AS now`),
-  ]);
-  return {
-    now: toDate(n.now) as Date,
-    rows: rows.map((r) => ({
-      id: Number(r.id),
-      type: String(r.type),
-      status: String(r.status),
-      attempts: toInt(r.attempts),
-      runAt: toDate(r.run_at) as Date,
-      startedAt: toDate(r.started_at),
-      finishedAt: toDate(r.finished_at) as Date,
-    })),
-  };
-}
+import { query, toDate, toInt, type Conn } from "./executor";
 
 /** Runs that rescue found lost (their worker stopped renewing the lease), by runs_status_idx. */
 export async function lostRunCount(conn: Conn): Promise<number> {

@@ -5,7 +5,6 @@
  * slot fires at most once even if two processes both believe they lead.
  */
 import { sql } from "@/db/dialect";
-import { statusIn, TaskStatus } from "../states";
 import { insertTasks, type TaskInsert } from "./enqueue";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
@@ -109,12 +108,6 @@ export async function fireSlot(conn: Conn, id: number, slot: Date, row: TaskInse
     await execute(tx, sql`UPDATE schedules SET next_run_at = ${next}, last_run_at = ${slot}, last_task_id = ${taskId} WHERE id = ${id}`);
     return taskId;
   });
-}
-
-/** Whether task `id` is unfinished (queued or running). */
-export async function isUnfinished(conn: Conn, id: number): Promise<boolean> {
-  const rows = await query<{ n: unknown }>(conn, sql`SELECT 1 AS n FROM tasks WHERE id = ${id} AND ${statusIn([TaskStatus.queued, TaskStatus.running])}`);
-  return rows.length > 0;
 }
 
 /**

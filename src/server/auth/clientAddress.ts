@@ -26,7 +26,7 @@ export type Trust = (addr: string, i: number) => boolean;
  * The trust of QTASK_TRUSTED_PROXIES (empty: no proxy is trusted, the socket's address is the
  * client's). Throws with the offending entry when one is not an address or a CIDR.
  */
-export function trustFrom(spec: string | undefined): Trust {
+export function trustFrom(spec: string | undefined, name = "QTASK_TRUSTED_PROXIES"): Trust {
   const list = (spec ?? "")
     .split(",")
     .map((s) => s.trim())
@@ -34,7 +34,7 @@ export function trustFrom(spec: string | undefined): Trust {
   try {
     return proxyaddr.compile(list);
   } catch (err) {
-    throw new Error(`QTASK_TRUSTED_PROXIES: ${(err as Error).message}`);
+    throw new Error(`${name}: ${(err as Error).message}`);
   }
 }
 

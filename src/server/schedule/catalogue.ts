@@ -273,7 +273,7 @@ export function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
-/** The fingerprint of a catalogue entry: a start re-applies an entry only when it changes. */
-export function specHash(spec: ScheduleSpec): string {
+/** The fingerprint of a catalogue entry (a schedule, a queue's limits): a start re-applies an entry only when it changes. */
+export function specHash(spec: unknown): string {
   return createHash("sha256").update(canonical(spec)).digest("hex").slice(0, 32);
 }
