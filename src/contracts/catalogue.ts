@@ -6,6 +6,7 @@ import { z } from "zod";
 import { AlertsImportResult } from "./alerts";
 import { QueuesImportResult } from "./queues";
 import { endpoint } from "./endpoint";
+import { ResultView } from "./resultView";
 import { TaskCategory } from "./tasks";
 
 /** A registered task type (`GET /api/task-types`). */
@@ -41,6 +42,8 @@ export const TaskTypeJson = z.object({
     })
     .nullable(),
   payload_schema: z.unknown(),
+  /** How its result rows and result read (typed columns), or null: shown generically. */
+  result_view: ResultView.nullable(),
 });
 export type TaskTypeJson = z.infer<typeof TaskTypeJson>;
 

@@ -4,6 +4,7 @@
  * retry, delete, bulk actions, clean-up, result rows).
  */
 import { z } from "zod";
+import { ResultsCsvQuery, ResultsQuery } from "./resultView";
 import { commaList, Cursor, IdParams, Limit } from "./common";
 import { CursorPage, endpoint, NumberedPage, Ok } from "./endpoint";
 
@@ -39,7 +40,10 @@ export const CreateTaskBody = z
     idempotency_key: z.string().min(1).max(200).optional(),
     batch_id: z.string().min(1).max(100).optional(),
     /** The task this one copies (复制为新任务): recorded as its `cloned_from`. */
-    cloned_from: z.string().regex(/^[1-9][0-9]{0,14}$/, "must be a task id").optional(),
+    cloned_from: z
+      .string()
+      .regex(/^[1-9][0-9]{0,14}$/, "must be a task id")
+      .optional(),
   })
   .strict();
 export type CreateTaskBody = z.infer<typeof CreateTaskBody>;
@@ -129,18 +133,6 @@ export const TaskListQuery = z
     }
   });
 
-/** `GET /api/tasks/{id}/results`: page-numbered, sorted by key or by a top-level data field. */
-export const ResultsQuery = z
-  .object({
-    page: z.coerce.number().int().min(1).max(1_000_000).default(1),
-    page_size: z.coerce.number().int().min(1).max(500).default(50),
-    sort: z
-      .string()
-      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/)
-      .optional(),
-    order: z.enum(["asc", "desc"]).default("asc"),
-  })
-  .strict();
 export const ResultRowJson = z.object({ key: z.string(), data: z.unknown() });
 export const ResultsPage = NumberedPage(ResultRowJson);
 export type ResultsPage = z.infer<typeof ResultsPage>;
@@ -283,7 +275,8 @@ export const taskResults = endpoint({
   path: "/api/tasks/{id}/results",
   role: "viewer",
   tag: "tasks",
-  summary: "A task's result rows, page-numbered; sorted by key or by sort (a top-level field of the row data)",
+  summary:
+    "A task's result rows, page-numbered; sorted by key or by sort (a top-level field of the row data), filtered by filter.<field> (a range min..max, values a,b, or text, by the column's kind)",
   params: IdParams,
   query: ResultsQuery,
   response: ResultsPage,
@@ -294,7 +287,9 @@ export const taskResultsCsv = endpoint({
   path: "/api/tasks/{id}/results/download",
   role: "viewer",
   tag: "tasks",
-  summary: "All result rows as CSV: a key column, then one column per top-level field of the data",
+  summary:
+    "The result rows as CSV (sorted and filtered as the results list), in the type's declared columns (or a key column and one per top-level field)",
   params: IdParams,
+  query: ResultsCsvQuery,
   produces: "text/csv",
 });

@@ -11,6 +11,7 @@ import { registry } from "./context";
 import { HttpError } from "./errors";
 import type { Input, Output } from "./route";
 import { scriptOf, type ScriptSpec } from "@/tasks/scripts";
+import { resultViewOf } from "@/tasks";
 
 /** A script type's command (with its {param} placeholders, so no value shows) and params, as the task-type list shows them. */
 function scriptJson(spec: ScriptSpec | null) {
@@ -56,6 +57,7 @@ export async function types(): Promise<Output<typeof taskTypes>> {
     role: d.role ?? "operator",
     script: scriptJson(scriptOf(d)),
     payload_schema: z.toJSONSchema(d.schema as z.ZodType, { io: "input", unrepresentable: "any" }),
+    result_view: resultViewOf(d.name) ?? null,
   }));
   return { json: { items } };
 }
@@ -102,7 +104,8 @@ export async function importYaml({ req, query, principal, ip }: Input<typeof imp
   // nothing stored, a rule naming no channel) reject the whole import.
   const alertPlan = alerts ? await planAlerts(db, alerts, { prune: query.mode === "replace" }) : null;
   // Queue limits change only with the admin role, as the queue panel's form does.
-  if (queues && !roleAtLeast(principal.role, "admin")) throw new HttpError("forbidden", "the queues: section sets cluster-wide limits and needs the admin role");
+  if (queues && !roleAtLeast(principal.role, "admin"))
+    throw new HttpError("forbidden", "the queues: section sets cluster-wide limits and needs the admin role");
   const queuePlan = queues ? await planQueues(db, queues, { prune: query.mode === "replace" }) : null;
   if (!query.dry_run) {
     await applyCatalogue(db, plan, { principal, action: "schedule.update", ip, userAgent: req.headers.get("user-agent"), source: "import" });
@@ -112,7 +115,12 @@ export async function importYaml({ req, query, principal, ip }: Input<typeof imp
   const count = (a: string) => plan.changes.filter((c) => c.action === a).length;
   const summary = { added: count("add"), changed: count("change"), removed: count("remove"), unchanged: plan.unchanged.length };
   return {
-    json: { applied: !query.dry_run, mode: query.mode, summary, changes: plan.changes, alerts: alertPlan ? alertsResult(alertPlan) : null,
+    json: {
+      applied: !query.dry_run,
+      mode: query.mode,
+      summary,
+      changes: plan.changes,
+      alerts: alertPlan ? alertsResult(alertPlan) : null,
       queues: queuePlan ? queuesResult(queuePlan) : null,
     },
     audit: {

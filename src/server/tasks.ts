@@ -1,25 +1,12 @@
 /**
  * The task endpoints' verbs: enqueue one or many, list, read, cancel, retry, delete, bulk
- * actions, clean-up, and a task's result rows (paged, and as CSV).
+ * actions and clean-up (result rows: results.ts).
  */
-import { stringify } from "csv-stringify/sync";
-import type {
-  bulkTasks,
-  cancelTask,
-  cleanupTasks,
-  createBatch,
-  createTask,
-  deleteTask,
-  getTask,
-  listTasks,
-  retryTask,
-  taskResults,
-  taskResultsCsv,
-} from "@/contracts/tasks";
+import type { bulkTasks, cancelTask, cleanupTasks, createBatch, createTask, deleteTask, getTask, listTasks, retryTask } from "@/contracts/tasks";
 import type { Database } from "@/db/client";
 import { enqueue, enqueueMany } from "@/queue/enqueue";
 import * as control from "@/queue/sql/control";
-import { deleteFinishedBefore, findTaskIds, resultRowsPage, type TaskFilter } from "@/queue/sql/reads";
+import { deleteFinishedBefore, findTaskIds, type TaskFilter } from "@/queue/sql/reads";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
 import { findTask, tasksByIds, viewerOf } from "./json";
@@ -27,7 +14,6 @@ import type { Principal } from "./auth/principal";
 import type { Input, Output } from "./route";
 import { assertMayEnqueue, enqueueRefusal, storedTask } from "./taskAccess";
 import { assertTaskTimeoutsAllowed, reserveEnqueueQuota, withEnqueueQuota } from "./quota";
-import { csvSafe } from "./csvCell";
 
 /** Enqueues one task: 201 with the task, or 200 with the existing one on an idempotency hit. */
 export async function create({ body, principal }: Input<typeof createTask>): Promise<Output<typeof createTask>> {
@@ -200,46 +186,8 @@ export async function cleanup({ body }: Input<typeof cleanupTasks>): Promise<Out
   return { json: { deleted }, audit: { details: { older_than_days: body.older_than_days, ...deleted } } };
 }
 
-/** A task's result rows, page-numbered; sorted by key or by `sort` (a top-level field of the row data). */
-export async function results({ params, query }: Input<typeof taskResults>): Promise<Output<typeof taskResults>> {
-  const { database, conn } = await getQueue();
-  await assertTaskExists(database, params.id);
-  const sortField = query.sort && query.sort !== "key" ? query.sort : undefined;
-  const { total, rows } = await resultRowsPage(conn, params.id, {
-    page: query.page,
-    pageSize: query.page_size,
-    sortField,
-    desc: query.order === "desc",
-  });
-  return { json: { items: rows.map((r) => ({ key: r.key, data: JSON.parse(r.data) })), page: query.page, page_size: query.page_size, total } };
-}
-
-/** All result rows of a task as CSV: a `key` column, then one column per top-level field of the data. */
-export async function resultsCsv({ params }: Input<typeof taskResultsCsv>): Promise<Output<typeof taskResultsCsv>> {
-  const { database } = await getQueue();
-  await assertTaskExists(database, params.id);
-  const rows = await database.db.resultRow.findMany({ where: { taskId: params.id }, orderBy: { rowKey: "asc" } });
-  const data = rows.map((r) => ({ key: r.rowKey, data: JSON.parse(r.data) as unknown }));
-  const isRecord = (v: unknown): v is Record<string, unknown> => !!v && typeof v === "object" && !Array.isArray(v);
-  const fields = [...new Set(data.flatMap((r) => (isRecord(r.data) ? Object.keys(r.data) : ["value"])))];
-  const cell = (v: unknown) => csvSafe(v === null || v === undefined ? "" : typeof v === "object" ? JSON.stringify(v) : String(v));
-  const records = data.map((r) => {
-    const obj = isRecord(r.data) ? r.data : { value: r.data };
-    return [csvSafe(r.key), ...fields.map((f) => cell(obj[f]))];
-  });
-  // A BOM so spreadsheet programs read the UTF-8 (Chinese names) correctly.
-  const csv = "\ufeff" + stringify([["key", ...fields].map(csvSafe), ...records]);
-  return new Response(csv, {
-    headers: { "content-type": "text/csv; charset=utf-8", "content-disposition": `attachment; filename="task-${params.id}-results.csv"` },
-  });
-}
-
 async function taskOr404(database: Database, id: number, principal: Principal) {
   const found = await findTask(database, id, viewerOf(principal));
   if (!found) throw new HttpError("not_found", `task ${id} not found`);
   return found;
-}
-
-async function assertTaskExists(database: Database, id: number): Promise<void> {
-  if (!(await database.db.task.findUnique({ where: { id }, select: { id: true } }))) throw new HttpError("not_found", `task ${id} not found`);
 }

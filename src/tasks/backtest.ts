@@ -79,7 +79,11 @@ export const backtest = defineTask({
     );
     // The figures again as one small result row: a sweep's page and the history read 10,000
     // of these (about 1 KB each) instead of 10,000 results with their equity curves.
-    await ctx.addResults([{ key: out.fund_code, data: { fund_code: out.fund_code, fund_name: out.fund_name, ...m } }]);
+    // The row also carries a 30-point equity line for the result table's sparkline (about
+    // 250 bytes; the 500-point curve stays in the result).
+    await ctx.addResults([
+      { key: out.fund_code, data: { fund_code: out.fund_code, fund_name: out.fund_name, ...m, equity_spark: spark(out.equity) } },
+    ]);
     return {
       fund_code: out.fund_code,
       fund_name: out.fund_name,
@@ -91,3 +95,11 @@ export const backtest = defineTask({
     };
   },
 });
+
+/** SPARK_POINTS values of the strategy's equity, sampled evenly (first and last kept), 4 decimals. */
+function spark(equity: readonly { value: number }[]): number[] {
+  const n = equity.length;
+  if (n <= SPARK_POINTS) return equity.map((p) => Math.round(p.value * 1e4) / 1e4);
+  return Array.from({ length: SPARK_POINTS }, (_, k) => Math.round(equity[Math.round((k * (n - 1)) / (SPARK_POINTS - 1))].value * 1e4) / 1e4);
+}
+const SPARK_POINTS = 30;

@@ -14,6 +14,9 @@ import { signalsBatch, signalsChunk } from "./signals";
 import { sleep } from "./sleep";
 import { screenChunk, strategyScreen } from "./strategy";
 import { scriptTypes } from "./scripts";
+import { scriptView } from "./scripts/spec";
+import { BUILT_IN_VIEWS } from "./views";
+import type { ResultView } from "@/contracts/resultView";
 
 /** The task types compiled into qtask. */
 const builtIn = [
@@ -42,7 +45,18 @@ const builtIn = [
  * (read once, when this module loads; an invalid `scripts:` section throws, naming its line, so
  * neither the worker nor the app starts with it).
  */
-export const registry = new Registry([...builtIn, ...scriptTypes(new Set(builtIn.map((d) => d.name)))]);
+const scripts = scriptTypes(new Set(builtIn.map((d) => d.name)));
+export const registry = new Registry([...builtIn, ...scripts]);
+
+const scriptViews = new Map(scripts.map((d) => [d.name, scriptView(d.script)]));
+
+/**
+ * How a type's result rows and result read (typed columns and summary fields, see
+ * src/contracts/resultView.ts), or undefined: shown generically. The engine does not read it.
+ */
+export function resultViewOf(type: string): ResultView | undefined {
+  return BUILT_IN_VIEWS[type] ?? scriptViews.get(type);
+}
 
 /** Functions fast handlers run in the compute pool with ctx.compute(name, input). */
 export const computeFunctions: ComputeFunctions = {

@@ -52,8 +52,10 @@ test("create a sleep task from the form, follow it live to the end, see its resu
   await expect(page.getByTestId("log-lines")).toContainText("slept 2 s", { timeout: 10_000 });
   await expect(page.getByTestId("task-status")).toHaveText("成功", { timeout: 15_000 });
   await expect(page.getByTestId("log-lines")).toContainText("succeeded");
-  await expect(page.getByTestId("task-result")).toContainText('"rows": 7');
-  await expect(page.getByRole("cell", { name: "000006" })).toBeVisible();
+  // The result by its declared fields, and its 7 rows in their columns (序号 0–6).
+  await expect(page.getByTestId("task-result").locator(".ant-descriptions-item", { hasText: "结果行数" })).toContainText("7");
+  await expect(page.getByTestId("results-total")).toHaveText("共 7 行");
+  await expect(page.getByRole("cell", { name: "6", exact: true }).first()).toBeVisible();
   await page.screenshot({ path: "test-results/run-page.png", fullPage: true });
 
   const download = page.waitForEvent("download");

@@ -9,10 +9,36 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { enqueue, enqueueMany } from "@/queue/enqueue";
 import { seedFunds } from "@/demo/seed";
 import { loadSeries, saveSeries } from "@/domain/series";
-import { registry } from "@/tasks";
+import { registry, resultViewOf } from "@/tasks";
+import { valueAt } from "@/contracts/resultView";
 import { finishedTask, freshDb, providers, type TestDb } from "./support/db";
 import { fixtureServer } from "./support/http";
 import { startWorker, type WorkerProcess } from "./support/processes";
+
+/**
+ * The type's declared view fits what its handler wrote: every row field has a column (unless
+ * the view shows more), every column is in some row and every summary field in the result,
+ * but for those named in `conditional` (written only for some payloads, e.g. as_of).
+ */
+function expectDeclared(type: string, rows: Record<string, unknown>[], result: unknown, conditional: string[] = []) {
+  const view = resultViewOf(type)!;
+  const fields = new Set(rows.flatMap((r) => Object.keys(r)));
+  const columns = new Set(view.columns.map((c) => c.field));
+  if (!view.more)
+    expect(
+      [...fields].filter((f) => !columns.has(f)),
+      `${type}: row fields without a column`,
+    ).toEqual([]);
+  expect(
+    [...columns].filter((c) => !fields.has(c) && !conditional.includes(c)),
+    `${type}: columns no row has`,
+  ).toEqual([]);
+  const missing = view.summary.filter((c) => valueAt(result, c.field) === undefined && !conditional.includes(c.field));
+  expect(
+    missing.map((c) => c.field),
+    `${type}: summary fields not in the result`,
+  ).toEqual([]);
+}
 
 // A tiny NAV source: /nav/<code>.json, /nav/<code>.csv, /flaky/<code>.json (fails twice), /basic.json
 const source = fixtureServer((url, { send, json }) => {
@@ -87,6 +113,13 @@ for (const { kind, available } of providers()) {
       expect(JSON.parse((await t.database.db.resultRow.findFirstOrThrow({ where: { taskId: id2, rowKey: "999999" } })).data)).toMatchObject({
         missing: true,
       });
+      const both = await t.database.db.resultRow.findMany({ where: { taskId: { in: [id, id2] } } });
+      expectDeclared(
+        "signals_batch",
+        both.map((r) => JSON.parse(r.data)),
+        JSON.parse(finished.result as string),
+        ["as_of"],
+      );
     });
 
     it("strategy_screen ranks its matches; backtests run as a batch with metrics and an equity curve", async () => {
@@ -97,6 +130,12 @@ for (const { kind, available } of providers()) {
       expect(matches.length).toBe(10);
       const ranks = matches.map((m) => (JSON.parse(m.data) as { rank: number }).rank).sort((a, b) => a - b);
       expect(ranks).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      expectDeclared(
+        "strategy_screen",
+        matches.map((m) => JSON.parse(m.data)),
+        JSON.parse((await task(id)).result as string),
+        ["as_of"],
+      );
 
       const codes = (await t.database.db.instrument.findMany({ where: { kind: "fund" }, take: 3, select: { code: true } })).map((r) => r.code);
       const { ids } = await enqueueMany(
@@ -118,7 +157,13 @@ for (const { kind, available } of providers()) {
         // The same figures as one small result row, keyed by the fund (what sweeps and the history read).
         const rows = await t.database.db.resultRow.findMany({ where: { taskId: bt } });
         expect(rows.map((x) => x.rowKey)).toEqual([(JSON.parse(r.payload) as { fund_code: string }).fund_code]);
-        expect(JSON.parse(rows[0].data)).toEqual({ fund_code: rows[0].rowKey, fund_name: expect.any(String), ...result.metrics });
+        const row = JSON.parse(rows[0].data) as { equity_spark: number[] };
+        expect(row).toEqual({ fund_code: rows[0].rowKey, fund_name: expect.any(String), ...result.metrics, equity_spark: expect.any(Array) });
+        // The sparkline: 30 points of the curve, first and last kept.
+        expect(row.equity_spark).toHaveLength(Math.min(30, result.equity.length));
+        expect(row.equity_spark[0]).toBeCloseTo(result.equity[0].value, 4);
+        expect(row.equity_spark.at(-1)).toBeCloseTo(result.equity.at(-1)!.value, 4);
+        expectDeclared("backtest", [row], result);
       }
     });
 

@@ -6,7 +6,7 @@
  * shown as tags per fund. The task id is kept in the URL, so a reload resumes. A fund's code
  * opens its NAV chart (adjusted, unit or accumulated) with its dividends and splits.
  */
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { Alert, Card, Drawer, Dropdown, Empty, Input, Progress, Segmented, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
@@ -112,7 +112,9 @@ export function SnifferPage() {
   const router = useRouter();
   const pathname = usePathname();
   const params = useSearchParams();
-  const [q, setQ] = useState("");
+  // ?fund=CODE (a result table's fund link): look the fund up and open its NAV.
+  const linkedFund = params.get("fund");
+  const [q, setQ] = useState(linkedFund ?? "");
   const [type, setType] = useState<string | undefined>();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
@@ -122,6 +124,15 @@ export function SnifferPage() {
   const enqueue = useEnqueueSignals();
   const rows = funds.data?.items ?? [];
   const [navFund, setNavFund] = useState<FundRow | null>(null);
+  const openedLinked = useRef(false);
+  useEffect(() => {
+    if (!linkedFund || openedLinked.current) return;
+    const hit = rows.find((r) => r.code === linkedFund);
+    if (hit) {
+      openedLinked.current = true;
+      setNavFund(hit);
+    }
+  }, [linkedFund, rows]);
 
   const load = async (all: boolean) => {
     try {
@@ -178,6 +189,7 @@ export function SnifferPage() {
         <Space wrap style={{ marginBottom: 12 }}>
           <Input.Search
             allowClear
+            defaultValue={linkedFund ?? undefined}
             placeholder={t.sniffer.search}
             style={{ width: 260 }}
             onSearch={(v) => {

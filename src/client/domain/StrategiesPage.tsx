@@ -20,6 +20,7 @@ import { useCan } from "../me";
 import { useFeedback } from "../feedback";
 import { useExecuteStrategy, useStrategiesQuery } from "../hooks/useStrategies";
 import { useTaskQuery } from "../hooks/useTasks";
+import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { ResultsTable } from "../tasks/ResultsTable";
 import { TaskStatusTag } from "../tasks/StatusTag";
 import { ProvenanceCard, type Provenance } from "../tasks/ProvenanceCard";
@@ -27,6 +28,7 @@ import { ProvenanceCard, type Provenance } from "../tasks/ProvenanceCard";
 function TaskProgress({ taskId, strategies }: { taskId: string; strategies: StrategyJson[] }) {
   const { t } = useI18n();
   const q = useTaskQuery(taskId, { untilFinished: true });
+  const types = useTaskTypesQuery();
   const task = q.data?.task;
   if (!task) return null;
   const live = task.status === "queued" || task.status === "running";
@@ -57,7 +59,14 @@ function TaskProgress({ taskId, strategies }: { taskId: string; strategies: Stra
           ))}
         </Descriptions>
       </Card>
-      <ResultsTable taskId={task.id} live={live} status={task.status} initialSort="rank" title={t.strategies.matches} />
+      <ResultsTable
+        taskId={task.id}
+        live={live}
+        status={task.status}
+        view={types.data?.items.find((x) => x.name === task.type)?.result_view}
+        initialSort="rank"
+        title={t.strategies.matches}
+      />
       {(task.result as { provenance?: Provenance } | null)?.provenance && (
         <ProvenanceCard p={(task.result as { provenance: Provenance }).provenance} />
       )}

@@ -57,7 +57,7 @@ export function useTaskQuery(taskId: string, opts: { untilFinished?: boolean } =
   });
 }
 
-/** Result rows; polled while the run is live, and fetched again when the task's status changes (final rows arrive last). */
+/** Result rows (sorted, filtered by column); polled while the run is live, and fetched again when the task's status changes (final rows arrive last). */
 export function useResultsQuery(
   taskId: string,
   page: number,
@@ -66,14 +66,16 @@ export function useResultsQuery(
   order: "asc" | "desc",
   live: boolean,
   status: string,
+  filters: Record<string, string> = {},
 ) {
   const q = new URLSearchParams({ page: String(page), page_size: String(pageSize), order });
   if (sort) q.set("sort", sort);
+  for (const [f, v] of Object.entries(filters)) q.set(`filter.${f}`, v);
   // Rows are written as the run progresses: each change of the task (progress) refetches the page.
   useLiveInvalidate(live ? `task:${taskId}` : null, [["results", taskId]]);
   const interval = usePollInterval(live ? 3_000 : false);
   return useQuery({
-    queryKey: ["results", taskId, page, pageSize, sort, order, status],
+    queryKey: ["results", taskId, page, pageSize, sort, order, status, filters],
     queryFn: () => apiFetch<ResultsPage>(`/api/tasks/${taskId}/results?${q}`),
     refetchInterval: interval,
     placeholderData: keepPreviousData,

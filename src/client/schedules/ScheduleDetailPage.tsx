@@ -18,7 +18,7 @@ import { useScheduleActions, useScheduleQuery } from "../hooks/useSchedules";
 import { ScheduleFires } from "./ScheduleFires";
 import { CursorPager, useCursorStack } from "../CursorPager";
 import { runColumns } from "../tasks/RunsTable";
-import { jsonBlock } from "../tasks/RunPage";
+import { jsonBlock } from "../tasks/jsonBlock";
 import { ScheduleLastRun, ScheduleTags, ScheduleTimingView, useBlockedReason, useTriggerSchedule } from "./parts";
 import { BackfillCard } from "./Backfills";
 import { ScheduleFormModal } from "./ScheduleFormModal";

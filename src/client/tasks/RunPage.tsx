@@ -23,19 +23,8 @@ import { ResultsTable } from "./ResultsTable";
 import { TaskTable } from "./TaskTable";
 import { RunStatusTag, TaskStatusTag } from "./StatusTag";
 import { THEME_VARS } from "../theme";
-
-/** A scrolling block of JSON or text (payloads, results, errors). */
-export const jsonBlock: React.CSSProperties = {
-  margin: 0,
-  maxHeight: 260,
-  overflow: "auto",
-  background: THEME_VARS.fill,
-  padding: 8,
-  borderRadius: 4,
-  fontSize: 12,
-  whiteSpace: "pre-wrap",
-  wordBreak: "break-all",
-};
+import { jsonBlock } from "./jsonBlock";
+import { ResultSummary } from "./ResultSummary";
 
 export function RunPage({ runId }: { runId: string }) {
   const { t, lang } = useI18n();
@@ -58,7 +47,8 @@ export function RunPage({ runId }: { runId: string }) {
     );
   }
   const { run, task, runs } = detail.data;
-  const title = types.data?.items.find((x) => x.name === task.type)?.title ?? task.type;
+  const typeDef = types.data?.items.find((x) => x.name === task.type);
+  const title = typeDef?.title ?? task.type;
   const isLatest = task.run_id === run.id;
   const live = run.status === "running";
   const progress = isLatest ? task.progress : run.status === "succeeded" ? 100 : 0;
@@ -221,13 +211,7 @@ export function RunPage({ runId }: { runId: string }) {
           <Card size="small" title={t.run.payload}>
             <pre style={jsonBlock}>{prettyJson(task.payload)}</pre>
           </Card>
-          {isLatest && task.result !== null && (
-            <Card size="small" title={t.run.result} style={{ marginTop: 16 }}>
-              <pre style={jsonBlock} data-testid="task-result">
-                {prettyJson(task.result)}
-              </pre>
-            </Card>
-          )}
+          {isLatest && task.result !== null && <ResultSummary result={task.result} view={typeDef?.result_view} />}
         </Col>
       </Row>
 
@@ -249,10 +233,10 @@ export function RunPage({ runId }: { runId: string }) {
         </Card>
       )}
 
-      <ResultsTable taskId={task.id} live={live} status={task.status} />
+      <ResultsTable taskId={task.id} live={live} status={task.status} view={typeDef?.result_view} />
 
       <Card size="small" title={t.run.logs}>
-        <LogViewer key={run.id} runId={run.id} live={live} script={!!types.data?.items.find((x) => x.name === task.type)?.script} />
+        <LogViewer key={run.id} runId={run.id} live={live} script={!!typeDef?.script} />
       </Card>
       {cloning && <CreateTaskModal open source={task} onClose={() => setCloning(false)} />}
     </Space>

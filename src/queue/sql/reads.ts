@@ -137,7 +137,10 @@ export async function findRunIds(conn: Conn, f: RunFilter, limit: number, cursor
 export async function countByQueueStatus(conn: Conn): Promise<Record<string, Record<string, number>>> {
   // GROUP BY status, queue: the order of tasks_lease_idx (status, queue, …), so both databases
   // count from the index alone, as the by-status count before it did.
-  const rows = await query<{ queue: string; status: string; n: unknown }>(conn, sql`SELECT queue, status, COUNT(*) AS n FROM tasks GROUP BY status, queue`);
+  const rows = await query<{ queue: string; status: string; n: unknown }>(
+    conn,
+    sql`SELECT queue, status, COUNT(*) AS n FROM tasks GROUP BY status, queue`,
+  );
   const out: Record<string, Record<string, number>> = {};
   for (const r of rows) (out[r.queue] ??= {})[r.status] = toInt(r.n);
   return out;
@@ -239,32 +242,6 @@ export async function runDurations(
         ORDER BY r.id DESC LIMIT ${cap}`,
   );
   return rows.map((r) => ({ type: r.type, status: r.status, durationMs: r.duration_ms === null ? null : toInt(r.duration_ms) }));
-}
-
-/** One page of a task's result rows, sorted by key or by a top-level field of their data. */
-export async function resultRowsPage(
-  conn: Conn,
-  taskId: number,
-  opts: { page: number; pageSize: number; sortField?: string; desc?: boolean },
-): Promise<{ total: number; rows: { key: string; data: string }[] }> {
-  const d = dialect(conn);
-  let order: Sql = sql`row_key`;
-  if (opts.sortField) {
-    if (!PAYLOAD_KEY.test(opts.sortField)) throw new Error(`invalid sort field ${opts.sortField}`);
-    // PostgreSQL: jsonb values compare numbers as numbers and strings as strings; SQLite's
-    // json_extract returns typed values, which compare the same way.
-    order = d.provider === "postgres" ? sql`(data::jsonb -> ${opts.sortField})` : sql`json_extract(data, ${"$." + opts.sortField})`;
-  }
-  const dir = raw(opts.desc ? "DESC" : "ASC");
-  const [count, rows] = await Promise.all([
-    query<{ n: unknown }>(conn, sql`SELECT COUNT(*) AS n FROM result_rows WHERE task_id = ${taskId}`),
-    query<{ row_key: string; data: string }>(
-      conn,
-      sql`SELECT row_key, data FROM result_rows WHERE task_id = ${taskId}
-          ORDER BY ${order} ${dir}, row_key ${dir} LIMIT ${opts.pageSize} OFFSET ${(opts.page - 1) * opts.pageSize}`,
-    ),
-  ]);
-  return { total: toInt(count[0]?.n), rows: rows.map((r) => ({ key: r.row_key, data: r.data })) };
 }
 
 /** What a cleanup removed. */

@@ -9,6 +9,7 @@
 import { z } from "zod";
 import { TaskCategory } from "@/contracts/tasks";
 import { Ymd } from "@/contracts/funds";
+import { ResultColumn, ResultView } from "@/contracts/resultView";
 
 const ParamName = z.string().regex(/^[a-z][a-z0-9_]{0,63}$/, "lower-case letters, digits and _ (starting with a letter)");
 const EnvName = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,127}$/, "an environment variable name");
@@ -76,6 +77,12 @@ export const ScriptEntry = z
     /** The least role that may make a task of it. */
     role: z.enum(["operator", "admin"]).default("operator"),
     params: z.record(ParamName, ScriptParam).default({}),
+    /** How the rows the script sends read (top-level fields of each row's data), as a built-in type declares them. */
+    columns: z.array(ResultColumn).max(40).optional(),
+    /** Fields of a row the columns do not name are shown after them. */
+    more: z.boolean().optional(),
+    /** How its result reads (fields or dotted paths of the JSON it returns). */
+    summary: z.array(ResultColumn).max(40).optional(),
   })
   .strict()
   .superRefine((e, ctx) => {
@@ -93,11 +100,23 @@ export const ScriptEntry = z
     });
     if (placeholders(e.command[0]).length > 0)
       ctx.addIssue({ code: "custom", path: ["command", 0], message: "the program itself cannot come from a param" });
+    // The view's own checks (top-level row fields, no field twice), reported at their lines.
+    const view = ResultView.safeParse(viewInput(e));
+    if (!view.success) for (const i of view.error.issues) ctx.addIssue({ code: "custom", path: i.path, message: i.message });
     const dates = Object.entries(e.params).filter(([, p]) => p.type === "date");
     if (dates.length > 1)
       ctx.addIssue({ code: "custom", path: ["params"], message: "at most one date param (it is the type's as-of date for backfills)" });
   });
 export type ScriptSpec = z.output<typeof ScriptEntry>;
+
+/** The result view a script declares, or undefined when it declares none. */
+export function scriptView(spec: ScriptSpec): ResultView | undefined {
+  return spec.columns || spec.summary ? ResultView.parse(viewInput(spec)) : undefined;
+}
+
+function viewInput(e: Pick<ScriptSpec, "columns" | "more" | "summary">) {
+  return { columns: e.columns ?? [], more: e.more ?? false, summary: e.summary ?? [] };
+}
 
 const PLACEHOLDER = /\{([a-z][a-z0-9_]{0,63})\}/g;
 

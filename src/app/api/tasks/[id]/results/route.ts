@@ -1,8 +1,8 @@
 import { taskResults } from "@/contracts/tasks";
-import * as tasks from "@/server/tasks";
+import * as results from "@/server/results";
 import { route } from "@/server/route";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export const GET = route(taskResults, tasks.results);
+export const GET = route(taskResults, results.results);
