@@ -9,6 +9,7 @@ import * as auth from "./auth";
 import * as backfills from "./backfills";
 import * as backtests from "./backtests";
 import * as batches from "./batches";
+import * as bulk from "./bulk";
 import * as catalogue from "./catalogue";
 import * as events from "./events";
 import { endpointsOf, type Endpoint } from "./endpoint";
@@ -38,6 +39,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   users,
   audit,
   tasks,
+  bulk,
   batches,
   overview,
   queues,

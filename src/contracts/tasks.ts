@@ -5,16 +5,14 @@
  */
 import { z } from "zod";
 import { ResultsCsvQuery, ResultsQuery } from "./resultView";
-import { commaList, Cursor, IdParams, Limit } from "./common";
+import { onlyPayloadFilters, QueueName, TASK_FILTER_FIELDS, TASK_STATUSES, TaskCategory } from "./taskFilter";
+
+export { QueueName, TASK_STATUSES, TaskCategory };
+import { Cursor, IdParams, Limit } from "./common";
 import { CursorPage, endpoint, NumberedPage, Ok } from "./endpoint";
 
-/** Task statuses, as the API spells them. */
-export const TASK_STATUSES = ["queued", "running", "succeeded", "failed", "cancelled"] as const;
 /** Run (attempt) statuses. */
 export const RUN_STATUSES = ["running", "succeeded", "failed", "cancelled", "timed_out", "lost", "requeued"] as const;
-
-/** Queue names: lower-case identifiers. */
-export const QueueName = z.string().regex(/^[a-z][a-z0-9_-]{0,63}$/, "must be a lower-case name (a-z, 0-9, _ and -)");
 
 /** `POST /api/tasks`. The payload is checked against the task type's own schema. */
 export const CreateTaskBody = z
@@ -102,36 +100,14 @@ export const RunJson = z.object({
 });
 export type RunJson = z.infer<typeof RunJson>;
 
-/** Task categories, as the registry declares them (the dashboard's tabs). */
-export const TaskCategory = z.enum(["demo", "data_sync", "indicators", "signals", "backtest", "maintenance", "scripts"]);
-export type TaskCategory = z.infer<typeof TaskCategory>;
-
 /**
  * `GET /api/tasks` filters. Besides the named ones, `payload.<key>=<value>` filters on a
  * top-level payload field (exact match, compared as text).
  */
 export const TaskListQuery = z
-  .object({
-    limit: Limit,
-    cursor: Cursor.optional(),
-    status: commaList(z.enum(TASK_STATUSES)).optional(),
-    type: commaList(z.string().min(1).max(100)).optional(),
-    queue: QueueName.optional(),
-    batch_id: z.string().min(1).max(100).optional(),
-    parent_id: Cursor.optional(),
-    category: TaskCategory.optional(),
-    scheduled: z.enum(["true"]).optional(),
-    q: z.string().trim().min(1).max(200).optional(),
-  })
+  .object({ limit: Limit, cursor: Cursor.optional(), ...TASK_FILTER_FIELDS })
   .catchall(z.string().max(200))
-  .superRefine((v, ctx) => {
-    const known = new Set(["limit", "cursor", "status", "type", "queue", "batch_id", "parent_id", "category", "scheduled", "q"]);
-    for (const k of Object.keys(v)) {
-      if (known.has(k)) continue;
-      if (!/^payload\.[A-Za-z_][A-Za-z0-9_]{0,63}$/.test(k))
-        ctx.addIssue({ code: "custom", path: [k], message: "unknown filter (payload fields: payload.<key>=<value>)" });
-    }
-  });
+  .superRefine(onlyPayloadFilters(["limit", "cursor"]));
 
 export const ResultRowJson = z.object({ key: z.string(), data: z.unknown() });
 export const ResultsPage = NumberedPage(ResultRowJson);

@@ -3,6 +3,8 @@
  * actions and clean-up (result rows: results.ts).
  */
 import type { bulkTasks, cancelTask, cleanupTasks, createBatch, createTask, deleteTask, getTask, listTasks, retryTask } from "@/contracts/tasks";
+import type { TASK_FILTER_FIELDS } from "@/contracts/taskFilter";
+import type { z } from "zod";
 import type { Database } from "@/db/client";
 import { enqueue, enqueueMany } from "@/queue/enqueue";
 import * as control from "@/queue/sql/control";
@@ -83,15 +85,15 @@ export async function createMany({ body, principal }: Input<typeof createBatch>)
   return { status: 201, json: { batch_id: batchId, task_ids: ids.map(String) }, audit: { target: batchId, details: { tasks: ids.length } } };
 }
 
-/**
- * Tasks, newest first, cursor-paginated. Filters: status and type (comma lists), queue,
- * batch_id, parent_id, category, scheduled=true, q (id or text), payload.<key>=<value>.
- */
-export async function list({ query, principal }: Input<typeof listTasks>): Promise<Output<typeof listTasks>> {
-  const { database, conn } = await getQueue();
+/** The named filters of a list query (payload.<key> filters ride along as extra keys). */
+type FilterQuery = { [K in keyof typeof TASK_FILTER_FIELDS]?: z.output<(typeof TASK_FILTER_FIELDS)[K]> };
+
+/** The engine's filter of a task list query (or a bulk action's filter): a category becomes its types. */
+export function taskFilterOf(query: FilterQuery): TaskFilter {
   const payload: Record<string, string> = {};
-  for (const [k, v] of Object.entries(query)) if (k.startsWith("payload.") && typeof v === "string") payload[k.slice(8)] = v;
-  const filter: TaskFilter = {
+  for (const [k, v] of Object.entries(query as Record<string, unknown>))
+    if (k.startsWith("payload.") && typeof v === "string") payload[k.slice(8)] = v;
+  return {
     statuses: query.status,
     types: query.category
       ? registry
@@ -106,6 +108,15 @@ export async function list({ query, principal }: Input<typeof listTasks>): Promi
     q: query.q,
     payload,
   };
+}
+
+/**
+ * Tasks, newest first, cursor-paginated. Filters: status and type (comma lists), queue,
+ * batch_id, parent_id, category, scheduled=true, q (id or text), payload.<key>=<value>.
+ */
+export async function list({ query, principal }: Input<typeof listTasks>): Promise<Output<typeof listTasks>> {
+  const { database, conn } = await getQueue();
+  const filter = taskFilterOf(query);
   const ids = await findTaskIds(conn, filter, query.limit + 1, query.cursor ? Number(query.cursor) : undefined);
   const page = ids.slice(0, query.limit);
   return {

@@ -1,6 +1,7 @@
 /** The catalogue of task types: every handler the worker can run and the API can enqueue. */
 import { Registry, type ComputeFunctions } from "@/queue/registry";
 import { backtest } from "./backtest";
+import { bulkAction } from "./bulk";
 import { busy } from "./busy";
 import { fundBasicSync, fundNavSync } from "./crawl";
 import { capitalFlowSync, financialStatementsSync, realtimeQuotesSync, topListSync } from "./feeds";
@@ -38,6 +39,7 @@ const builtIn = [
   group,
   logFlood,
   notify,
+  bulkAction,
 ];
 
 /**

@@ -1,8 +1,8 @@
 /**
  * How each built-in type's result rows and result read (src/contracts/resultView.ts): one table
- * for all of them, so the run page, the CSV export and the README's list agree, and a unit test
- * (tests/unit/resultViews.test.ts) can check every built-in type declares one and every column
- * names a field its handler writes.
+ * for all of them, so the run page, the CSV export and the README's list agree. Tests check that
+ * every built-in type declares one (tests/unit/result-views.test.ts) and that the columns name
+ * the fields the handlers write (tests/integration/domain-tasks.test.ts).
  */
 import { ResultView, type ResultViewInput } from "@/contracts/resultView";
 
@@ -235,6 +235,22 @@ const INPUT: Record<string, ResultViewInput> = {
     summary: [
       { field: "mode", title: { zh: "方式", en: "Mode" }, kind: "tags", colors: { sequence: "blue", parallel: "purple" } },
       { field: "tasks", title: { zh: "子任务", en: "Tasks" }, kind: "link", link: "task" },
+    ],
+  },
+  bulk_action: {
+    summary: [
+      {
+        field: "action",
+        title: { zh: "操作", en: "Action" },
+        kind: "tags",
+        colors: { cancel: "orange", retry: "blue", delete: "red" },
+        labels: { cancel: { zh: "取消", en: "Cancel" }, retry: { zh: "重试", en: "Retry" }, delete: { zh: "删除", en: "Delete" } },
+      },
+      num("matched", "匹配", "Matched"),
+      num("done", "已处理", "Done"),
+      num("cancel_requested", "其中请求取消（运行中）", "Of which cancel requested (running)"),
+      num("skipped", "跳过（期间已变化）", "Skipped (changed meanwhile)"),
+      num("transactions", "事务数", "Transactions"),
     ],
   },
   notify: {

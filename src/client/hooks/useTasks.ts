@@ -7,6 +7,7 @@
 import { keepPreviousData, useMutation, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import type { Page, ResponseOf } from "@/contracts/endpoint";
 import type { bulkTasks, cancelTask, createTask, getTask, ResultsPage, retryTask, TaskJson } from "@/contracts/tasks";
+import type { bulkByFilter, countBulkTasks } from "@/contracts/bulk";
 import { apiFetch } from "../api";
 import { useLiveInvalidate, useLiveStatus, usePollInterval } from "../live/LiveProvider";
 
@@ -15,10 +16,16 @@ export type TaskFilters = Partial<Record<"status" | "type" | "queue" | "batch_id
   payload?: [string, string];
 };
 
+/** The filters as the API's flat keys (payload.<key> for the payload field), empty ones left out. */
+export function filterParams(f: TaskFilters): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(f)) if (k !== "payload" && typeof v === "string" && v) out[k] = v;
+  if (f.payload) out[`payload.${f.payload[0]}`] = f.payload[1];
+  return out;
+}
+
 function taskQueryString(f: TaskFilters, cursor: string | null, limit: number): string {
-  const q = new URLSearchParams({ limit: String(limit) });
-  for (const [k, v] of Object.entries(f)) if (k !== "payload" && typeof v === "string" && v) q.set(k, v);
-  if (f.payload) q.set(`payload.${f.payload[0]}`, f.payload[1]);
+  const q = new URLSearchParams({ limit: String(limit), ...filterParams(f) });
   if (cursor) q.set("cursor", cursor);
   return q.toString();
 }
@@ -106,10 +113,24 @@ export function useTaskActions() {
         apiFetch<ResponseOf<typeof bulkTasks>>("/api/tasks/bulk", { method: "POST", body: JSON.stringify(b) }),
       onSuccess: refresh,
     }),
+    /** Every task matching the filters: starts a bulk_action task (its progress is the work's). */
+    bulkByFilter: useMutation({
+      mutationFn: (b: { action: "cancel" | "retry" | "delete"; filters: TaskFilters }) =>
+        apiFetch<ResponseOf<typeof bulkByFilter>>("/api/tasks/bulk/filter", {
+          method: "POST",
+          body: JSON.stringify({ action: b.action, filter: filterParams(b.filters) }),
+        }),
+      onSuccess: refresh,
+    }),
     create: useMutation({
       mutationFn: (body: Record<string, unknown>) =>
         apiFetch<ResponseOf<typeof createTask>>("/api/tasks", { method: "POST", body: JSON.stringify(body) }),
       onSuccess: refresh,
     }),
   };
+}
+
+/** What a bulk action over the filters would touch (asked when the operator picks the action). */
+export function countForBulk(action: "cancel" | "retry" | "delete", filters: TaskFilters): Promise<ResponseOf<typeof countBulkTasks>> {
+  return apiFetch<ResponseOf<typeof countBulkTasks>>(`/api/tasks/bulk/count?${new URLSearchParams({ action, ...filterParams(filters) })}`);
 }

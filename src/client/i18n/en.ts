@@ -133,6 +133,18 @@ export const en: Dict = {
       retry: "Retry selected",
       delete: "Delete selected",
       done: (ok: number, failed: number) => `${ok} done, ${failed} failed`,
+      allMatching: "All matching tasks…",
+      allTitle: { cancel: "Cancel all matching tasks", retry: "Retry all matching tasks", delete: "Delete all matching tasks" } as Record<
+        string,
+        string
+      >,
+      allCount: (matched: number, eligible: number, action: string) =>
+        `The filter matches ${matched.toLocaleString("en-US")} tasks; ${eligible.toLocaleString("en-US")} of them can be ${action}.`,
+      allHow:
+        "The server works through them in the background, 500 per transaction, as a task with progress; the audit log records it once, with the filter and the count.",
+      allNone: (action: string) => `No matching task can be ${action}.`,
+      allStarted: (n: number, id: string) => `Started on ${n.toLocaleString("en-US")} tasks (task #${id})`,
+      verbs: { cancel: "cancelled", retry: "retried", delete: "deleted" } as Record<string, string>,
     },
     confirmDelete: "Delete this task with its runs and logs?",
     confirmBulkDelete: (n: number) => `Delete the ${n} selected tasks? Only finished tasks are deleted.`,

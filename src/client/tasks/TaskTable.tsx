@@ -14,6 +14,7 @@ import { etaSeconds, formatDuration, formatTime } from "../format";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { useTaskActions, useTaskListQuery, type TaskFilters } from "../hooks/useTasks";
 import { TaskStatusTag } from "./StatusTag";
+import { BulkByFilter } from "./BulkByFilter";
 import { CursorPager, useCursorStack } from "../CursorPager";
 
 /** Where a task is looked at: its latest run, or the task page until it has one. */
@@ -49,24 +50,41 @@ export function TaskTable({ filters }: { filters: TaskFilters }) {
     }
   };
 
+  const bulkBar = (
+    <Space>
+      <Typography.Text>{t.tasks.bulk.selected(selected.length)}</Typography.Text>
+      <Button size="small" onClick={() => void bulk("cancel")}>
+        {t.tasks.bulk.cancel}
+      </Button>
+      <Button size="small" onClick={() => void bulk("retry")}>
+        {t.tasks.bulk.retry}
+      </Button>
+      <Popconfirm title={t.tasks.confirmBulkDelete(selected.length)} onConfirm={() => void bulk("delete")}>
+        <Button size="small" danger>
+          {t.tasks.bulk.delete}
+        </Button>
+      </Popconfirm>
+    </Space>
+  );
+
   const rows = list.data?.items ?? [];
   return (
     <>
-      {canOperate && selected.length > 0 && (
-        <Space style={{ marginBottom: 12 }}>
-          <Typography.Text>{t.tasks.bulk.selected(selected.length)}</Typography.Text>
-          <Button size="small" onClick={() => void bulk("cancel")}>
-            {t.tasks.bulk.cancel}
-          </Button>
-          <Button size="small" onClick={() => void bulk("retry")}>
-            {t.tasks.bulk.retry}
-          </Button>
-          <Popconfirm title={t.tasks.confirmBulkDelete(selected.length)} onConfirm={() => void bulk("delete")}>
-            <Button size="small" danger>
-              {t.tasks.bulk.delete}
-            </Button>
-          </Popconfirm>
-        </Space>
+      {canOperate && (
+        <div
+          style={{
+            display: "flex",
+            justifyContent: "space-between",
+            alignItems: "center",
+            marginBottom: 12,
+            minHeight: 24,
+            gap: 8,
+            flexWrap: "wrap",
+          }}
+        >
+          <span>{selected.length > 0 && bulkBar}</span>
+          <BulkByFilter filters={filters} />
+        </div>
       )}
       <Table<TaskJson>
         rowKey="id"

@@ -4,7 +4,7 @@
  * current status tells whether the task is missing (null) or the transition illegal.
  */
 import { FINISHED_STATUSES, IllegalTransitionError, statusIn, targetOf, TaskStatus, whenLegal } from "../states";
-import { sql } from "@/db/dialect";
+import { join, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 import { WAKEUP_CHANNEL } from "./enqueue";
 
@@ -59,22 +59,33 @@ export async function cancelTask(conn: Conn, taskId: number): Promise<"cancelled
  * as they are, so cancelling a batch twice is harmless. Returns how many of each.
  */
 export async function cancelBatch(conn: Conn, batchId: string): Promise<{ cancelled: number; cancel_requested: number }> {
-  const d = dialect(conn);
-  return transaction(conn, async (tx) => {
-    const cancelled = await execute(
-      tx,
-      sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, changed_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
-          WHERE batch_id = ${batchId} AND ${whenLegal("cancel", { only: TaskStatus.queued })}`,
-    );
-    const requested = await query<{ run_id: number | null }>(
-      tx,
-      sql`UPDATE tasks SET cancel_requested = true, changed_at = ${d.now}
-          WHERE batch_id = ${batchId} AND ${whenLegal("cancel", { only: TaskStatus.running })} AND cancel_requested = false RETURNING run_id`,
-    );
-    if (d.provider === "postgres")
-      for (const r of requested) if (r.run_id !== null) await execute(tx, sql`SELECT pg_notify(${CANCEL_CHANNEL}, ${String(r.run_id)})`);
-    return { cancelled, cancel_requested: requested.length };
-  });
+  return transaction(conn, (tx) => cancelWhere(tx, sql`batch_id = ${batchId}`));
+}
+
+/**
+ * Cancels the unfinished tasks among `ids` in one transaction, as cancelBatch (a bulk action
+ * over a filter works through its matches this way, a bounded chunk at a time).
+ */
+export async function cancelTasks(conn: Conn, ids: readonly number[]): Promise<{ cancelled: number; cancel_requested: number }> {
+  if (ids.length === 0) return { cancelled: 0, cancel_requested: 0 };
+  return transaction(conn, (tx) => cancelWhere(tx, sql`id IN (${join(ids)})`));
+}
+
+async function cancelWhere(tx: Conn, where: Sql): Promise<{ cancelled: number; cancel_requested: number }> {
+  const d = dialect(tx);
+  const cancelled = await execute(
+    tx,
+    sql`UPDATE tasks SET status = ${targetOf("cancel")}, finished_at = ${d.now}, changed_at = ${d.now}, idempotency_key = NULL, error = 'cancelled before it started'
+        WHERE ${where} AND ${whenLegal("cancel", { only: TaskStatus.queued })}`,
+  );
+  const requested = await query<{ run_id: number | null }>(
+    tx,
+    sql`UPDATE tasks SET cancel_requested = true, changed_at = ${d.now}
+        WHERE ${where} AND ${whenLegal("cancel", { only: TaskStatus.running })} AND cancel_requested = false RETURNING run_id`,
+  );
+  if (d.provider === "postgres")
+    for (const r of requested) if (r.run_id !== null) await execute(tx, sql`SELECT pg_notify(${CANCEL_CHANNEL}, ${String(r.run_id)})`);
+  return { cancelled, cancel_requested: requested.length };
 }
 
 /** The columns a retry sets: queued now, `extraAttempts` more attempts, the last attempt's outcome cleared. */
@@ -110,17 +121,22 @@ export async function retryTask(conn: Conn, taskId: number, extraAttempts = 1): 
  * statement: all of them or, if anything fails, none. Returns how many.
  */
 export async function retryBatch(conn: Conn, batchId: string): Promise<number> {
-  return transaction(conn, async (tx) => {
-    const rows = await query<{ queue: string }>(
-      tx,
-      sql`UPDATE tasks SET ${retrySet(tx, 1)} WHERE batch_id = ${batchId} AND ${whenLegal("retry")} RETURNING queue`,
-    );
-    await wake(
-      tx,
-      rows.map((r) => r.queue),
-    );
-    return rows.length;
-  });
+  return transaction(conn, (tx) => retryWhere(tx, sql`batch_id = ${batchId}`));
+}
+
+/** Queues again the failed or cancelled tasks among `ids`, in one transaction; returns how many. */
+export async function retryTasks(conn: Conn, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return transaction(conn, (tx) => retryWhere(tx, sql`id IN (${join(ids)})`));
+}
+
+async function retryWhere(tx: Conn, where: Sql): Promise<number> {
+  const rows = await query<{ queue: string }>(tx, sql`UPDATE tasks SET ${retrySet(tx, 1)} WHERE ${where} AND ${whenLegal("retry")} RETURNING queue`);
+  await wake(
+    tx,
+    rows.map((r) => r.queue),
+  );
+  return rows.length;
 }
 
 /** Deletes a finished task with its runs, log lines and result rows. */
@@ -134,5 +150,18 @@ export async function deleteTask(conn: Conn, taskId: number): Promise<void> {
     }
     // runs and run_logs go with the task (ON DELETE CASCADE); result rows have no foreign key.
     await execute(tx, sql`DELETE FROM result_rows WHERE task_id = ${taskId}`);
+  });
+}
+
+/**
+ * Deletes the finished tasks among `ids` (with runs, log lines and result rows) in one
+ * transaction; the others are left as they are. Returns how many tasks went.
+ */
+export async function deleteTasks(conn: Conn, ids: readonly number[]): Promise<number> {
+  if (ids.length === 0) return 0;
+  return transaction(conn, async (tx) => {
+    const gone = await query<{ id: number }>(tx, sql`DELETE FROM tasks WHERE id IN (${join(ids)}) AND ${statusIn(FINISHED_STATUSES)} RETURNING id`);
+    if (gone.length > 0) await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${join(gone.map((r) => Number(r.id)))})`);
+    return gone.length;
   });
 }

@@ -70,6 +70,18 @@ export async function findTaskIds(conn: Conn, f: TaskFilter, limit: number, curs
   return rows.map((r) => Number(r.id));
 }
 
+/** How many tasks match a filter (a bulk action's count, shown before it is confirmed). */
+export async function countTasks(conn: Conn, f: TaskFilter): Promise<number> {
+  const rows = await query<{ n: unknown }>(conn, sql`SELECT COUNT(*) AS n FROM tasks ${whereOf(conn, f)}`);
+  return toInt(rows[0]?.n);
+}
+
+/** The types among the tasks a filter matches (what a bulk retry would run again), and the highest id. */
+export async function matchedTypes(conn: Conn, f: TaskFilter): Promise<{ types: string[]; maxId: number }> {
+  const rows = await query<{ type: string; max_id: unknown }>(conn, sql`SELECT type, MAX(id) AS max_id FROM tasks ${whereOf(conn, f)} GROUP BY type`);
+  return { types: rows.map((r) => r.type), maxId: Math.max(0, ...rows.map((r) => toInt(r.max_id))) };
+}
+
 /** Filters of the run list (执行历史); type and scheduleId are the run's task's. */
 export interface RunFilter {
   status?: string;

@@ -1,0 +1,8 @@
+import { bulkByFilter } from "@/contracts/bulk";
+import * as bulk from "@/server/bulkFilter";
+import { route } from "@/server/route";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export const POST = route(bulkByFilter, bulk.start);
