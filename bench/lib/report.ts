@@ -46,6 +46,8 @@ export const API_ENDPOINTS = [
   { key: "logs_deep", label: "GET …/runs/{id}/logs?after_seq=high" },
   { key: "signals_deep", label: "GET …/signals/batch_async/{id}?page=deep" },
   { key: "results_deep", label: "GET /api/tasks/{id}/results?page=deep" },
+  { key: "results_filtered", label: "GET /api/tasks/{id}/results?filter…&sort… (typed columns)" },
+  { key: "trends_fleet", label: "GET /api/tasks/trends?days=90 (fleet, daily roll-up)" },
 ] as const;
 
 export const FIGURES: FigureDef[] = [

@@ -71,6 +71,13 @@ export async function api(ctx: Ctx): Promise<void> {
       path: `/api/tasks/${resultTask}/results?page=${lastPage}&page_size=100`,
       check: (j) => (items(j).length === 100 ? null : `${items(j).length} items`),
     },
+    // A tag filter (inside each row's array of signals) and a sort over the same task's 10,000 rows.
+    results_filtered: {
+      path: `/api/tasks/${resultTask}/results?page=1&page_size=100&filter.signals=buy&sort=fund_code&order=desc`,
+      check: (j) => (Array.isArray(j.items) ? null : "no items"),
+    },
+    // Read from daily_stats; the first request (in the warm-up) rolls the volume's runs up.
+    trends_fleet: { path: "/api/tasks/trends?days=90", check: (j) => (Array.isArray(j.items) && j.items.length === 90 ? null : "no days") },
   };
   ctx.report.note(ctx.provider, "api_paths", Object.fromEntries(Object.entries(endpoints).map(([k, e]) => [k, e.path])));
 

@@ -24,6 +24,7 @@ import * as strategies from "./strategies";
 import * as sweeps from "./sweeps";
 import * as system from "./system";
 import * as tasks from "./tasks";
+import * as trends from "./trends";
 import * as users from "./users";
 
 /** The reference's sections, in order. */
@@ -40,6 +41,7 @@ export const ENDPOINTS: readonly Endpoint[] = [
   audit,
   tasks,
   bulk,
+  trends,
   batches,
   overview,
   queues,

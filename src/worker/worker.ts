@@ -30,6 +30,7 @@ import { LeaseKeeper } from "./leaseKeeper";
 import { Rescuer } from "./rescuer";
 import { SchedulerLoop } from "./scheduler";
 import { AlertLoop, alertsEveryMs } from "@/alerts/loop";
+import { StatsLoop, statsEveryMs } from "./statsLoop";
 import { Slots } from "./slots";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
 
@@ -63,6 +64,7 @@ export class QueueWorker {
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
   private alerts: AlertLoop | null = null;
+  private stats: StatsLoop | null = null;
   private checkpointer: Checkpointer | null = null;
   private started = false;
   private stopping = false;
@@ -127,6 +129,8 @@ export class QueueWorker {
     }
     this.alerts = new AlertLoop(database, this.conn, this.opts.registry, this.id, alertsEveryMs(), this.log);
     this.alerts.start();
+    this.stats = new StatsLoop(this.conn, this.id, statsEveryMs(), this.log);
+    this.stats.start();
     this.claimer.pump();
   }
 
@@ -142,6 +146,7 @@ export class QueueWorker {
     this.claimer.stop();
     await this.scheduler?.stop();
     await this.alerts?.stop();
+    await this.stats?.stop();
     await this.wakeup?.close();
     // Claimed ahead but not started: back to the queue now, not after the grace period.
     this.runs.handBackWaiting();

@@ -1,11 +1,12 @@
 "use client";
-/** The top of /tasks: the cards 总任务数 / 运行中 / 今日执行 / 成功率, the last hour's throughput, the workers, and the queue panel. */
+/** The top of /tasks: the cards 总任务数 / 运行中 / 今日执行 / 成功率, the last hour's throughput, the workers, the queue panel and the fleet's trend. */
 import { Badge, Card, Col, Row, Space, Statistic, Tag, Tooltip, Typography } from "antd";
 import type { OverviewResponse } from "@/contracts/overview";
 import { formatTime } from "../format";
 import { useI18n } from "../i18n";
 import { ThroughputChart } from "./charts";
 import { QueuesCard } from "./QueuesCard";
+import { TrendCard } from "./Trends";
 
 /** The overview's figures; dashes while `overview` is loading. */
 export function OverviewPanel({ overview: o }: { overview: OverviewResponse | undefined }) {
@@ -79,6 +80,7 @@ export function OverviewPanel({ overview: o }: { overview: OverviewResponse | un
       </Row>
 
       <QueuesCard />
+      <TrendCard title={t.trends.fleet} />
     </>
   );
 }

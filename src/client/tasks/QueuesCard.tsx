@@ -3,6 +3,7 @@
  * The queue panel of /tasks: every queue with its counts, pause state (who, when), oldest due
  * task, workers and cluster-wide limits; 暂停/恢复 for operators, 限制 (a form) for admins.
  */
+import Link from "next/link";
 import { useState } from "react";
 import { Button, Card, Form, InputNumber, Input, Modal, Popconfirm, Select, Space, Table, Tag, Tooltip, Typography } from "antd";
 import type { QueueJson } from "@/contracts/queues";
@@ -17,11 +18,29 @@ function LimitTags({ q }: { q: QueueJson }) {
   const { t } = useI18n();
   const l = q.limits;
   const tags = [
-    l.max_running !== null ? <Tag key="m" color="blue">{t.queues.maxRunning(l.max_running)}</Tag> : null,
-    l.rate ? <Tag key="r" color="purple">{t.queues.rate(l.rate.limit, l.rate.per)}</Tag> : null,
-    l.per_key ? <Tag key="k" color="cyan">{t.queues.perKey(l.per_key.field, l.per_key.max_running)}</Tag> : null,
+    l.max_running !== null ? (
+      <Tag key="m" color="blue">
+        {t.queues.maxRunning(l.max_running)}
+      </Tag>
+    ) : null,
+    l.rate ? (
+      <Tag key="r" color="purple">
+        {t.queues.rate(l.rate.limit, l.rate.per)}
+      </Tag>
+    ) : null,
+    l.per_key ? (
+      <Tag key="k" color="cyan">
+        {t.queues.perKey(l.per_key.field, l.per_key.max_running)}
+      </Tag>
+    ) : null,
   ].filter(Boolean);
-  return tags.length ? <Space size={0} wrap>{tags}</Space> : <Typography.Text type="secondary">{t.queues.noLimits}</Typography.Text>;
+  return tags.length ? (
+    <Space size={0} wrap>
+      {tags}
+    </Space>
+  ) : (
+    <Typography.Text type="secondary">{t.queues.noLimits}</Typography.Text>
+  );
 }
 
 interface LimitsForm {
@@ -56,7 +75,15 @@ function LimitsModal({ q, onClose }: { q: QueueJson; onClose: () => void }) {
     if (await fb.run(setLimits.mutateAsync(body), t.queues.saved)) onClose();
   };
   return (
-    <Modal open title={t.queues.limitsTitle(q.name)} onOk={save} onCancel={onClose} confirmLoading={setLimits.isPending} okText={t.common.save} destroyOnHidden>
+    <Modal
+      open
+      title={t.queues.limitsTitle(q.name)}
+      onOk={save}
+      onCancel={onClose}
+      confirmLoading={setLimits.isPending}
+      okText={t.common.save}
+      destroyOnHidden
+    >
       <Typography.Paragraph type="secondary">{t.queues.limitsHelp}</Typography.Paragraph>
       <Form form={form} layout="vertical" initialValues={initial}>
         <Form.Item label={t.queues.maxRunningLabel} name="max_running">
@@ -116,13 +143,26 @@ export function QueuesCard() {
         scroll={{ x: 900 }}
         onRow={(q) => ({ "data-testid": `queue-row-${q.name}` }) as React.HTMLAttributes<HTMLElement>}
         columns={[
-          { title: t.queues.name, dataIndex: "name", render: (n: string) => <Typography.Text strong>{n}</Typography.Text> },
+          {
+            title: t.queues.name,
+            dataIndex: "name",
+            render: (n: string) => (
+              <Space size={6}>
+                <Typography.Text strong>{n}</Typography.Text>
+                <Link href={`/tasks/trends?queue=${encodeURIComponent(n)}`} style={{ fontSize: 12 }}>
+                  {t.trends.link}
+                </Link>
+              </Space>
+            ),
+          },
           {
             title: t.queues.state,
             render: (_, q) =>
               q.paused ? (
                 <Tooltip title={t.queues.pausedBy(q.paused_by ?? "?", formatTime(q.paused_at, lang))}>
-                  <Tag color="orange" data-testid="queue-paused">{t.queues.paused}</Tag>
+                  <Tag color="orange" data-testid="queue-paused">
+                    {t.queues.paused}
+                  </Tag>
                 </Tooltip>
               ) : (
                 <Tag color="green">{t.queues.active}</Tag>
@@ -130,8 +170,16 @@ export function QueuesCard() {
           },
           { title: t.queues.queued, align: "right", render: (_, q) => q.counts.queued },
           { title: t.queues.running, align: "right", render: (_, q) => q.counts.running },
-          { title: t.queues.failed, align: "right", render: (_, q) => (q.counts.failed ? <Typography.Text type="danger">{q.counts.failed}</Typography.Text> : 0) },
-          { title: t.queues.oldest, align: "right", render: (_, q) => (q.oldest_queued_age_s === null ? "—" : t.queues.seconds(q.oldest_queued_age_s)) },
+          {
+            title: t.queues.failed,
+            align: "right",
+            render: (_, q) => (q.counts.failed ? <Typography.Text type="danger">{q.counts.failed}</Typography.Text> : 0),
+          },
+          {
+            title: t.queues.oldest,
+            align: "right",
+            render: (_, q) => (q.oldest_queued_age_s === null ? "—" : t.queues.seconds(q.oldest_queued_age_s)),
+          },
           {
             title: t.queues.workers,
             align: "right",
@@ -155,7 +203,10 @@ export function QueuesCard() {
                           {t.queues.resume}
                         </Button>
                       ) : (
-                        <Popconfirm title={t.queues.pauseConfirm(q.name)} onConfirm={() => fb.run(pause.mutateAsync(q.name), t.queues.pausedMsg(q.name))}>
+                        <Popconfirm
+                          title={t.queues.pauseConfirm(q.name)}
+                          onConfirm={() => fb.run(pause.mutateAsync(q.name), t.queues.pausedMsg(q.name))}
+                        >
                           <Button size="small" danger>
                             {t.queues.pause}
                           </Button>

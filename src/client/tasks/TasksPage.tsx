@@ -6,6 +6,7 @@
  * live in the URL, so every view is a link.
  */
 import { useState } from "react";
+import Link from "next/link";
 import { usePathname, useRouter, useSearchParams } from "next/navigation";
 import { App, Badge, Button, Card, Empty, Input, Segmented, Select, Space, Table, Tabs, Typography } from "antd";
 import type { TaskJson } from "@/contracts/tasks";
@@ -224,7 +225,18 @@ export function TasksPage() {
                         pagination={false}
                         dataSource={stats.data.items}
                         columns={[
-                          { title: t.tasks.col.type, dataIndex: "type" },
+                          {
+                            title: t.tasks.col.type,
+                            dataIndex: "type",
+                            render: (type: string) => (
+                              <Space>
+                                <span>{type}</span>
+                                <Link href={`/tasks/trends?type=${encodeURIComponent(type)}`} data-testid={`trend-link-${type}`}>
+                                  {t.trends.link}
+                                </Link>
+                              </Space>
+                            ),
+                          },
                           { title: t.tasks.timing.count, dataIndex: "count" },
                           {
                             title: t.tasks.timing.successRate,

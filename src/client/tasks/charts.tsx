@@ -14,7 +14,7 @@ import { useTheme } from "../theme";
 echarts.use([BarChart, LineChart, ScatterChart, DataZoomComponent, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
 
 /** An ECharts chart in the page's theme (ECharts' dark theme on a transparent background in dark mode). */
-function Chart(props: Omit<EChartsReactProps, "echarts" | "theme">) {
+export function Chart(props: Omit<EChartsReactProps, "echarts" | "theme">) {
   const { resolved } = useTheme();
   const dark = resolved === "dark";
   return (

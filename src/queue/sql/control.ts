@@ -4,9 +4,10 @@
  * current status tells whether the task is missing (null) or the transition illegal.
  */
 import { FINISHED_STATUSES, IllegalTransitionError, statusIn, targetOf, TaskStatus, whenLegal } from "../states";
-import { join, sql, type Sql } from "@/db/dialect";
+import { join, raw, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
 import { WAKEUP_CHANNEL } from "./enqueue";
+import { keepRunsForStats } from "./dailyStats";
 
 /** Thrown when a task id does not exist (the API maps it to 404). */
 export class TaskNotFoundError extends Error {
@@ -142,6 +143,7 @@ async function retryWhere(tx: Conn, where: Sql): Promise<number> {
 /** Deletes a finished task with its runs, log lines and result rows. */
 export async function deleteTask(conn: Conn, taskId: number): Promise<void> {
   await transaction(conn, async (tx) => {
+    await keepRunsForStats(tx, sql`t.id = ${taskId} AND ${statusIn(FINISHED_STATUSES, raw("t.status"))}`);
     const n = await execute(tx, sql`DELETE FROM tasks WHERE id = ${taskId} AND ${statusIn(FINISHED_STATUSES)}`);
     if (n === 0) {
       const status = await statusOf(tx, taskId);
@@ -160,6 +162,7 @@ export async function deleteTask(conn: Conn, taskId: number): Promise<void> {
 export async function deleteTasks(conn: Conn, ids: readonly number[]): Promise<number> {
   if (ids.length === 0) return 0;
   return transaction(conn, async (tx) => {
+    await keepRunsForStats(tx, sql`t.id IN (${join(ids)}) AND ${statusIn(FINISHED_STATUSES, raw("t.status"))}`);
     const gone = await query<{ id: number }>(tx, sql`DELETE FROM tasks WHERE id IN (${join(ids)}) AND ${statusIn(FINISHED_STATUSES)} RETURNING id`);
     if (gone.length > 0) await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${join(gone.map((r) => Number(r.id)))})`);
     return gone.length;

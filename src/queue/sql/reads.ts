@@ -8,6 +8,7 @@
 import { empty, join, raw, sql, type Sql } from "@/db/dialect";
 import { FINISHED_STATUSES, statusIn, statusSql, TASK_STATUSES, TaskStatus } from "../states";
 import { dialect, execute, query, toDate, toInt, transaction, type Conn } from "./executor";
+import { keepRunsForStats } from "./dailyStats";
 
 /** Filters of the task list. */
 export interface TaskFilter {
@@ -285,6 +286,7 @@ export async function deleteFinishedBefore(conn: Conn, before: Date, batch = 500
         query<{ n: unknown }>(tx, sql`SELECT COUNT(*) AS n FROM runs WHERE task_id IN (${ids})`),
         query<{ n: unknown }>(tx, sql`SELECT COUNT(*) AS n FROM run_logs WHERE run_id IN (SELECT id FROM runs WHERE task_id IN (${ids}))`),
       ]);
+      await keepRunsForStats(tx, sql`t.id IN (${ids})`);
       const results = await execute(tx, sql`DELETE FROM result_rows WHERE task_id IN (${ids})`);
       await execute(tx, sql`DELETE FROM run_logs WHERE run_id IN (SELECT id FROM runs WHERE task_id IN (${ids}))`);
       await execute(tx, sql`DELETE FROM runs WHERE task_id IN (${ids})`);
