@@ -100,8 +100,9 @@ export async function startApp(url: string): Promise<App> {
       }
       await sleep(300);
     }
-    // `next start` renames itself "next-server (vX)".
-    const webPid = childPids(child.pid).find((p) => /next-server|\bnext\b.*\sstart\b/.test(commandLine(p)));
+    // The launcher runs the web server as scripts/web.ts (Next.js in-process behind a small
+    // HTTP server); `next start`, which older launchers ran, renames itself "next-server (vX)".
+    const webPid = childPids(child.pid).find((p) => /scripts\/web\.ts|next-server|\bnext\b.*\sstart\b/.test(commandLine(p)));
     if (!webPid) throw new Error(`could not find the launcher's next start process (children: ${processTree(child.pid).join(", ")})`);
     const login = await fetch(`${base}/api/auth/login`, {
       method: "POST",

@@ -335,6 +335,10 @@ export async function ensureVolume(factory: DbFactory, spec: VolumeSpec): Promis
 export async function refreshRecent(url: string, l: VolumeLayout): Promise<void> {
   const hi = l.queuedFrom;
   const lo = hi - 5_000;
+  // The daily roll-up starts from nothing, so the first trends request times a first roll-up of
+  // every run of the volume (the cached database keeps the previous run's).
+  const resetStats = `DELETE FROM daily_stats; DELETE FROM daily_stats_kept_runs;
+    UPDATE daily_stats_state SET final_before = NULL, scan_from_id = 0, version = 0, rolled_at = NULL WHERE id = 1;`;
   if (/^postgres/i.test(url)) {
     const c = new pg.Client({ connectionString: url });
     c.on("error", () => undefined);
@@ -344,6 +348,7 @@ export async function refreshRecent(url: string, l: VolumeLayout): Promise<void>
         `UPDATE tasks SET finished_at = (clock_timestamp() AT TIME ZONE 'UTC') - ((${hi} - id) * 700) * INTERVAL '1 millisecond'
          WHERE id > ${lo} AND id <= ${hi} AND finished_at IS NOT NULL`,
       );
+      await c.query(resetStats);
     } finally {
       await c.end();
     }
@@ -355,6 +360,7 @@ export async function refreshRecent(url: string, l: VolumeLayout): Promise<void>
       `UPDATE tasks SET finished_at = CAST(unixepoch('subsec') * 1000 AS INTEGER) - (${hi} - id) * 700
        WHERE id > ${lo} AND id <= ${hi} AND finished_at IS NOT NULL`,
     );
+    db.exec(resetStats);
   } finally {
     db.close();
   }

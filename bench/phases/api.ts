@@ -94,6 +94,10 @@ export async function api(ctx: Ctx): Promise<void> {
       return r.ms;
     };
     await followCursor(app, deepCursor);
+    // The first trends request rolls up every run of the volume (refreshRecent reset the roll-up).
+    const rollUpMs = await get("trends_fleet");
+    say(`  [${ctx.provider}] first trends request (a roll-up of every run of the volume): ${fmt(rollUpMs)} ms`);
+    ctx.report.note(ctx.provider, "api_trends_first_rollup_ms", rollUpMs);
     for (const e of API_ENDPOINTS) for (let i = 0; i < 3; i++) await get(e.key); // warm-up
     // A baseline for the figures below: the framework and authentication, no query of the tasks.
     const me: number[] = [];

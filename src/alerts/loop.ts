@@ -7,7 +7,7 @@
 import type { Database } from "@/db/client";
 import type { Registry } from "@/queue/registry";
 import type { Conn } from "@/queue/sql/executor";
-import { acquireLease, releaseLease } from "@/queue/sql/scheduler";
+import { LeasedLoop } from "@/queue/leasedLoop";
 import { evaluateAlerts } from "./evaluate";
 
 export const ALERTS_LEASE = "alerts";
@@ -18,52 +18,32 @@ export function alertsEveryMs(): number {
   return v === undefined || v === "" ? 15_000 : Math.max(0, Number(v) || 0);
 }
 
+/** The alert evaluation under the `alerts` lease (see LeasedLoop). */
 export class AlertLoop {
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<void> | null = null;
-  private leader = false;
+  private readonly loop: LeasedLoop;
 
-  constructor(
-    private readonly database: Database,
-    private readonly conn: Conn,
-    private readonly registry: Registry,
-    private readonly holder: string,
-    private readonly everyMs: number,
-    private readonly log: (m: string) => void,
-  ) {}
-
-  /**
-   * Starts ticking; the first round comes after one interval, not at once: it is the worker's
-   * first use of the Prisma client, whose start-up (~100 ms of CPU) taken in the first second
-   * cost a drain of 20,000 tasks 10–15% on 2 cores (bench, PostgreSQL).
-   */
-  start(): void {
-    if (this.everyMs <= 0) return;
-    this.timer = setInterval(() => void this.tick(), this.everyMs);
-    this.timer.unref?.();
+  constructor(database: Database, conn: Conn, registry: Registry, holder: string, everyMs: number, log: (m: string) => void) {
+    this.loop = new LeasedLoop(
+      conn,
+      { name: ALERTS_LEASE, holder, ttlMs: Math.max(10_000, everyMs * 4) },
+      everyMs,
+      async () => {
+        const n = await evaluateAlerts({ database, conn, registry });
+        if (n > 0) log(`alerts: queued ${n} message(s)`);
+      },
+      (err) => log(`alert evaluation failed: ${err.message}`),
+    );
   }
 
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.current;
-    if (this.leader) await releaseLease(this.conn, ALERTS_LEASE, this.holder).catch(() => undefined);
+  start(): void {
+    this.loop.start();
+  }
+
+  stop(): Promise<void> {
+    return this.loop.stop();
   }
 
   tick(): Promise<void> {
-    if (this.current) return this.current;
-    this.current = this.round().finally(() => (this.current = null));
-    return this.current;
-  }
-
-  private async round(): Promise<void> {
-    try {
-      this.leader = await acquireLease(this.conn, ALERTS_LEASE, this.holder, Math.max(10_000, this.everyMs * 4));
-      if (!this.leader) return;
-      const n = await evaluateAlerts({ database: this.database, conn: this.conn, registry: this.registry });
-      if (n > 0) this.log(`alerts: queued ${n} message(s)`);
-    } catch (err) {
-      this.log(`alert evaluation failed: ${(err as Error).message}`);
-    }
+    return this.loop.tick();
   }
 }

@@ -7,6 +7,7 @@ import { z } from "zod";
 import { endpoint } from "./endpoint";
 import { onlyPayloadFilters, TASK_FILTER_FIELDS } from "./taskFilter";
 
+/** What a bulk action does to each task. */
 export const BulkAction = z.enum(["cancel", "retry", "delete"]);
 
 /** A task list filter (the list's query: status and type comma lists, queue, …, payload.<key>). */

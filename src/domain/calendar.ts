@@ -53,10 +53,26 @@ export function shanghaiToday(now = new Date()): string {
   return localDay(now, "Asia/Shanghai").date;
 }
 
-/** Midnight of `now`'s day in time zone `tz` (the dashboard's 今日 figures, an alert rule's time-of-day deadline). */
+/**
+ * Midnight of `now`'s day in time zone `tz` (the dashboard's 今日 figures, an alert rule's
+ * time-of-day deadline, the trends' days): the date's 00:00 less the offset in force at
+ * midnight — which can differ from the offset at `now` on a day the clocks change (New York's
+ * 8 March starts at UTC-5 and is at UTC-4 by noon), hence the second step.
+ */
 export function startOfDay(tz: string, now = new Date()): Date {
-  const parts = Object.fromEntries(
-    new Intl.DateTimeFormat("en-US", {
+  const p = wallParts(tz, now.getTime());
+  const date = Date.UTC(+p.year, +p.month - 1, +p.day);
+  const first = date - zoneOffset(tz, now.getTime());
+  return new Date(date - zoneOffset(tz, first));
+}
+
+const WALL = new Map<string, Intl.DateTimeFormat>();
+
+/** The wall-clock fields of `ms` in `tz`. */
+function wallParts(tz: string, ms: number): Record<string, string> {
+  let f = WALL.get(tz);
+  if (!f) {
+    f = new Intl.DateTimeFormat("en-US", {
       timeZone: tz,
       hourCycle: "h23",
       year: "numeric",
@@ -65,11 +81,14 @@ export function startOfDay(tz: string, now = new Date()): Date {
       hour: "2-digit",
       minute: "2-digit",
       second: "2-digit",
-    })
-      .formatToParts(now)
-      .map((p) => [p.type, p.value]),
-  );
-  const wall = Date.UTC(+parts.year, +parts.month - 1, +parts.day, +parts.hour, +parts.minute, +parts.second);
-  const offset = wall - Math.floor(now.getTime() / 1000) * 1000;
-  return new Date(Date.UTC(+parts.year, +parts.month - 1, +parts.day) - offset);
+    });
+    WALL.set(tz, f);
+  }
+  return Object.fromEntries(f.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
+}
+
+/** The offset of `tz` from UTC at `ms` (wall clock minus UTC), in ms. */
+function zoneOffset(tz: string, ms: number): number {
+  const p = wallParts(tz, ms);
+  return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000;
 }

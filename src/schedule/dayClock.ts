@@ -3,6 +3,7 @@
  * them: the day of an instant, and when a day starts. Days are found once and remembered, so
  * the roll-up can place a day's worth of runs without a time-zone lookup per run.
  */
+import { startOfDay } from "@/domain/calendar";
 import type { DayClock } from "@/queue/dailyStats";
 
 /** The time zone of the dashboard's days. */
@@ -13,40 +14,14 @@ export function statsTimeZone(): string {
 /** A DayClock of `tz`. */
 export function dayClock(tz = statsTimeZone()): DayClock {
   const key = new Intl.DateTimeFormat("en-CA", { timeZone: tz, year: "numeric", month: "2-digit", day: "2-digit" });
-  const wall = new Intl.DateTimeFormat("en-US", {
-    timeZone: tz,
-    hourCycle: "h23",
-    year: "numeric",
-    month: "2-digit",
-    day: "2-digit",
-    hour: "2-digit",
-    minute: "2-digit",
-    second: "2-digit",
-  });
-  /** The zone's offset from UTC at `ms` (wall clock minus UTC, in ms). */
-  const offset = (ms: number) => {
-    const p = Object.fromEntries(wall.formatToParts(new Date(ms)).map((x) => [x.type, x.value]));
-    return Date.UTC(+p.year, +p.month - 1, +p.day, +p.hour, +p.minute, +p.second) - Math.floor(ms / 1000) * 1000;
-  };
-  /**
-   * Midnight of the day holding `ms`: the date's 00:00 less the offset in force at midnight,
-   * which may differ from the offset at `ms` on a day the clocks change (New York's 8 March
-   * starts at UTC-5 and ends at UTC-4), hence the second step.
-   */
-  const startOfDay = (ms: number) => {
-    const [y, m, d] = key.format(new Date(ms)).split("-").map(Number);
-    const date = Date.UTC(y, m - 1, d);
-    const first = date - offset(ms);
-    return date - offset(first);
-  };
   // Remembered day spans [start, end) with their key, newest last.
   const spans: { start: number; end: number; day: string }[] = [];
   const startOfKey = new Map<string, number>();
   const span = (ms: number) => {
     for (let i = spans.length - 1; i >= 0 && i >= spans.length - 8; i--) if (ms >= spans[i].start && ms < spans[i].end) return spans[i];
-    const start = startOfDay(ms);
+    const start = startOfDay(tz, new Date(ms)).getTime();
     // The next day's start: a day is 23 to 25 hours across a change of the clocks.
-    const end = startOfDay(start + 26 * 3_600_000);
+    const end = startOfDay(tz, new Date(start + 26 * 3_600_000)).getTime();
     const s = { start, end, day: key.format(new Date(ms)) };
     spans.push(s);
     if (spans.length > 64) spans.shift();

@@ -8,7 +8,7 @@
 import { dayClock } from "@/schedule/dayClock";
 import type { Conn } from "@/queue/sql/executor";
 import { rollUpDailyStats } from "@/queue/sql/dailyStats";
-import { acquireLease, releaseLease } from "@/queue/sql/scheduler";
+import { LeasedLoop } from "@/queue/leasedLoop";
 
 export const STATS_LEASE = "stats";
 
@@ -18,47 +18,17 @@ export function statsEveryMs(): number {
   return v === undefined || v === "" ? 300_000 : Math.max(0, Number(v) || 0);
 }
 
-export class StatsLoop {
-  private timer: NodeJS.Timeout | null = null;
-  private current: Promise<void> | null = null;
-  private leader = false;
-  private readonly clock = dayClock();
-
-  constructor(
-    private readonly conn: Conn,
-    private readonly holder: string,
-    private readonly everyMs: number,
-    private readonly log: (m: string) => void,
-  ) {}
-
-  /** Starts ticking; the first round after one interval (as the alert loop: not in the worker's first seconds). */
-  start(): void {
-    if (this.everyMs <= 0) return;
-    this.timer = setInterval(() => void this.tick(), this.everyMs);
-    this.timer.unref?.();
-  }
-
-  async stop(): Promise<void> {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = null;
-    await this.current;
-    if (this.leader) await releaseLease(this.conn, STATS_LEASE, this.holder).catch(() => undefined);
-  }
-
-  tick(): Promise<void> {
-    if (this.current) return this.current;
-    this.current = this.round().finally(() => (this.current = null));
-    return this.current;
-  }
-
-  private async round(): Promise<void> {
-    try {
-      this.leader = await acquireLease(this.conn, STATS_LEASE, this.holder, Math.max(30_000, this.everyMs * 3));
-      if (!this.leader) return;
-      const r = await rollUpDailyStats(this.conn, this.clock);
-      if (r.retry) this.log("daily stats: runs were deleted during the round; next round writes");
-    } catch (err) {
-      this.log(`daily stats roll-up failed: ${(err as Error).message}`);
-    }
-  }
+/** The roll-up's loop under the `stats` lease. */
+export function statsLoop(conn: Conn, holder: string, everyMs: number, log: (m: string) => void): LeasedLoop {
+  const clock = dayClock();
+  return new LeasedLoop(
+    conn,
+    { name: STATS_LEASE, holder, ttlMs: Math.max(30_000, everyMs * 3) },
+    everyMs,
+    async () => {
+      const r = await rollUpDailyStats(conn, clock);
+      if (r.retry) log("daily stats: runs were deleted during the round; the next round writes");
+    },
+    (err) => log(`daily stats roll-up failed: ${err.message}`),
+  );
 }

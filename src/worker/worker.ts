@@ -30,7 +30,8 @@ import { LeaseKeeper } from "./leaseKeeper";
 import { Rescuer } from "./rescuer";
 import { SchedulerLoop } from "./scheduler";
 import { AlertLoop, alertsEveryMs } from "@/alerts/loop";
-import { StatsLoop, statsEveryMs } from "./statsLoop";
+import { statsEveryMs, statsLoop } from "./statsLoop";
+import type { LeasedLoop } from "@/queue/leasedLoop";
 import { Slots } from "./slots";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
 
@@ -64,7 +65,7 @@ export class QueueWorker {
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
   private alerts: AlertLoop | null = null;
-  private stats: StatsLoop | null = null;
+  private stats: LeasedLoop | null = null;
   private checkpointer: Checkpointer | null = null;
   private started = false;
   private stopping = false;
@@ -129,7 +130,7 @@ export class QueueWorker {
     }
     this.alerts = new AlertLoop(database, this.conn, this.opts.registry, this.id, alertsEveryMs(), this.log);
     this.alerts.start();
-    this.stats = new StatsLoop(this.conn, this.id, statsEveryMs(), this.log);
+    this.stats = statsLoop(this.conn, this.id, statsEveryMs(), this.log);
     this.stats.start();
     this.claimer.pump();
   }

@@ -14,6 +14,7 @@ import { countForBulk, useTaskActions, type TaskFilters } from "../hooks/useTask
 
 type Action = "cancel" | "retry" | "delete";
 
+/** The 全部匹配的任务… menu and its confirmation, over `filters` (the table's). */
 export function BulkByFilter({ filters }: { filters: TaskFilters }) {
   const { t } = useI18n();
   const feedback = useFeedback();

@@ -12,6 +12,7 @@ import { useI18n } from "../i18n";
 import { ResultCell } from "./ResultCell";
 import { jsonBlock } from "./jsonBlock";
 
+/** The 结果 card: the declared summary fields of `result`, or its JSON. */
 export function ResultSummary({ result, view }: { result: unknown; view: ResultView | null | undefined }) {
   const { t, lang } = useI18n();
   const [raw, setRaw] = useState(false);

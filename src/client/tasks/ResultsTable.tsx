@@ -25,6 +25,7 @@ function cell(v: unknown): string {
   return typeof v === "object" ? JSON.stringify(v) : String(v);
 }
 
+/** The result rows card of a task (none when it has no rows). */
 export function ResultsTable({
   taskId,
   live,

@@ -10,6 +10,7 @@ import { useI18n } from "../i18n";
 import { useTaskTypesQuery } from "../hooks/useTaskTypes";
 import { TrendCard } from "./Trends";
 
+/** The trends page of a type, a queue or the fleet. */
 export function TrendsPage() {
   const { t } = useI18n();
   const params = useSearchParams();

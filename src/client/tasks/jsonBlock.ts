@@ -1,6 +1,7 @@
 /** The style of a scrolling block of JSON or text (payloads, results, errors). */
 import { THEME_VARS } from "../theme";
 
+/** Monospace, scrolling, on the theme's fill colour. */
 export const jsonBlock: React.CSSProperties = {
   margin: 0,
   maxHeight: 260,

@@ -15,7 +15,7 @@
  * round reads the runs of about a day, not the whole history.
  */
 import { empty, join, sql, type Sql } from "@/db/dialect";
-import { groupRuns, type DayClock, type RunFact, type StatCell } from "../dailyStats";
+import { emptyCell, groupRuns, mergeCell, type DayClock, type RunFact, type StatCell } from "../dailyStats";
 import { execute, query, toDate, toInt, transaction, type Conn } from "./executor";
 
 /** Runs read per statement of the scan. */
@@ -70,9 +70,12 @@ export async function rollUpDailyStats(
   const version = toInt(state?.version ?? 0);
   const newFinal = new Date(Math.max(finalBefore?.getTime() ?? 0, clock.startOf(clock.dayOf(now.getTime() - graceMs))));
 
-  // The runs since final_before, and where the next round's scan may start: the lowest id
-  // among them (and the runs still running), since every run below it is final after this one.
-  const facts: RunFact[] = [];
+  // The runs since final_before, counted into cells page by page (a first round over a
+  // million runs holds the cells, not the runs), and where the next round's scan may start:
+  // the lowest id among them (and the runs still running), since every run below it is final
+  // after this round.
+  const cells = new Map<string, StatCell>();
+  let counted = 0;
   let scanFrom: number | null = null;
   let cursor = toInt(state?.scan_from_id ?? 0);
   let last = cursor - 1;
@@ -84,22 +87,16 @@ export async function rollUpDailyStats(
           WHERE r.id >= ${cursor} AND (r.finished_at IS NULL ${finalBefore ? sql`OR r.finished_at >= ${finalBefore}` : sql`OR r.finished_at IS NOT NULL`})
           ORDER BY r.id LIMIT ${PAGE}`,
     );
+    const facts: RunFact[] = [];
     for (const r of rows) {
       const id = toInt(r.id);
       last = id;
       const finishedAt = toDate(r.finished_at);
       if (!finishedAt || finishedAt >= newFinal) scanFrom ??= id;
-      if (!finishedAt) continue;
-      facts.push({
-        type: String(r.type),
-        queue: String(r.queue),
-        status: String(r.status),
-        startedAt: toDate(r.started_at)!,
-        finishedAt,
-        durationMs: r.duration_ms === null ? null : toInt(r.duration_ms),
-        dueAt: toDate(r.due_at),
-      });
+      if (finishedAt) facts.push(factOf(r, finishedAt));
     }
+    groupRuns(facts, clock, cells);
+    counted += facts.length;
     if (rows.length < PAGE) break;
     cursor = last + 1;
   }
@@ -120,21 +117,17 @@ export async function rollUpDailyStats(
       tx,
       finalBefore ? sql`SELECT * FROM daily_stats_kept_runs WHERE finished_at >= ${finalBefore}` : sql`SELECT * FROM daily_stats_kept_runs`,
     );
-    for (const r of kept)
-      facts.push({
-        type: String(r.type),
-        queue: String(r.queue),
-        status: String(r.status),
-        startedAt: toDate(r.started_at)!,
-        finishedAt: toDate(r.finished_at)!,
-        durationMs: r.duration_ms === null ? null : toInt(r.duration_ms),
-        dueAt: toDate(r.due_at),
-      });
-    const cells = groupRuns(facts, clock);
-    const firstDay = finalBefore ? clock.dayOf(finalBefore.getTime()) : ([...cells.keys()].map((k) => k.split("|")[0]).sort()[0] ?? null);
+    // Into a copy: the scan's cells stay as they were if this transaction is run again.
+    const all = new Map([...cells].map(([k, c]) => [k, mergeCell(emptyCell(), c)]));
+    groupRuns(
+      kept.map((r) => factOf(r, toDate(r.finished_at)!)),
+      clock,
+      all,
+    );
+    const firstDay = finalBefore ? clock.dayOf(finalBefore.getTime()) : ([...all.keys()].map((k) => k.split("|")[0]).sort()[0] ?? null);
     if (firstDay !== null) {
       await execute(tx, sql`DELETE FROM daily_stats WHERE day >= ${firstDay}`);
-      const rows = [...cells.entries()].map(([key, c]) => {
+      const rows = [...all.entries()].map(([key, c]) => {
         const [day, type, queue] = key.split("|");
         return sql`(${day}, ${type}, ${queue}, ${c.runs}, ${JSON.stringify(c.outcomes)}, ${JSON.stringify(c.duration)}, ${JSON.stringify(c.wait)})`;
       });
@@ -149,8 +142,27 @@ export async function rollUpDailyStats(
       tx,
       sql`UPDATE daily_stats_state SET final_before = ${newFinal}, scan_from_id = ${nextScanFrom(toInt(state?.scan_from_id ?? 0), scanFrom, last)}, rolled_at = ${now} WHERE id = 1`,
     );
-    return { runs: facts.length, days: new Set([...cells.keys()].map((k) => k.split("|")[0])).size, firstDay, finalBefore: newFinal, retry: false };
+    return {
+      runs: counted + kept.length,
+      days: new Set([...all.keys()].map((k) => k.split("|")[0])).size,
+      firstDay,
+      finalBefore: newFinal,
+      retry: false,
+    };
   });
+}
+
+/** A run (a row of the scan or of daily_stats_kept_runs) as the roll-up counts it. */
+function factOf(r: Record<string, unknown>, finishedAt: Date): RunFact {
+  return {
+    type: String(r.type),
+    queue: String(r.queue),
+    status: String(r.status),
+    startedAt: toDate(r.started_at)!,
+    finishedAt,
+    durationMs: r.duration_ms === null ? null : toInt(r.duration_ms),
+    dueAt: toDate(r.due_at),
+  };
 }
 
 /**
