@@ -87,10 +87,18 @@ export const ResultView = z
     columns: z.array(ResultColumn).max(40).default([]),
     /** Fields of a row the columns do not name are shown after them, as plain values. */
     more: z.boolean().default(false),
+    /** The order the table opens in (a sortable column; without it, by key). */
+    sort: z
+      .object({ field: FieldName, order: z.enum(["asc", "desc"]).default("asc") })
+      .strict()
+      .optional(),
     summary: z.array(ResultColumn).max(40).default([]),
   })
   .strict()
   .superRefine((v, ctx) => {
+    const sortBy = v.sort && v.columns.find((c) => c.field === v.sort!.field);
+    if (v.sort && (!sortBy || !sortable(sortBy)))
+      ctx.addIssue({ code: "custom", path: ["sort", "field"], message: "sort names a number, percent, money, date, text or link column" });
     const seen = new Set<string>();
     v.columns.forEach((c, i) => {
       if (c.field.includes(".")) ctx.addIssue({ code: "custom", path: ["columns", i, "field"], message: "a row column names a top-level field" });

@@ -133,6 +133,7 @@ const INPUT: Record<string, ResultViewInput> = {
   },
   strategy_screen: {
     columns: [num("rank", "排名", "Rank"), fund(), fundName, num("score", "得分", "Score", 4), asOf],
+    sort: { field: "rank" },
     // Each strategy adds its own figures (sma_short, rsi, momentum, …) after these.
     more: true,
     summary: [

@@ -32,6 +32,14 @@ describe("declarations", () => {
         ],
       }),
     ).toThrow(/twice/);
+    // The opening order names a sortable column.
+    expect(() => ResultView.parse({ columns: [{ field: "a", title: "x", kind: "tags" }], sort: { field: "a" } })).toThrow(/sort names/);
+    expect(() => ResultView.parse({ columns: [{ field: "a", title: "x", kind: "number" }], sort: { field: "b" } })).toThrow(/sort names/);
+    expect(ResultView.parse({ columns: [{ field: "a", title: "x", kind: "number" }], sort: { field: "a" } }).sort).toEqual({
+      field: "a",
+      order: "asc",
+    });
+    expect(BUILT_IN_VIEWS.strategy_screen.sort).toEqual({ field: "rank", order: "asc" });
     // A summary may reach into the result.
     expect(ResultView.parse({ summary: [{ field: "metrics.sharpe", title: "夏普", kind: "number" }] }).summary[0].title).toEqual({
       zh: "夏普",
@@ -83,6 +91,7 @@ ${columns}`;
       - { field: code, title: 代码, kind: link, link: fund }
       - { field: ret, title: { zh: 收益, en: Return }, kind: percent, signed: true }
     more: true
+    sort: { field: ret, order: desc }
     summary:
       - { field: stats.rows, title: 行数, kind: number }
 `),
@@ -95,6 +104,7 @@ ${columns}`;
       ["ret", "percent", "Return"],
     ]);
     expect(view.more).toBe(true);
+    expect(view.sort).toEqual({ field: "ret", order: "desc" });
     expect(view.summary[0].field).toBe("stats.rows");
     expect(scriptView(parseScripts(yaml(""), "tasks.yaml", new Set())[0])).toBeUndefined();
   });

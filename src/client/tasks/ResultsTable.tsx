@@ -45,8 +45,12 @@ export function ResultsTable({
   const { t, lang } = useI18n();
   const [page, setPage] = useState(1);
   const [pageSize, setPageSize] = useState(20);
-  const [sort, setSort] = useState<string | null>(initialSort);
-  const [order, setOrder] = useState<"asc" | "desc">("asc");
+  // Until the table is sorted by hand it opens in the view's order (the view arrives with the
+  // task types, after the first render).
+  const [chosen, setChosen] = useState<{ sort: string | null; order: "asc" | "desc" } | null>(null);
+  const sort = chosen ? chosen.sort : (initialSort ?? view?.sort?.field ?? null);
+  const order = chosen ? chosen.order : initialSort ? "asc" : (view?.sort?.order ?? "asc");
+  const setSort = (s: string | null, o: "asc" | "desc") => setChosen({ sort: s, order: o });
   const [filters, setFilters] = useState<Record<string, string>>({});
   const [raw, setRaw] = useState(false);
   const res = useResultsQuery(taskId, page, pageSize, sort, order, live, status, filters);
@@ -179,8 +183,7 @@ export function ResultsTable({
           onChange={(p, _f, s) => {
             const sorter = Array.isArray(s) ? s[0] : s;
             const field = sorter?.order ? String(sorter.columnKey) : null;
-            setSort(field === "key" ? null : field);
-            setOrder(sorter?.order === "descend" ? "desc" : "asc");
+            setSort(field === "key" ? null : field, sorter?.order === "descend" ? "desc" : "asc");
             setPage(field !== sort ? 1 : (p.current ?? 1));
             setPageSize(p.pageSize ?? 20);
           }}

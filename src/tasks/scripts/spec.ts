@@ -81,6 +81,8 @@ export const ScriptEntry = z
     columns: z.array(ResultColumn).max(40).optional(),
     /** Fields of a row the columns do not name are shown after them. */
     more: z.boolean().optional(),
+    /** The order the result table opens in: { field, order }. */
+    sort: ResultView.shape.sort,
     /** How its result reads (fields or dotted paths of the JSON it returns). */
     summary: z.array(ResultColumn).max(40).optional(),
   })
@@ -114,8 +116,8 @@ export function scriptView(spec: ScriptSpec): ResultView | undefined {
   return spec.columns || spec.summary ? ResultView.parse(viewInput(spec)) : undefined;
 }
 
-function viewInput(e: Pick<ScriptSpec, "columns" | "more" | "summary">) {
-  return { columns: e.columns ?? [], more: e.more ?? false, summary: e.summary ?? [] };
+function viewInput(e: Pick<ScriptSpec, "columns" | "more" | "summary" | "sort">) {
+  return { columns: e.columns ?? [], more: e.more ?? false, summary: e.summary ?? [], ...(e.sort ? { sort: e.sort } : {}) };
 }
 
 const PLACEHOLDER = /\{([a-z][a-z0-9_]{0,63})\}/g;
