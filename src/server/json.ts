@@ -54,6 +54,24 @@ function shownPayload(type: string, payload: unknown): unknown {
   return out;
 }
 
+/**
+ * A copy's payload with the secrets it could not see put back: a script's secret param sent as
+ * *** (as shownPayload showed it) takes the source task's stored value, so 复制为新任务 of a task
+ * with a token runs with the token, not with ***. Anything else is the copy's own.
+ */
+export function unmaskedCopy(
+  type: string,
+  payload: Record<string, unknown> | undefined,
+  source: { type: string; payload: string },
+): Record<string, unknown> | undefined {
+  const spec = scriptOf(registry.get(type));
+  if (!spec || !payload || source.type !== type) return payload;
+  const stored = parseJson(source.payload) as Record<string, unknown> | null;
+  const out = { ...payload };
+  for (const [name, p] of Object.entries(spec.params)) if (p.secret && out[name] === "***" && stored && name in stored) out[name] = stored[name];
+  return out;
+}
+
 /** A task row as API JSON, as `viewer` may see it. */
 export function taskJson(t: Task, viewer: Viewer): TaskJson {
   return {

@@ -11,7 +11,7 @@ import * as control from "@/queue/sql/control";
 import { deleteFinishedBefore, findTaskIds, type TaskFilter } from "@/queue/sql/reads";
 import { getQueue, registry } from "./context";
 import { HttpError } from "./errors";
-import { findTask, tasksByIds, viewerOf } from "./json";
+import { findTask, tasksByIds, unmaskedCopy, viewerOf } from "./json";
 import type { Principal } from "./auth/principal";
 import type { Input, Output } from "./route";
 import { assertMayEnqueue, enqueueRefusal, storedTask } from "./taskAccess";
@@ -28,12 +28,14 @@ export async function create({ body, principal }: Input<typeof createTask>): Pro
   }
   const { database, conn } = await getQueue();
   // A copy names its source, which must be a task this caller may see (checked before anything is written).
-  const source = body.cloned_from ? await database.db.task.findUnique({ where: { id: Number(body.cloned_from) }, select: { id: true } }) : null;
+  const source = body.cloned_from
+    ? await database.db.task.findUnique({ where: { id: Number(body.cloned_from) }, select: { id: true, type: true, payload: true } })
+    : null;
   if (body.cloned_from && !source) throw new HttpError("invalid_input", `cloned_from: no task ${body.cloned_from}`);
   const { id, created } = await withEnqueueQuota(principal, 1, () =>
     enqueue(conn, registry, {
       type: body.type,
-      payload: body.payload,
+      payload: source ? unmaskedCopy(body.type, body.payload, source) : body.payload,
       queue: body.queue,
       priority: body.priority,
       runAt: body.run_at ? new Date(body.run_at) : undefined,
