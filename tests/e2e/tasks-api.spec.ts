@@ -153,8 +153,14 @@ test("runs, logs after after_seq, level filter, download; results paginated, sor
     .replace(/^\ufeff/, "")
     .trim()
     .split("\n");
-  expect(lines[0]).toBe("key,i,attempt");
+  // sleep declares its columns (序号, 尝试): the CSV has them, headed in Chinese by default.
+  expect(lines[0]).toBe("序号,尝试");
   expect(lines).toHaveLength(121);
+  const en = (await (await request.get(`/api/tasks/${id}/results/download?lang=en&sort=i&order=desc`)).text())
+    .replace(/^\ufeff/, "")
+    .trim()
+    .split("\n");
+  expect(en.slice(0, 2).map((l) => l.trim())).toEqual(["Index,Attempt", "119,1"]);
 
   const runs = await (await request.get(`/api/tasks/runs?type=sleep&status=succeeded&limit=5`)).json();
   expect(runs.items.length).toBeGreaterThan(0);
