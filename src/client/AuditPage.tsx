@@ -45,6 +45,9 @@ export function AuditPage() {
         loading={audit.isLoading}
         dataSource={rows}
         pagination={false}
+        // The details need room: below this the table scrolls sideways instead of squeezing
+        // them to a character a line (seen at 1024 px).
+        scroll={{ x: 1160 }}
         columns={[
           { title: t.audit.at, dataIndex: "at", width: 180, render: (v: string) => formatTime(v, lang) },
           { title: t.audit.actor, dataIndex: "actor", width: 150 },
@@ -53,11 +56,12 @@ export function AuditPage() {
           {
             title: t.audit.details,
             dataIndex: "details",
+            width: 360,
             render: (v: unknown) =>
               v === null || v === undefined ? (
                 "—"
               ) : (
-                <Typography.Text type="secondary" style={{ fontFamily: "monospace", fontSize: 12 }}>
+                <Typography.Text type="secondary" style={{ fontFamily: "monospace", fontSize: 12, wordBreak: "break-all" }}>
                   {JSON.stringify(v)}
                 </Typography.Text>
               ),
