@@ -172,8 +172,9 @@ function source(conn: Conn, taskId: number, filters: ColumnFilter[]): Sql {
 }
 
 /**
- * Every matching row in order, `batch` at a time (the CSV export: a task may have 100,000
- * rows; reading them in pages keeps the server's memory flat while it streams).
+ * Every matching row in order, `batch` at a time. The CSV export collects them all before it
+ * writes (it needs every row for the extra columns of a `more` view), so this bounds each
+ * statement, not the server's memory.
  */
 export async function* resultRowsAll(
   conn: Conn,
