@@ -8,6 +8,11 @@
  *
  *   node --import tsx bench/profile-drain.ts sqlite|postgres [tasks=20000] [concurrency=10]
  *
+ * PostgreSQL with pg_stat_statements loaded (shared_preload_libraries; it needs a restart of
+ * the server, so never while CI runs): SQL=1 also prints what the server did per task during
+ * the drain — statements, rows, WAL records and bytes, write transactions a second — and the statements
+ * that took its time, from pg_stat_statements, pg_stat_wal and pg_stat_database.
+ *
  * STOP_AT=n stops once n tasks are left and KEEP=1 keeps the database (its URL is printed),
  * to look at a half-drained queue with EXPLAIN. PostgreSQL: BENCH_POSTGRES_URL, else
  * TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
@@ -73,6 +78,8 @@ const machine = (): [number, number] => {
   const f = fs.readFileSync("/proc/stat", "utf8").split("\n")[0].trim().split(/\s+/).slice(1).map(Number);
   return [f[3] + f[4], f.reduce((a, b) => a + b, 0)];
 };
+const sqlStats = provider === "postgres" && process.env.SQL ? await serverStats(db.url) : null;
+await sqlStats?.reset();
 const m0 = machine();
 const pg0 = pgCpu();
 const cpu0 = process.cpuUsage();
@@ -89,6 +96,7 @@ const pgMs = pgCpu() - pg0;
 const m1 = machine();
 const busy = 1 - (m1[0] - m0[0]) / (m1[1] - m0[1]);
 const statements = statementCounter.count - before;
+const serverReport = sqlStats ? await sqlStats.report(n - stopAt, ms) : null;
 if (profiler) {
   if (process.env.PROFILE) {
     const { profile } = (await post("Profiler.stop")) as { profile: unknown };
@@ -107,9 +115,68 @@ const done = n - stopAt;
 console.log(
   `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task; node ${(((cpu.user + cpu.system) / 1000 / done) * 1000).toFixed(1)} µs/task${provider === "postgres" ? `, postgres ${((pgMs / done) * 1000).toFixed(1)} µs/task` : ""}; machine ${Math.round(busy * 100)}% busy`,
 );
+if (serverReport) console.log(serverReport);
 if (process.env.KEEP) console.log(`kept ${db.url}`);
 else {
   await db.drop();
   await cleanupAll();
 }
 process.exit(0);
+
+/**
+ * What the PostgreSQL server did during the drain, from pg_stat_statements (statements, rows,
+ * WAL per statement), pg_stat_wal (all WAL, including what no statement is charged with) and
+ * pg_stat_database (commits), read from a connection to the `postgres` database so that the
+ * reads are not counted in the drained one.
+ */
+async function serverStats(url: string) {
+  const admin = await openRaw(url.replace(/\/[^/?]*(\?.*)?$/, "/postgres$1"));
+  await admin.exec("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+  const dbName = decodeURIComponent(new URL(url).pathname.slice(1));
+  // The WAL position and the next transaction id, read now: pg_stat_wal and pg_stat_database's
+  // counters reach the view only when each backend flushes them, up to seconds later. Every
+  // write transaction takes one id (this read takes one too, subtracted below).
+  const wal = async () => num((await admin.one<{ b: unknown }>("SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), '0/0') AS b")).b);
+  const commits = async () => num((await admin.one<{ c: unknown }>("SELECT pg_current_xact_id()::text::bigint AS c")).c);
+  let wal0 = 0;
+  let commits0 = 0;
+  return {
+    async reset() {
+      await admin.exec("SELECT pg_stat_statements_reset()");
+      wal0 = await wal();
+      commits0 = await commits();
+    },
+    async report(tasks: number, ms: number): Promise<string> {
+      const walBytes = (await wal()) - wal0;
+      const xacts = (await commits()) - commits0 - 1;
+      const rows = await admin.all<{ query: string; calls: unknown; rows: unknown; ms: unknown; wal_records: unknown; wal_bytes: unknown }>(
+        `SELECT s.query, s.calls, s.rows, s.total_exec_time AS ms, s.wal_records, s.wal_bytes
+         FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid
+         WHERE d.datname = $1 ORDER BY s.total_exec_time DESC`,
+        [dbName],
+      );
+      const sum = (f: (r: (typeof rows)[number]) => unknown) => rows.reduce((a, r) => a + num(f(r)), 0);
+      const per = (v: number, digits = 2) => (v / tasks).toFixed(digits);
+      const lines = [
+        `server per task: ${per(
+          sum((r) => r.calls),
+          3,
+        )} statements, ${per(sum((r) => r.rows))} rows returned or written, ` +
+          `${per(sum((r) => r.wal_records))} WAL records, ${per(walBytes, 0)} WAL bytes (${per(
+            sum((r) => r.wal_bytes),
+            0,
+          )} charged to statements), ` +
+          `${per(sum((r) => r.ms) * 1000, 1)} µs executing; ${Math.round((xacts / ms) * 1000)} write transactions/s (${per(xacts, 3)} per task)`,
+        "top statements: calls, rows/call, ms in all, µs per task, WAL records per task",
+        ...rows
+          .slice(0, 8)
+          .map(
+            (r) =>
+              `  ${num(r.calls)}\t${(num(r.rows) / Math.max(1, num(r.calls))).toFixed(0)}\t${num(r.ms).toFixed(0)}\t${per(num(r.ms) * 1000, 1)}\t${per(num(r.wal_records))}\t${r.query.replace(/\s+/g, " ").slice(0, 110)}`,
+          ),
+      ];
+      await admin.close();
+      return lines.join("\n");
+    },
+  };
+}

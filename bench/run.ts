@@ -149,6 +149,11 @@ async function main(): Promise<number> {
   );
   for (const e of report.errors) console.log(`error [${e.provider}] ${e.phase}: ${e.message.split("\n")[0]}`);
   console.log(`results: ${file} (and bench/results/latest.json); ${Math.round((Date.now() - started) / 1000)} s in all`);
+  // The targets above are peers' figures written down on another day; this machine's speed
+  // changes by the hour, so a claim against a peer comes from running both in one go.
+  console.log(
+    "Against peers: measure side by side in one run (qtask beside graphile-worker, BullMQ, pg-boss, plainjob): ../shared/anchors-bench/setup.sh . then /tmp/qtask-anchors/run-bench.sh --reps 3 --workloads drain,latency; the latest table is in README → Performance → Side by side.",
+  );
   return report.errors.length > 0 ? 1 : 0;
 }
 

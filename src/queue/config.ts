@@ -68,6 +68,7 @@ const EnvSchema = z.object({
   QTASK_PREFETCH_MS: int(0, 60_000).default(10),
   QTASK_LOG_MAX_LINES: int(10).default(100_000),
   QTASK_SCHEDULER_MS: int(0).default(1_000),
+  QTASK_VACUUM_CHECK_MS: int(0).default(10_000),
 });
 
 /** The resolved configuration of the engine and a worker. */
@@ -89,6 +90,11 @@ export interface QueueConfig {
   logMaxLines: number;
   /** Scheduler tick in ms; 0: this worker never fires schedules. */
   schedulerMs: number;
+  /**
+   * PostgreSQL: an idle worker checks for bloated engine tables at most this often (busy: six
+   * times less often) and vacuums them if autovacuum does not (see worker/vacuumKeeper.ts); 0: never.
+   */
+  vacuumCheckMs: number;
 }
 
 /** Reads the configuration from the environment (defaults for what is unset); throws with every problem listed. */
@@ -115,6 +121,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     prefetchMs: e.QTASK_PREFETCH_MS,
     logMaxLines: e.QTASK_LOG_MAX_LINES,
     schedulerMs: e.QTASK_SCHEDULER_MS,
+    vacuumCheckMs: e.QTASK_VACUUM_CHECK_MS,
     ...overrides,
   };
   // Group parents wait for their children: if waiting parents could fill every slot, the

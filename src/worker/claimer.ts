@@ -32,6 +32,8 @@ export class Claimer {
   private cancelPoll: NodeJS.Timeout | null = null;
   /** Set once the wake-up source is open. */
   wakeup: Wakeup | null = null;
+  /** Told when a claim came back empty while nothing runs or waits (the worker is idle). */
+  onIdle: (() => void) | null = null;
   /** Which queues are paused or limited, and their last gated claims. */
   readonly gates: Gates;
   private closedSoon = false;
@@ -126,6 +128,7 @@ export class Claimer {
         return;
       }
       const claimed = await this.claim(plan.slots, plan.limit);
+      if (claimed.length === 0 && this.runs.size === 0) this.onIdle?.();
       this.runs.add(claimed);
       this.runs.startWaiting();
       // Short: nothing more is due in the open queues right now. If wake-ups were paused, a

@@ -33,6 +33,7 @@ import { AlertLoop, alertsEveryMs } from "@/alerts/loop";
 import { statsEveryMs, statsLoop } from "./statsLoop";
 import type { LeasedLoop } from "@/queue/leasedLoop";
 import { Slots } from "./slots";
+import { VacuumKeeper } from "./vacuumKeeper";
 import { listenPostgres, watchSqlite, type Wakeup } from "./wakeup";
 
 /** How a worker is made. */
@@ -67,6 +68,7 @@ export class QueueWorker {
   private alerts: AlertLoop | null = null;
   private stats: LeasedLoop | null = null;
   private checkpointer: Checkpointer | null = null;
+  private vacuum: VacuumKeeper | null = null;
   private started = false;
   private stopping = false;
 
@@ -132,6 +134,11 @@ export class QueueWorker {
     this.alerts.start();
     this.stats = statsLoop(this.conn, this.id, statsEveryMs(), this.log);
     this.stats.start();
+    if (database.provider === "postgres" && config.vacuumCheckMs > 0) {
+      const vacuum = (this.vacuum = new VacuumKeeper(this.conn, config.vacuumCheckMs, this.log));
+      vacuum.start();
+      this.claimer.onIdle = () => vacuum.idle();
+    }
     this.claimer.pump();
   }
 
@@ -148,6 +155,7 @@ export class QueueWorker {
     await this.scheduler?.stop();
     await this.alerts?.stop();
     await this.stats?.stop();
+    await this.vacuum?.stop();
     await this.wakeup?.close();
     // Claimed ahead but not started: back to the queue now, not after the grace period.
     this.runs.handBackWaiting();
