@@ -142,7 +142,15 @@ export class Claimer {
    * something, for its free slots only (claiming ahead would hold a cluster-wide slot idle).
    */
   private async claim(slots: Record<string, number>, limit: number): Promise<ClaimedTask[]> {
-    await this.gates.refresh();
+    // Once known, the controls are re-read beside the claim, not before it: a stale view is
+    // safe (see gates.ts), and awaiting the read put a round trip between a wake-up and the
+    // claim of the task just enqueued. A read that finds the gates changed claims again.
+    if (this.gates.known)
+      void this.inflight.track(this.gates.refresh()).then(
+        (changed) => changed && this.pump(),
+        (err: unknown) => this.log(`reading queue controls failed: ${(err as Error).message}`),
+      );
+    else await this.gates.refresh();
     const fast: Record<string, number> = {};
     const gated: string[] = [];
     for (const [q, n] of Object.entries(slots)) {

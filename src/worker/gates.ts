@@ -20,7 +20,8 @@ const FULL_RECHECK_MS = 250;
 export class Gates {
   private gated = new Map<string, QueueControl>();
   private readAt = 0;
-  private reading: Promise<void> | null = null;
+  private reading: Promise<boolean> | null = null;
+  private everRead = false;
   /** Per gated queue: the last claim's outcome and when (performance.now()) it may be asked again. */
   private last = new Map<string, { state: GatedClaim["state"]; retryAt: number }>();
   /** Per gated queue: when (performance.now()) one of this worker's runs of it last closed. */
@@ -28,17 +29,33 @@ export class Gates {
 
   constructor(private readonly conn: Conn) {}
 
-  /** Re-reads the controls when older than REFRESH_MS (or `maxAgeMs`). */
-  async refresh(maxAgeMs = REFRESH_MS): Promise<void> {
-    if (performance.now() - this.readAt < maxAgeMs) return;
+  /** Whether the controls have been read at least once. */
+  get known(): boolean {
+    return this.everRead;
+  }
+
+  /**
+   * Re-reads the controls when older than REFRESH_MS (or `maxAgeMs`); resolves to whether
+   * the gated queues (or whether one is paused) changed.
+   */
+  async refresh(maxAgeMs = REFRESH_MS): Promise<boolean> {
+    if (performance.now() - this.readAt < maxAgeMs) return false;
     this.reading ??= readControls(this.conn)
       .then((all) => {
+        const before = this.signature();
         this.gated = new Map(all.filter(isGated).map((c) => [c.name, c]));
         for (const q of this.last.keys()) if (!this.gated.has(q)) this.last.delete(q);
         this.readAt = performance.now();
+        this.everRead = true;
+        return this.signature() !== before;
       })
       .finally(() => (this.reading = null));
-    await this.reading;
+    return this.reading;
+  }
+
+  /** The gated queues and their paused flags, as one string to compare. */
+  private signature(): string {
+    return [...this.gated.values()].map((c) => `${c.name}:${c.paused}`).join(",");
   }
 
   /** A wake-up arrived (an enqueue, or a pause/resume/limit change): read the controls again soon. */
@@ -95,7 +112,8 @@ export class Gates {
     for (const q of open) {
       const l = this.last.get(q);
       if (!this.gated.has(q) || (!this.gated.get(q)?.paused && (!l || l.state === "open"))) dueQueues.push(q);
-      else if (l && (l.state === "rate" || l.state === "full") && !this.gated.get(q)?.paused) retry = Math.min(retry ?? Infinity, Math.max(0, l.retryAt - now));
+      else if (l && (l.state === "rate" || l.state === "full") && !this.gated.get(q)?.paused)
+        retry = Math.min(retry ?? Infinity, Math.max(0, l.retryAt - now));
     }
     return { dueQueues, retryInMs: retry };
   }

