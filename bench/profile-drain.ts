@@ -10,8 +10,8 @@
  *
  * PostgreSQL with pg_stat_statements loaded (shared_preload_libraries; it needs a restart of
  * the server, so never while CI runs): SQL=1 also prints what the server did per task during
- * the drain — statements, rows, WAL records and bytes, write transactions a second — and the statements
- * that took its time, from pg_stat_statements, pg_stat_wal and pg_stat_database.
+ * the drain — statements, rows, WAL records and bytes, write transactions a second — and the
+ * statements that took its time.
  *
  * STOP_AT=n stops once n tasks are left and KEEP=1 keeps the database (its URL is printed),
  * to look at a half-drained queue with EXPLAIN. PostgreSQL: BENCH_POSTGRES_URL, else
@@ -124,10 +124,10 @@ else {
 process.exit(0);
 
 /**
- * What the PostgreSQL server did during the drain, from pg_stat_statements (statements, rows,
- * WAL per statement), pg_stat_wal (all WAL, including what no statement is charged with) and
- * pg_stat_database (commits), read from a connection to the `postgres` database so that the
- * reads are not counted in the drained one.
+ * What the PostgreSQL server did during the drain: pg_stat_statements (statements, rows, WAL
+ * per statement), the WAL position (all WAL, including what no statement is charged with) and
+ * the transaction counter (write transactions), read from a connection to the `postgres`
+ * database so that the reads are not counted in the drained one.
  */
 async function serverStats(url: string) {
   const admin = await openRaw(url.replace(/\/[^/?]*(\?.*)?$/, "/postgres$1"));

@@ -18,7 +18,7 @@ import type { Conn } from "@/queue/sql/executor";
 /** While busy, a worker checks this many times less often than when idle. */
 const BUSY_FACTOR = 6;
 
-/** The vacuum checks of one worker. */
+/** The vacuum checks of one worker (made by the worker on PostgreSQL only, with everyMs > 0). */
 export class VacuumKeeper {
   private checkedAt = -Infinity;
   private running: Promise<void> | null = null;
@@ -31,9 +31,8 @@ export class VacuumKeeper {
     private readonly log: (m: string) => void,
   ) {}
 
-  /** Starts the busy-time check (every BUSY_FACTOR × everyMs); nothing when everyMs is 0. */
+  /** Starts the busy-time check (every BUSY_FACTOR × everyMs). */
   start(): void {
-    if (this.everyMs <= 0 || this.conn.provider !== "postgres") return;
     this.timer = setInterval(() => this.check(this.everyMs * BUSY_FACTOR), this.everyMs * BUSY_FACTOR);
     this.timer.unref();
   }
@@ -51,7 +50,7 @@ export class VacuumKeeper {
   }
 
   private check(minAgeMs: number): void {
-    if (this.stopped || this.everyMs <= 0 || this.conn.provider !== "postgres" || this.running) return;
+    if (this.stopped || this.running) return;
     const now = performance.now();
     if (now - this.checkedAt < minAgeMs) return;
     this.checkedAt = now;
