@@ -13,6 +13,9 @@
  * the drain — statements, rows, WAL records and bytes, write transactions a second — and the
  * statements that took its time.
  *
+ * WAL=1 (PostgreSQL, pg_walinspect) prints the WAL records the drain wrote by table, index and
+ * record type. PREP_SQL="…" runs statements on the fresh database before the enqueue.
+ *
  * STOP_AT=n stops once n tasks are left and KEEP=1 keeps the database (its URL is printed),
  * to look at a half-drained queue with EXPLAIN. PostgreSQL: BENCH_POSTGRES_URL, else
  * TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
@@ -31,7 +34,20 @@ const concurrency = Number(process.argv[4] ?? 10);
 const pgUrl = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
 const factory = new DbFactory(provider, provider === "postgres" ? pgUrl : null);
 const db = await factory.fresh("profile");
+// PREP_SQL: statements run on the fresh database before the tasks are enqueued, to try a schema
+// change (an index, a fillfactor) without writing a migration: run it and a plain run in turn.
+if (process.env.PREP_SQL) {
+  const prep = await openRaw(db.url);
+  await prep.exec(process.env.PREP_SQL);
+  await prep.close();
+}
 await enqueueNoops(db.url, n);
+// AFTER_SQL: statements run once the tasks are enqueued, before the drain (e.g. ANALYZE).
+if (process.env.AFTER_SQL) {
+  const after = await openRaw(db.url);
+  await after.exec(process.env.AFTER_SQL);
+  await after.close();
+}
 const database = await openDatabase(db.url);
 const config = loadConfig({ ...process.env, QTASK_CONCURRENCY: String(concurrency), QTASK_SCHEDULER_MS: "0" });
 const worker = createWorker({ database, registry, config, log: () => undefined });
@@ -80,11 +96,15 @@ const machine = (): [number, number] => {
 };
 const sqlStats = provider === "postgres" && process.env.SQL ? await serverStats(db.url) : null;
 await sqlStats?.reset();
+const walStats = provider === "postgres" && process.env.WAL ? await walByRelation(db.url) : null;
+await walStats?.start();
 const m0 = machine();
 const pg0 = pgCpu();
 const cpu0 = process.cpuUsage();
 const before = statementCounter.count;
 const t0 = performance.now();
+// On stderr, for an outside profiler (perf record -a) to start at the drain rather than at the enqueue.
+console.error(`draining ${n} tasks`);
 await worker.start();
 for (;;) {
   await new Promise((r) => setTimeout(r, 50));
@@ -97,6 +117,7 @@ const m1 = machine();
 const busy = 1 - (m1[0] - m0[0]) / (m1[1] - m0[1]);
 const statements = statementCounter.count - before;
 const serverReport = sqlStats ? await sqlStats.report(n - stopAt, ms) : null;
+const walReport = walStats ? await walStats.report(n - stopAt) : null;
 if (profiler) {
   if (process.env.PROFILE) {
     const { profile } = (await post("Profiler.stop")) as { profile: unknown };
@@ -116,6 +137,7 @@ console.log(
   `${provider} c=${concurrency}: ${done} tasks in ${ms.toFixed(0)} ms = ${Math.round((done / ms) * 1000)} tasks/s; ${(statements / done).toFixed(2)} statements/task; node ${(((cpu.user + cpu.system) / 1000 / done) * 1000).toFixed(1)} µs/task${provider === "postgres" ? `, postgres ${((pgMs / done) * 1000).toFixed(1)} µs/task` : ""}; machine ${Math.round(busy * 100)}% busy`,
 );
 if (serverReport) console.log(serverReport);
+if (walReport) console.log(walReport);
 if (process.env.KEEP) console.log(`kept ${db.url}`);
 else {
   await db.drop();
@@ -177,6 +199,47 @@ async function serverStats(url: string) {
       ];
       await admin.close();
       return lines.join("\n");
+    },
+  };
+}
+
+/**
+ * WAL=1 (PostgreSQL): every WAL record the drain wrote, by relation (table or index) and record
+ * type, per task, read back with pg_walinspect (a contrib extension that needs no restart). It
+ * shows which index entries a claim and a close write, the figure "fewer index entries per
+ * task" is judged by. Counts the whole server's WAL between the two positions, so nothing
+ * else should be writing.
+ */
+async function walByRelation(url: string) {
+  const conn = await openRaw(url);
+  await conn.exec("CREATE EXTENSION IF NOT EXISTS pg_walinspect");
+  let lsn0 = "";
+  return {
+    async start() {
+      lsn0 = String((await conn.one<{ l: unknown }>("SELECT pg_current_wal_lsn()::text AS l")).l);
+    },
+    async report(tasks: number): Promise<string> {
+      const lsn1 = String((await conn.one<{ l: unknown }>("SELECT pg_current_wal_lsn()::text AS l")).l);
+      // pg_walinspect reads only flushed WAL; an asynchronous commit's is flushed by the WAL writer within its delay.
+      await conn.exec("SELECT pg_switch_wal()");
+      const rows = await conn.all<{ rel: string | null; rmgr: string; kind: string; n: unknown; bytes: unknown }>(
+        `WITH w AS (
+           SELECT resource_manager AS rmgr, record_type AS kind, record_length + fpi_length AS len,
+                  substring(block_ref from 'rel \\d+/\\d+/(\\d+)')::oid AS node
+           FROM pg_get_wal_records_info($1::pg_lsn, $2::pg_lsn))
+         SELECT COALESCE(c.relname, w.node::text) AS rel, rmgr, kind, count(*) AS n, sum(len) AS bytes
+         FROM w LEFT JOIN pg_class c ON c.relfilenode = w.node
+         GROUP BY 1, 2, 3 ORDER BY count(*) DESC`,
+        [lsn0, lsn1],
+      );
+      await conn.close();
+      const total = rows.reduce((a, r) => a + num(r.n), 0);
+      return [
+        `WAL per task: ${(total / tasks).toFixed(2)} records; by relation and record type (records per task, bytes per task):`,
+        ...rows
+          .filter((r) => num(r.n) / tasks >= 0.01)
+          .map((r) => `  ${(num(r.n) / tasks).toFixed(2)}\t${(num(r.bytes) / tasks).toFixed(0)}\t${r.rel ?? "-"}\t${r.rmgr}/${r.kind}`),
+      ].join("\n");
     },
   };
 }

@@ -146,22 +146,22 @@ function claimSet(conn: Conn, req: ClaimRequest, runId: Sql) {
 }
 
 /**
- * PostgreSQL: one statement, one round trip. The run ids are drawn from the runs sequence
- * up front (`runs_id_seq`, the SERIAL of runs.id) so the task row, its run and the wipe of
- * an earlier attempt's result rows are all written by data-modifying CTEs of the same
- * statement, atomically. A drawn id whose row lost the `status = 'queued'` re-check is
- * simply never used.
+ * PostgreSQL: one statement, one round trip. Each claimed row draws its run id from the runs
+ * sequence (`runs_id_seq`, the SERIAL of runs.id) as it is updated, so the task row, its run and
+ * the wipe of an earlier attempt's result rows are all written by data-modifying CTEs of the
+ * same statement, atomically. The rows are named by `id = ANY(ARRAY(…))`, a primary-key probe
+ * per candidate, not by a join to the candidates: how to join is the planner's choice, and with
+ * statistics that counted thousands of queued tasks it hashed the candidates and scanned the
+ * whole table for every claim (20,000 rows read to update 50).
  */
 async function claimPg(conn: Conn, req: ClaimRequest, cands: Sql): Promise<ClaimRow[]> {
   const d = dialect(conn);
   return query<ClaimRow>(
     conn,
     prepared(sql`WITH ${cands},
-          numbered AS MATERIALIZED (SELECT id, nextval('runs_id_seq')::int AS run_id FROM candidates),
           claimed AS (
-            UPDATE tasks SET ${claimSet(conn, req, sql`run_id = numbered.run_id,`)}
-            FROM numbered
-            WHERE tasks.id = numbered.id AND ${stillQueued}
+            UPDATE tasks SET ${claimSet(conn, req, sql`run_id = nextval('runs_id_seq')::int,`)}
+            WHERE tasks.id = ANY(ARRAY(SELECT id FROM candidates)) AND ${stillQueued}
             RETURNING ${RETURNED}, tasks.run_id
           ),
           opened AS (

@@ -38,16 +38,25 @@ function payloadField(conn: Conn, key: string): Sql {
 function whereOf(conn: Conn, f: TaskFilter, cursor?: number): Sql {
   const parts: Sql[] = [];
   if (cursor) parts.push(sql`id < ${cursor}`);
-  if (f.statuses?.length) parts.push(sql`status IN (${join(f.statuses)})`);
+  const pgQueue = !!f.queue && dialect(conn).provider === "postgres";
+  if (pgQueue) {
+    // PostgreSQL: a queue's tasks are found by index under a condition on status: the queued
+    // ones in tasks_claim_idx (queue, …), the others in tasks_lease_idx (status, queue, …),
+    // which leaves the queued out (migration 0023). So the statuses (every one when none was
+    // asked for) are spelt out, the queued apart, and a rare queue is a few index probes
+    // instead of a scan of the whole table.
+    // Literals, not parameters, so the planner can prove each index's condition; only known statuses are spelt.
+    const asked: readonly string[] = f.statuses?.length ? f.statuses : TASK_STATUSES;
+    const known = TASK_STATUSES.filter((st) => asked.includes(st));
+    const others = known.filter((st) => st !== TaskStatus.queued);
+    const queued = others.length < known.length;
+    if (known.length === 0) parts.push(sql`1 = 0`);
+    else if (queued && others.length > 0) parts.push(sql`(${statusIn([TaskStatus.queued])} OR ${statusIn(others)})`);
+    else parts.push(statusIn(queued ? [TaskStatus.queued] : others));
+  } else if (f.statuses?.length) parts.push(sql`status IN (${join(f.statuses)})`);
   if (f.types) parts.push(f.types.length ? sql`type IN (${join(f.types)})` : sql`1 = 0`);
-  if (f.queue) {
-    // PostgreSQL: tasks_lease_idx (status, queue, …) serves a queue filter only under a
-    // status condition, so it is spelt out as every status when none was asked for: a rare
-    // queue is five index probes instead of a scan of the whole table. SQLite has
-    // tasks_queue_idx (queue, id) for it, in the list's order (migration 0008).
-    if (!f.statuses?.length && dialect(conn).provider === "postgres") parts.push(sql`status IN (${join(TASK_STATUSES)})`);
-    parts.push(sql`queue = ${f.queue}`);
-  }
+  // SQLite has tasks_queue_idx (queue, id) for a queue filter, in the list's order (migration 0008).
+  if (f.queue) parts.push(sql`queue = ${f.queue}`);
   if (f.batchId) parts.push(sql`batch_id = ${f.batchId}`);
   if (f.parentId) parts.push(sql`parent_id = ${f.parentId}`);
   if (f.scheduled) parts.push(sql`schedule_id IS NOT NULL`);
@@ -149,10 +158,15 @@ export async function findRunIds(conn: Conn, f: RunFilter, limit: number, cursor
 /** Number of tasks per queue and status (all of them): `{queue: {status: n}}`. */
 export async function countByQueueStatus(conn: Conn): Promise<Record<string, Record<string, number>>> {
   // GROUP BY status, queue: the order of tasks_lease_idx (status, queue, …), so both databases
-  // count from the index alone, as the by-status count before it did.
+  // count from the index alone, as the by-status count before it did. PostgreSQL's holds no
+  // queued task (migration 0023): those are counted from tasks_claim_idx (queue, …).
   const rows = await query<{ queue: string; status: string; n: unknown }>(
     conn,
-    sql`SELECT queue, status, COUNT(*) AS n FROM tasks GROUP BY status, queue`,
+    dialect(conn).provider === "postgres"
+      ? sql`SELECT queue, ${statusSql(TaskStatus.queued)} AS status, COUNT(*) AS n FROM tasks WHERE ${statusIn([TaskStatus.queued])} GROUP BY queue
+            UNION ALL
+            SELECT queue, status, COUNT(*) AS n FROM tasks WHERE status <> ${statusSql(TaskStatus.queued)} GROUP BY status, queue`
+      : sql`SELECT queue, status, COUNT(*) AS n FROM tasks GROUP BY status, queue`,
   );
   const out: Record<string, Record<string, number>> = {};
   for (const r of rows) (out[r.queue] ??= {})[r.status] = toInt(r.n);
