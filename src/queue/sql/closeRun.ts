@@ -92,6 +92,10 @@ export async function closeSucceeded(tx: Conn, items: PendingClose[]): Promise<S
  * result and duration are picked from the arrays by position. Runs and log lines are written
  * only for the rows the fence let through.
  *
+ * The runs are named by `id = ANY(ARRAY(…))`, a primary-key probe each, not by `IN (SELECT …)`:
+ * that is a join, and with statistics taken while runs was empty the planner joined by scanning
+ * every run for each close (20,000 runs: 130 ms a close, a drain at 1,300 tasks a second).
+ *
  * `COALESCE(status, '')` (status is never NULL) keeps the planner off tasks_lease_idx: given
  * `status = 'running'` it ANDed that index's running section with the primary key in a bitmap
  * scan, and in a busy queue that section is mostly entries of dead row versions (every close
@@ -112,7 +116,7 @@ export async function closeSucceededPg(conn: Conn, items: PendingClose[]): Promi
           closed AS (
             UPDATE runs SET status = ${RUN_SUCCEEDED}, finished_at = ${d.now}, error = NULL,
                    duration_ms = (${items.map((c) => Math.round(c.durationMs))}::int[])[array_position(${runIds}::int[], id)]
-            WHERE id IN (SELECT run_id FROM done)
+            WHERE id = ANY(ARRAY(SELECT run_id FROM done))
           ),
           logged AS (${closingLinesPg(items, sql`WHERE v.run_id IN (SELECT run_id FROM done)`)})
         SELECT run_id FROM done`),
