@@ -231,6 +231,8 @@ export async function pgReachable(url: string): Promise<{ ok: boolean; reason?: 
  * most once a second. Asking COUNT every 50 ms took about a tenth of PostgreSQL's CPU in a
  * drain of 20,000 tasks (more in longer ones): work the queue's own figures then paid for.
  */
+// Each status on its own: PostgreSQL has the queued tasks in tasks_claim_idx and the running
+// ones in tasks_lease_idx (migration 0023), and no one index holds both.
 export function drainWatch(raw: RawDb): { busy(): Promise<boolean>; left(): Promise<number> } {
   return {
     busy: async () =>
@@ -238,11 +240,11 @@ export function drainWatch(raw: RawDb): { busy(): Promise<boolean>; left(): Prom
         (
           await raw.onePrepared<{ b: unknown }>(
             "qtask_bench_busy",
-            `SELECT CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE status IN ('queued', 'running')) THEN 1 ELSE 0 END AS b`,
+            `SELECT CASE WHEN EXISTS (SELECT 1 FROM tasks WHERE status = 'queued' OR status = 'running') THEN 1 ELSE 0 END AS b`,
           )
         ).b,
       ) === 1,
     left: async () =>
-      num((await raw.onePrepared<{ n: unknown }>("qtask_bench_left", `SELECT COUNT(*) AS n FROM tasks WHERE status IN ('queued', 'running')`)).n),
+      num((await raw.onePrepared<{ n: unknown }>("qtask_bench_left", `SELECT COUNT(*) AS n FROM tasks WHERE status = 'queued' OR status = 'running'`)).n),
   };
 }

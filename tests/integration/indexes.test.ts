@@ -186,6 +186,7 @@ for (const { kind, available } of providers()) {
       expect(await ids({ statuses: ["failed"] }, 18940)).toEqual([18920, 18900, 18880, 18860]);
       expect(await ids({ statuses: ["succeeded", "failed"] }, 19001)).toEqual([19000, 18999, 18998, 18997]);
       expect(await ids({ statuses: ["queued"] })).toEqual([20000, 19999, 19998, 19997]);
+      expect(await ids({ statuses: ["queued", "failed"] }, 19001)).toEqual([19000, 18980, 18960, 18940]);
       expect(await ids({ statuses: ["failed"], types: ["noop"] }, 40)).toEqual([20]);
     });
   });

@@ -38,13 +38,15 @@ function payloadField(conn: Conn, key: string): Sql {
 function whereOf(conn: Conn, f: TaskFilter, cursor?: number): Sql {
   const parts: Sql[] = [];
   if (cursor) parts.push(sql`id < ${cursor}`);
-  const pgQueue = !!f.queue && dialect(conn).provider === "postgres";
-  if (pgQueue) {
+  const pg = dialect(conn).provider === "postgres";
+  const queuedAndOthers = !!f.statuses?.includes(TaskStatus.queued) && f.statuses.length > 1;
+  if (pg && (f.queue || queuedAndOthers)) {
     // PostgreSQL: a queue's tasks are found by index under a condition on status: the queued
     // ones in tasks_claim_idx (queue, …), the others in tasks_lease_idx (status, queue, …),
     // which leaves the queued out (migration 0023). So the statuses (every one when none was
     // asked for) are spelt out, the queued apart, and a rare queue is a few index probes
-    // instead of a scan of the whole table.
+    // instead of a scan of the whole table. Queued and other statuses without a queue are
+    // spelt the same way, so that each half can be read by its index.
     // Literals, not parameters, so the planner can prove each index's condition; only known statuses are spelt.
     const asked: readonly string[] = f.statuses?.length ? f.statuses : TASK_STATUSES;
     const known = TASK_STATUSES.filter((st) => asked.includes(st));
