@@ -218,9 +218,9 @@ async function claimSqlite(conn: Conn, req: ClaimRequest, cands: Sql): Promise<C
  *
  * First whether any is due now: the first due task of each queue in claim order, a scalar
  * subquery (EXISTS would drop the order, and PostgreSQL then scanned the table for a row); only
- * the claim index gives that order, so its first entries answer it whatever the planner believes. Only when
- * none is due does it look for the earliest run_at, which reads every queued task of the
- * queues. It is asked after every claim round that comes back short, which in a busy drain
+ * the claim index gives that order, so its first entries answer it whatever the planner
+ * believes. Only when none is due does it look for the earliest run_at, which reads every
+ * queued task of the queues. It is asked after every claim round that comes back short, which in a busy drain
  * is often while thousands are queued: as one MIN over them it took 50–200 ms a time when the
  * statistics said most tasks were queued (the planner scanned the table).
  */
@@ -230,11 +230,12 @@ export async function msUntilNextDue(conn: Conn, queues: string[]): Promise<numb
     (queue) =>
       sql`(SELECT id FROM tasks WHERE queue = ${queue} AND ${CLAIMABLE} AND run_at <= ${d.now} ORDER BY priority DESC, run_at, id LIMIT 1) IS NOT NULL`,
   );
-  const [due] = await query<{ due: unknown }>(conn, sql`SELECT CASE WHEN ${join(dueIn, " OR ")} THEN 1 ELSE 0 END AS due`);
-  if (Number(due?.due) === 1) return 0;
+  // One statement: the MIN in the ELSE branch runs only when no task is due.
   const rows = await query<{ next: unknown; now: unknown }>(
     conn,
-    sql`SELECT MIN(run_at) AS next, ${d.now} AS now FROM tasks WHERE ${statusIn([TaskStatus.queued])} AND queue IN (${join(queues)})`,
+    sql`SELECT CASE WHEN ${join(dueIn, " OR ")} THEN ${d.now}
+                    ELSE (SELECT MIN(run_at) FROM tasks WHERE ${statusIn([TaskStatus.queued])} AND queue IN (${join(queues)})) END AS next,
+               ${d.now} AS now`,
   );
   const next = toDate(rows[0]?.next);
   const now = toDate(rows[0]?.now);
