@@ -14,7 +14,8 @@
  * statements that took its time.
  *
  * WAL=1 (PostgreSQL, pg_walinspect) prints the WAL records the drain wrote by table, index and
- * record type. PREP_SQL="…" runs statements on the fresh database before the enqueue.
+ * record type. PREP_SQL="…" runs statements on the fresh database before the enqueue,
+ * AFTER_SQL="…" after it, before the drain.
  *
  * STOP_AT=n stops once n tasks are left and KEEP=1 keeps the database (its URL is printed),
  * to look at a half-drained queue with EXPLAIN. PostgreSQL: BENCH_POSTGRES_URL, else
@@ -34,20 +35,19 @@ const concurrency = Number(process.argv[4] ?? 10);
 const pgUrl = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
 const factory = new DbFactory(provider, provider === "postgres" ? pgUrl : null);
 const db = await factory.fresh("profile");
-// PREP_SQL: statements run on the fresh database before the tasks are enqueued, to try a schema
-// change (an index, a fillfactor) without writing a migration: run it and a plain run in turn.
-if (process.env.PREP_SQL) {
-  const prep = await openRaw(db.url);
-  await prep.exec(process.env.PREP_SQL);
-  await prep.close();
+/** Runs the statements in environment variable `name` on the drained database, if it is set. */
+async function runSqlFrom(name: "PREP_SQL" | "AFTER_SQL"): Promise<void> {
+  const text = process.env[name];
+  if (!text) return;
+  const conn = await openRaw(db.url);
+  await conn.exec(text);
+  await conn.close();
 }
+// PREP_SQL before the enqueue (a schema change to try, an index or a fill factor, without a
+// migration: run it and a plain run in turn); AFTER_SQL after it, before the drain (an ANALYZE).
+await runSqlFrom("PREP_SQL");
 await enqueueNoops(db.url, n);
-// AFTER_SQL: statements run once the tasks are enqueued, before the drain (e.g. ANALYZE).
-if (process.env.AFTER_SQL) {
-  const after = await openRaw(db.url);
-  await after.exec(process.env.AFTER_SQL);
-  await after.close();
-}
+await runSqlFrom("AFTER_SQL");
 const database = await openDatabase(db.url);
 const config = loadConfig({ ...process.env, QTASK_CONCURRENCY: String(concurrency), QTASK_SCHEDULER_MS: "0" });
 const worker = createWorker({ database, registry, config, log: () => undefined });
@@ -220,7 +220,7 @@ async function walByRelation(url: string) {
     },
     async report(tasks: number): Promise<string> {
       const lsn1 = String((await conn.one<{ l: unknown }>("SELECT pg_current_wal_lsn()::text AS l")).l);
-      // pg_walinspect reads only flushed WAL; an asynchronous commit's is flushed by the WAL writer within its delay.
+      // pg_walinspect reads only flushed WAL: switching to a new segment flushes everything up to lsn1.
       await conn.exec("SELECT pg_switch_wal()");
       const rows = await conn.all<{ rel: string | null; rmgr: string; kind: string; n: unknown; bytes: unknown }>(
         `WITH w AS (
