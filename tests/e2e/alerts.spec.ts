@@ -7,6 +7,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { createHmac } from "node:crypto";
 import { expect, test } from "@playwright/test";
+import { pickOption } from "./helpers";
 
 test("an admin adds a channel, sends a test message that arrives signed, and adds a rule", async ({ page }) => {
   const got: { headers: http.IncomingHttpHeaders; body: string }[] = [];
@@ -27,8 +28,12 @@ test("an admin adds a channel, sends a test message that arrives signed, and add
     await page.getByRole("button", { name: "新建通道" }).click();
     const dialog = page.getByRole("dialog");
     await dialog.getByLabel("名称").fill(name);
-    await dialog.getByLabel("类型").click();
-    await page.getByTitle("Webhook", { exact: true }).click();
+    await pickOption(
+      page,
+      () => dialog.getByLabel("类型").click(),
+      "Webhook",
+      () => expect(dialog.getByLabel("Webhook 地址")).toBeVisible({ timeout: 2_000 }),
+    );
     await dialog.getByLabel("Webhook 地址").fill(url);
     await dialog.getByLabel("签名密钥").fill("e2e-signing-secret");
     await dialog.getByRole("button", { name: "保存" }).click();

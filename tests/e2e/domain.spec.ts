@@ -5,6 +5,7 @@
  * with its chart, and a parameter sweep runs from the form to its heatmap and comparison.
  */
 import { expect, test } from "@playwright/test";
+import { pickOption } from "./helpers";
 
 test("sniffer: 加载信号 → signal tags appear → the log link opens the run page; a reload resumes", async ({ page }) => {
   await page.goto("/sniffer");
@@ -65,9 +66,12 @@ test("sniffer: unit, accumulated and adjusted NAV; a fund's NAV chart with its d
   await page.getByPlaceholder("搜索代码或名称").fill("");
   await page.getByPlaceholder("搜索代码或名称").press("Enter");
   await expect(page.locator("tbody tr")).toHaveCount(20);
-  await page.locator(".ant-select").filter({ hasText: "基金类型" }).click();
-  await page.getByTitle("货币型").click();
-  await expect(page.locator("tbody tr").first()).toContainText("货币型");
+  await pickOption(
+    page,
+    () => page.locator(".ant-select").filter({ hasText: "基金类型" }).click(),
+    "货币型",
+    () => expect(page.locator("tbody tr").first()).toContainText("货币型", { timeout: 5_000 }),
+  );
   await page.getByRole("button", { name: "加载信号" }).click();
   await expect(page.getByTestId("signals-na").first()).toHaveText("货币基金：不适用趋势信号", { timeout: 30_000 });
   await expect(page.getByTestId("signal-tag")).toHaveCount(0);

@@ -1,7 +1,7 @@
 /** Helpers for the browser and HTTP tests. */
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { expect, type APIRequestContext, type Browser } from "@playwright/test";
+import { expect, type APIRequestContext, type Browser, type Locator, type Page } from "@playwright/test";
 import type { Role } from "@/contracts/roles";
 
 let counter = 0;
@@ -35,4 +35,27 @@ export function qtask(args: string[], env: Record<string, string>): Promise<{ co
     p.stderr.on("data", (b: Buffer) => (err += b.toString()));
     p.on("exit", (code) => resolve({ code, out, err }));
   });
+}
+
+/**
+ * Picks the option titled `title` of an antd select that `open` opens (or types into), and
+ * waits until `taken` (an assertion with a short timeout) passes, showing the page reacted.
+ * Picked again if it did not take: on a loaded machine a click on an option of a dropdown still
+ * opening is sometimes lost, and the page then stays as it was (seen in the schedule form and,
+ * in CI on 2026-12-07, in 新建任务). Only for single selects: a second click on an option of a
+ * multiple select would take it out again.
+ */
+export async function pickOption(page: Page, open: () => Promise<void>, title: string | RegExp, taken: () => Promise<void>) {
+  const option = page.getByTitle(title, { exact: true });
+  await expect(async () => {
+    if (!(await option.isVisible())) await open();
+    await option.click({ timeout: 2_000 });
+    await taken();
+  }).toPass({ timeout: 15_000 });
+}
+
+/** pickOption for a form's 任务类型 select (`search`, if given, is typed into it to filter). */
+export async function pickTaskType(page: Page, dialog: Locator, title: string, taken: () => Promise<void>, search?: string) {
+  const select = dialog.getByLabel("任务类型");
+  await pickOption(page, () => (search ? select.fill(search) : select.click()), title, taken);
 }

@@ -9,7 +9,7 @@
  */
 import fs from "node:fs";
 import { expect, test, type APIRequestContext, type Page } from "@playwright/test";
-import { createUser, signedInContext } from "./helpers";
+import { createUser, pickTaskType, signedInContext } from "./helpers";
 
 interface ScheduleRow {
   id: string;
@@ -31,14 +31,7 @@ async function openNewForm(page: Page, name: string) {
   const dialog = page.getByRole("dialog");
   await dialog.getByLabel("名称", { exact: true }).fill(name);
   // Picking the type fills in an example payload; wait for it so our text is not overwritten.
-  // Picked again if it did not take: on a loaded machine a click on an option of the dropdown
-  // still opening was once lost (the payload stayed "{}").
-  const option = page.getByTitle("等待 (sleep)");
-  await expect(async () => {
-    if (!(await option.isVisible())) await dialog.getByLabel("任务类型").click();
-    await option.click({ timeout: 2_000 });
-    await expect(dialog.getByLabel("参数（JSON）")).toHaveValue(/"ms"/, { timeout: 2_000 });
-  }).toPass({ timeout: 15_000 });
+  await pickTaskType(page, dialog, "等待 (sleep)", () => expect(dialog.getByLabel("参数（JSON）")).toHaveValue(/"ms"/, { timeout: 2_000 }));
   await dialog.getByLabel("参数（JSON）").fill('{"ms": 200}');
   return dialog;
 }

@@ -7,15 +7,20 @@
 import { spawnSync } from "node:child_process";
 import path from "node:path";
 import { expect, test } from "@playwright/test";
+import { pickOption, pickTaskType } from "./helpers";
 
 test("新建任务 runs a script from its params form; the run page shows what ran and how it ended", async ({ page }) => {
   await page.goto("/tasks");
   await page.getByRole("button", { name: "新建任务" }).click();
   const dialog = page.getByRole("dialog");
-  await dialog.getByLabel("任务类型").fill("cache_cleanup");
-  await page.getByTitle("缓存清理（Shell 脚本） (cache_cleanup_sh)").click();
   // A form from the params, not a JSON box: days, with its default.
-  await expect(dialog.getByText("运行：")).toBeVisible();
+  await pickTaskType(
+    page,
+    dialog,
+    "缓存清理（Shell 脚本） (cache_cleanup_sh)",
+    () => expect(dialog.getByText("运行：")).toBeVisible({ timeout: 2_000 }),
+    "cache_cleanup",
+  );
   await expect(dialog.getByLabel("days")).toHaveValue("30");
   await expect(dialog.getByLabel("参数（JSON）")).toHaveCount(0);
   await dialog.getByLabel("days").fill("7");
@@ -27,9 +32,12 @@ test("新建任务 runs a script from its params form; the run page shows what r
   await expect(info).toContainText("sh jobs/cache_cleanup.sh 7");
   await expect(info).toContainText("退出码 0");
   await expect(page.getByTestId("log-lines")).toContainText("stdout");
-  await page.getByLabel("stream").click();
-  await page.getByTitle("stderr").click();
-  await expect(page.getByTestId("log-lines")).not.toContainText("stdout");
+  await pickOption(
+    page,
+    () => page.getByLabel("stream").click(),
+    "stderr",
+    () => expect(page.getByTestId("log-lines")).not.toContainText("stdout", { timeout: 2_000 }),
+  );
   await page.screenshot({ path: "test-results/script-run.png", fullPage: true });
 });
 
