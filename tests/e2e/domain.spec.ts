@@ -118,6 +118,27 @@ test("strategies: a screen runs with the parameters typed, shown on its result; 
   await expect(page.getByTestId("used-params")).toContainText("top_n7");
 });
 
+test("a screen that ends while its page's first read of it is on the way is shown ended (the end's event is not folded into that read)", async ({
+  page,
+}) => {
+  // The page's first GET of the new task is answered at once (the screen is still running) and
+  // held for 3 s, so the screen ends and its event arrives while that read is in flight, as on
+  // a loaded machine in CI. The event must bring a new read; the held answer alone says running.
+  let held = false;
+  await page.route(/\/api\/tasks\/\d+$/, async (route) => {
+    if (held || route.request().method() !== "GET") return route.continue();
+    held = true;
+    const response = await route.fetch();
+    await new Promise((r) => setTimeout(r, 3_000));
+    await route.fulfill({ response });
+  });
+  await page.goto("/strategies");
+  await page.getByTestId("run-momentum_top_n").click();
+  await expect(page.getByText(/已创建筛选任务 #\d+/)).toBeVisible();
+  await expect(page.getByTestId("provenance")).toContainText("qtask-figures-1", { timeout: 15_000 });
+  expect(held).toBe(true);
+});
+
 test("strategies: two screens compared side by side, with the funds that entered and left; as CSV", async ({ page, request }) => {
   const ids: string[] = [];
   for (const top_n of [5, 8]) {

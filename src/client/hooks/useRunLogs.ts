@@ -7,7 +7,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import type { LogLineJson, LogPage } from "@/contracts/runs";
 import { apiFetch } from "../api";
-import { useLiveStatus, useLiveTopic } from "../live/LiveProvider";
+import { refreshQueries, useLiveStatus, useLiveTopic } from "../live/LiveProvider";
 
 /** The lines held in memory at most; older ones are dropped (the download has them all). */
 export const LOG_VIEW_CAP = 20_000;
@@ -67,7 +67,7 @@ export function useRunLogs(runId: string, level: string | null, q: string | null
         }
       }
       // log_end, a gap, a filtered view, or nothing loaded yet: read what is after the last seq held.
-      void qc.refetchQueries({ queryKey: key, exact: true });
+      void refreshQueries(qc, { queryKey: key, exact: true });
     },
     () => qc.getQueryData<LogState>(key)?.nextAfterSeq ?? null,
   );

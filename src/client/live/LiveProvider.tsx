@@ -11,7 +11,7 @@
  * are refetched once, so nothing missed meanwhile stays stale.
  */
 import { createContext, useCallback, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from "react";
-import { useQueryClient } from "@tanstack/react-query";
+import { useQueryClient, type InvalidateQueryFilters, type QueryClient } from "@tanstack/react-query";
 import { parseTopic } from "@/contracts/events";
 
 /** connecting: opening; live: events flow; polling: no stream, the hooks poll. */
@@ -40,6 +40,24 @@ export const HELLO_TIMEOUT_MS = 5_000;
 export const RETRY_MS = 20_000;
 
 const Ctx = createContext<LiveContext>({ status: "polling", subscribe: () => () => undefined });
+
+/**
+ * Makes the queries `filters` match show what the database holds now (after an event, or a gap
+ * in the stream): invalidated, and refetched if in use. A query still on its first fetch is
+ * restarted first: React Query hands an invalidation of such a query the fetch in flight (it
+ * cancels one only for a query that already has data), and that fetch may have read the
+ * database before the change the event reports. Seen in CI on 2026-12-07: a screen that ran in
+ * half a second stayed 运行中 0% on its page for good — the page's first GET of the task,
+ * answered slowly on a loaded machine, came back "running" after the event of its end had
+ * arrived and been folded into that same GET.
+ */
+export async function refreshQueries(qc: QueryClient, filters: InvalidateQueryFilters = {}): Promise<void> {
+  await qc.cancelQueries(
+    { ...filters, predicate: (q) => q.state.data === undefined && q.state.fetchStatus === "fetching" && (filters.predicate?.(q) ?? true) },
+    { silent: true },
+  );
+  await qc.invalidateQueries(filters);
+}
 
 export function LiveProvider({ children }: { children: ReactNode }) {
   const qc = useQueryClient();
@@ -106,14 +124,14 @@ export function LiveProvider({ children }: { children: ReactNode }) {
       }
       if (name === "hello") {
         // Live from here; after a gap (a reconnect, or polling before), catch up once.
-        if (wasLive.current || helloed) void qc.invalidateQueries();
+        if (wasLive.current || helloed) void refreshQueries(qc);
         helloed = true;
         wasLive.current = true;
         setStatus("live");
         return;
       }
       if (name === "resync") {
-        void qc.invalidateQueries();
+        void refreshQueries(qc);
         return;
       }
       const ev: LiveEvent = { event: name, data, id: m.lastEventId };
@@ -190,7 +208,7 @@ export function useLiveInvalidate(topic: string | null, keys: readonly (readonly
     const run = () => {
       s.last = Date.now();
       s.timer = null;
-      for (const k of keysRef.current) void qc.invalidateQueries({ queryKey: [...k] });
+      for (const k of keysRef.current) void refreshQueries(qc, { queryKey: [...k] });
     };
     if (s.timer) return;
     const wait = s.last + everyMs - Date.now();
