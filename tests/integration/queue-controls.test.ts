@@ -38,7 +38,11 @@ for (const { kind, available } of providers()) {
         Array.from({ length: n }, (_, i) => ({ type, queue, payload: payload(i) })),
       );
     const allDone = (queue: string, n: number, timeoutMs = 60_000) =>
-      waitFor(async () => (await t.database.db.task.count({ where: { queue, status: "succeeded" } })) === n, timeoutMs, `${n} tasks of ${queue} succeeded`);
+      waitFor(
+        async () => (await t.database.db.task.count({ where: { queue, status: "succeeded" } })) === n,
+        timeoutMs,
+        `${n} tasks of ${queue} succeeded`,
+      );
     /** The runs of a queue's tasks: [start, end) in ms, with the task's payload. */
     const runsOf = async (queue: string) => {
       const rows = await t.database.db.run.findMany({ where: { task: { queue } }, include: { task: { select: { payload: true } } } });
@@ -149,7 +153,11 @@ for (const { kind, available } of providers()) {
           .then((n) => (most = Math.max(most, n)));
       }, 50);
       try {
-        await waitFor(async () => (await t.database.db.task.count({ where: { scheduleId: String(s.id), status: "succeeded" } })) >= 2, 30_000, "two runs");
+        await waitFor(
+          async () => (await t.database.db.task.count({ where: { scheduleId: String(s.id), status: "succeeded" } })) >= 2,
+          30_000,
+          "two runs",
+        );
       } finally {
         clearInterval(sampler);
       }
@@ -179,7 +187,14 @@ for (const { kind, available } of providers()) {
         },
       });
       await start(1, { QTASK_SCHEDULER_MS: "200" });
-      await waitFor(async () => (await t.database.db.task.count({ where: { scheduleId: String(s.id), status: "cancelled" } })) >= 1, 30_000, "a cancelled run");
+      // The cancel and the new slot's task are two commits, in that order: wait for both.
+      await waitFor(
+        async () =>
+          (await t.database.db.task.count({ where: { scheduleId: String(s.id), status: "cancelled" } })) >= 1 &&
+          (await t.database.db.task.count({ where: { scheduleId: String(s.id) } })) >= 2,
+        30_000,
+        "a cancelled run and the next slot's task",
+      );
       const tasks = await t.database.db.task.findMany({ where: { scheduleId: String(s.id) }, orderBy: { id: "asc" } });
       expect(tasks[0].status).toBe("cancelled");
       expect(tasks.length).toBeGreaterThanOrEqual(2);
