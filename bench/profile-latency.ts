@@ -1,0 +1,132 @@
+/**
+ * Where the idle latency goes on PostgreSQL (issue 26), hop by hop, for profiling rather than
+ * for the figures (`npm run bench` and the side-by-side harness give those). A producer in this
+ * process enqueues one task at a time, 25–50 ms apart as the harness does, to a worker in a
+ * child process (concurrency 10, queue default); each hop is timed on the machine's one clock
+ * (performance.timeOrigin + now(), the same in both processes):
+ *
+ *   producer's JavaScript until its INSERT is sent · the enqueue call returning · the wake-up
+ *   notification reaching the worker process (a LISTEN of its own there) · the claim sent and
+ *   answered · the handler called.
+ *
+ * The claim's timing comes from wrapping pg.Pool's query in the child, which is why this is a
+ * tool and not part of the engine. It then times a bare round trip (`SELECT 1`) back to back
+ * and after 30 ms of idleness: on these VMs an idle round trip costs about twice a busy one,
+ * and the latency path is three of them in a row (insert, notification, claim).
+ *
+ *   node --import tsx bench/profile-latency.ts [samples=200]
+ *
+ * PostgreSQL: BENCH_POSTGRES_URL, else TEST_POSTGRES_URL, else postgresql://postgres@127.0.0.1:5432/test.
+ */
+import { fork } from "node:child_process";
+import pg from "pg";
+import { z } from "zod";
+import { DbFactory } from "./lib/db";
+import { cleanupAll } from "./lib/procs";
+import { connOf, createWorker, defineTask, enqueue, loadConfig, openDatabase, Registry, type TaskContext } from "../src/qtask";
+import { WAKEUP_CHANNEL } from "../src/queue/sql/enqueue";
+
+const now = () => performance.timeOrigin + performance.now();
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** One task type, `probe`, whose handler the caller supplies. */
+const probeRegistry = (run: (ctx: TaskContext<Record<string, unknown>>) => Promise<null>) =>
+  new Registry([
+    defineTask({ name: "probe", title: "probe", category: "demo", queue: "default", mode: "fast", timeoutMs: 60_000, maxAttempts: 1, schema: z.record(z.string(), z.unknown()), run }),
+  ]);
+
+/** Calls `mark(start, end)` for each query whose text includes `marker`, on every pg pool of this process. */
+function timePoolQueries(marker: string, mark: (start: number, end: number, rows: number) => void): void {
+  const proto = pg.Pool.prototype as unknown as { query: (...args: unknown[]) => unknown };
+  const original = proto.query;
+  proto.query = function (this: unknown, ...args: unknown[]) {
+    const text = typeof args[0] === "string" ? args[0] : (args[0] as { text?: string } | undefined)?.text;
+    const out = original.apply(this, args);
+    if (text?.includes(marker) && out instanceof Promise) {
+      const start = now();
+      out.then((r: { rowCount?: number | null }) => mark(start, now(), r?.rowCount ?? 0)).catch(() => undefined);
+    }
+    return out;
+  };
+}
+
+interface Marks {
+  notified?: number;
+  claimSent?: number;
+  claimAnswered?: number;
+}
+
+if (process.argv[2] === "--worker") {
+  const url = process.argv[3];
+  const marks: Marks = {};
+  // The claim that took the probe: the last one that came back with rows before its handler ran.
+  timePoolQueries("q0 AS MATERIALIZED", (start, end, rows) => {
+    if (rows > 0) Object.assign(marks, { claimSent: start, claimAnswered: end });
+  });
+  const listener = new pg.Client({ connectionString: url });
+  await listener.connect();
+  listener.on("notification", () => (marks.notified ??= now()));
+  await listener.query(`LISTEN ${WAKEUP_CHANNEL}`);
+  const database = await openDatabase(url);
+  const registry = probeRegistry(async (ctx) => {
+    const started = now();
+    process.send?.({ t: ctx.payload.t, started, ...marks });
+    for (const k of Object.keys(marks)) delete marks[k as keyof Marks];
+    return null;
+  });
+  const config = loadConfig({ ...process.env, QTASK_CONCURRENCY: "10", QTASK_QUEUES: "default", QTASK_SCHEDULER_MS: "0" });
+  await createWorker({ database, registry, config, log: () => undefined }).start();
+  process.send?.({ ready: true });
+} else {
+  const samples = Number(process.argv[2] ?? 200);
+  const pgUrl = process.env.BENCH_POSTGRES_URL || process.env.TEST_POSTGRES_URL || "postgresql://postgres@127.0.0.1:5432/test";
+  const factory = new DbFactory("postgres", pgUrl);
+  const db = await factory.fresh("latency-profile");
+  const child = fork(new URL(import.meta.url).pathname, ["--worker", db.url], { execArgv: ["--import", "tsx"] });
+  const inbox: Record<string, number>[] = [];
+  let waiting: ((m: Record<string, number>) => void) | null = null;
+  child.on("message", (m: Record<string, number>) => (waiting ? (waiting(m), (waiting = null)) : inbox.push(m)));
+  const next = () => new Promise<Record<string, number>>((resolve) => (inbox.length ? resolve(inbox.shift()!) : (waiting = resolve)));
+  await next();
+  let sent = 0;
+  timePoolQueries("INSERT INTO tasks", (start) => (sent = start));
+  const database = await openDatabase(db.url);
+  const conn = connOf(database.db, database.provider);
+  const registry = probeRegistry(async () => null);
+  await sleep(1_000);
+  const hops: Record<string, number[]> = {};
+  const add = (k: string, v: number) => (hops[k] ??= []).push(v);
+  for (let i = 0; i < samples; i++) {
+    await sleep(25 + Math.random() * 25);
+    const t = now();
+    await enqueue(conn, registry, { type: "probe", payload: { t } });
+    const returned = now();
+    const m = await next();
+    add("producer's JavaScript until the INSERT is sent", sent - t);
+    add("enqueue() returned", returned - t);
+    add("notification reached the worker", m.notified - t);
+    add("claim sent", m.claimSent - t);
+    add("claim answered", m.claimAnswered - t);
+    add("handler called", m.started - t);
+  }
+  const pct = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor((a.length * p) / 100))];
+  console.log(`idle latency on PostgreSQL, ${samples} samples, ms after the enqueue call (p50 / p95):`);
+  for (const [k, v] of Object.entries(hops)) console.log(`  ${k.padEnd(48)} ${pct(v, 50).toFixed(2)} / ${pct(v, 95).toFixed(2)}`);
+  // A bare round trip, back to back and after 30 ms of idleness.
+  const c = new pg.Client({ connectionString: db.url });
+  await c.connect();
+  for (const gap of [0, 30]) {
+    const ts: number[] = [];
+    for (let i = 0; i < 100; i++) {
+      if (gap) await sleep(gap);
+      const s = now();
+      await c.query("SELECT 1");
+      ts.push(now() - s);
+    }
+    console.log(`  SELECT 1 round trip, ${gap ? `after ${gap} ms idle` : "back to back"}: p50 ${pct(ts, 50).toFixed(3)} ms`);
+  }
+  await c.end();
+  child.kill();
+  await database.close();
+  await cleanupAll();
+  process.exit(0);
+}
