@@ -80,7 +80,8 @@ const sqlite: Dialect = {
 // transaction does not hand out leases that started in the past. Truncated to the millisecond,
 // as SQLite's is: stored into timestamp(3) it was rounded, up half the time, so a new task's
 // run_at could lie up to 0.5 ms ahead of the clock of a claim that came right after it (which
-// then missed it; an idle worker slept 10 ms more). SKIP LOCKED lets many
+// then missed it; an idle worker slept 10 ms more). The truncation costs 77 ns a reading
+// (a million in 292 ms against 215), a few readings per task: under 1% of its server time. SKIP LOCKED lets many
 // workers claim at once without waiting on each other's candidate rows. Parameters inside
 // VALUES lists have no column to infer a type from, hence the casts.
 const postgres: Dialect = {
