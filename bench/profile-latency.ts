@@ -22,16 +22,27 @@ import { fork } from "node:child_process";
 import pg from "pg";
 import { z } from "zod";
 import { DbFactory } from "./lib/db";
+import { sleep } from "./lib/log";
 import { cleanupAll } from "./lib/procs";
+import { percentile } from "./lib/stats";
 import { connOf, createWorker, defineTask, enqueue, loadConfig, openDatabase, Registry, type TaskContext } from "../src/qtask";
 import { WAKEUP_CHANNEL } from "../src/queue/sql/enqueue";
 
 const now = () => performance.timeOrigin + performance.now();
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 /** One task type, `probe`, whose handler the caller supplies. */
 const probeRegistry = (run: (ctx: TaskContext<Record<string, unknown>>) => Promise<null>) =>
   new Registry([
-    defineTask({ name: "probe", title: "probe", category: "demo", queue: "default", mode: "fast", timeoutMs: 60_000, maxAttempts: 1, schema: z.record(z.string(), z.unknown()), run }),
+    defineTask({
+      name: "probe",
+      title: "probe",
+      category: "demo",
+      queue: "default",
+      mode: "fast",
+      timeoutMs: 60_000,
+      maxAttempts: 1,
+      schema: z.record(z.string(), z.unknown()),
+      run,
+    }),
   ]);
 
 /** Calls `mark(start, end)` for each query whose text includes `marker`, on every pg pool of this process. */
@@ -108,9 +119,8 @@ if (process.argv[2] === "--worker") {
     add("claim answered", m.claimAnswered - t);
     add("handler called", m.started - t);
   }
-  const pct = (a: number[], p: number) => [...a].sort((x, y) => x - y)[Math.min(a.length - 1, Math.floor((a.length * p) / 100))];
   console.log(`idle latency on PostgreSQL, ${samples} samples, ms after the enqueue call (p50 / p95):`);
-  for (const [k, v] of Object.entries(hops)) console.log(`  ${k.padEnd(48)} ${pct(v, 50).toFixed(2)} / ${pct(v, 95).toFixed(2)}`);
+  for (const [k, v] of Object.entries(hops)) console.log(`  ${k.padEnd(48)} ${percentile(v, 50).toFixed(2)} / ${percentile(v, 95).toFixed(2)}`);
   // A bare round trip, back to back and after 30 ms of idleness.
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();
@@ -122,7 +132,7 @@ if (process.argv[2] === "--worker") {
       await c.query("SELECT 1");
       ts.push(now() - s);
     }
-    console.log(`  SELECT 1 round trip, ${gap ? `after ${gap} ms idle` : "back to back"}: p50 ${pct(ts, 50).toFixed(3)} ms`);
+    console.log(`  SELECT 1 round trip, ${gap ? `after ${gap} ms idle` : "back to back"}: p50 ${percentile(ts, 50).toFixed(3)} ms`);
   }
   await c.end();
   child.kill();
