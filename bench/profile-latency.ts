@@ -7,7 +7,9 @@
  *
  *   producer's JavaScript until its INSERT is sent · the enqueue call returning · the wake-up
  *   notification reaching the worker process (a LISTEN of its own there) · the claim sent and
- *   answered · the handler called.
+ *   answered (none when the enqueue handed the task to the idle worker) · the handler called.
+ *
+ * QTASK_HANDOFF=0 (passed on to the worker) times the path without the hand-off.
  *
  * The claim's timing comes from wrapping pg.Pool's query in the child, which is why this is a
  * tool and not part of the engine. It then times a bare round trip (`SELECT 1`) back to back
@@ -27,6 +29,7 @@ import { cleanupAll } from "./lib/procs";
 import { percentile } from "./lib/stats";
 import { connOf, createWorker, defineTask, enqueue, loadConfig, openDatabase, Registry, type TaskContext } from "../src/qtask";
 import { WAKEUP_CHANNEL } from "../src/queue/sql/enqueue";
+import { CHANGES_CHANNEL } from "../src/queue/sql/changes";
 
 const now = () => performance.timeOrigin + performance.now();
 /** One task type, `probe`, whose handler the caller supplies. */
@@ -73,15 +76,23 @@ if (process.argv[2] === "--worker") {
   timePoolQueries("q0 AS MATERIALIZED", (start, end, rows) => {
     if (rows > 0) Object.assign(marks, { claimSent: start, claimAnswered: end });
   });
+  // The wake-up, and the changes channel that a hand-off notifies at the same commit as the
+  // worker's own channel (its name is the worker's secret); the first after the enqueue counts.
+  const heard: number[] = [];
   const listener = new pg.Client({ connectionString: url });
   await listener.connect();
-  listener.on("notification", () => (marks.notified ??= now()));
-  await listener.query(`LISTEN ${WAKEUP_CHANNEL}`);
+  listener.on("notification", () => heard.push(now()));
+  await listener.query(`LISTEN ${WAKEUP_CHANNEL}; LISTEN ${CHANGES_CHANNEL}`);
   const database = await openDatabase(url);
   const registry = probeRegistry(async (ctx) => {
     const started = now();
-    process.send?.({ t: ctx.payload.t, started, ...marks });
+    const t = ctx.payload.t as number;
+    marks.notified = heard.find((h) => h >= t);
+    // A claim answered before this enqueue was the previous task's (a handed task has none).
+    if ((marks.claimAnswered ?? 0) < t) (delete marks.claimSent, delete marks.claimAnswered);
+    process.send?.({ t, started, ...marks });
     for (const k of Object.keys(marks)) delete marks[k as keyof Marks];
+    heard.length = 0;
     return null;
   });
   const config = loadConfig({ ...process.env, QTASK_CONCURRENCY: "10", QTASK_QUEUES: "default", QTASK_SCHEDULER_MS: "0" });
@@ -114,13 +125,17 @@ if (process.argv[2] === "--worker") {
     const m = await next();
     add("producer's JavaScript until the INSERT is sent", sent - t);
     add("enqueue() returned", returned - t);
-    add("notification reached the worker", m.notified - t);
-    add("claim sent", m.claimSent - t);
-    add("claim answered", m.claimAnswered - t);
+    if (m.notified !== undefined) add("notification reached the worker", m.notified - t);
+    // Only tasks that were claimed (none when the enqueue handed the task to the worker).
+    if (m.claimSent !== undefined) add("claim sent", m.claimSent - t);
+    if (m.claimAnswered !== undefined) add("claim answered", m.claimAnswered - t);
     add("handler called", m.started - t);
   }
-  console.log(`idle latency on PostgreSQL, ${samples} samples, ms after the enqueue call (p50 / p95):`);
-  for (const [k, v] of Object.entries(hops)) console.log(`  ${k.padEnd(48)} ${percentile(v, 50).toFixed(2)} / ${percentile(v, 95).toFixed(2)}`);
+  console.log(
+    `idle latency on PostgreSQL (QTASK_HANDOFF=${process.env.QTASK_HANDOFF ?? "1"}), ${samples} samples, ms after the enqueue call (p50 / p95, how many):`,
+  );
+  for (const [k, v] of Object.entries(hops))
+    console.log(`  ${k.padEnd(48)} ${percentile(v, 50).toFixed(2)} / ${percentile(v, 95).toFixed(2)}  (${v.length})`);
   // A bare round trip, back to back and after 30 ms of idleness.
   const c = new pg.Client({ connectionString: db.url });
   await c.connect();

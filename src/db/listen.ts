@@ -15,7 +15,14 @@ export interface Listener {
 export function listenChannels(
   url: string,
   channels: string[],
-  on: { notification(channel: string, payload: string | undefined): void; connected(): void },
+  on: {
+    notification(channel: string, payload: string | undefined): void;
+    connected(): void;
+    /** Runs on each new connection after its LISTEN, before connected() (a failure reconnects). */
+    setup?(client: pg.Client): Promise<void>;
+    /** The connection was lost (its session, and whatever it held, is gone). */
+    lost?(): void;
+  },
   log: (m: string) => void,
   what: string,
 ): Listener {
@@ -37,13 +44,17 @@ export function listenChannels(
     c.on("error", (err) => {
       log(`${what} connection lost (${err.message}); reconnecting`);
       void c.end().catch(() => undefined);
-      if (client === c) client = null;
+      if (client === c) {
+        client = null;
+        on.lost?.();
+      }
       retry();
     });
     c.on("notification", (n) => on.notification(n.channel, n.payload));
     try {
       await c.connect();
       await c.query(channels.map((ch) => `LISTEN ${ch}`).join("; "));
+      await on.setup?.(c);
       if (closed) return void (await c.end());
       client = c;
       delay = 250;

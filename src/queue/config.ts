@@ -21,6 +21,9 @@
  *   QTASK_LOG_MAX_LINES    log lines kept per run before truncation           (default 100000)
  *   QTASK_SCHEDULER_MS     how often the scheduler looks for due schedules;
  *                          0 turns the scheduler off in this worker           (default 1000)
+ *   QTASK_HANDOFF          PostgreSQL: an idle worker offers a slot, and a task
+ *                          enqueued on its own is leased to it by the enqueue
+ *                          itself, without a claim; 0 turns it off            (default 1)
  */
 import os from "node:os";
 import { z } from "zod";
@@ -69,6 +72,7 @@ const EnvSchema = z.object({
   QTASK_LOG_MAX_LINES: int(10).default(100_000),
   QTASK_SCHEDULER_MS: int(0).default(1_000),
   QTASK_VACUUM_CHECK_MS: int(0).default(10_000),
+  QTASK_HANDOFF: z.enum(["0", "1", "false", "true", "off", "on"]).default("1"),
 });
 
 /** The resolved configuration of the engine and a worker. */
@@ -95,6 +99,8 @@ export interface QueueConfig {
    * times less often) and vacuums them if autovacuum does not (see worker/vacuumKeeper.ts); 0: never.
    */
   vacuumCheckMs: number;
+  /** PostgreSQL: an idle worker offers its slot to enqueues (see src/queue/sql/handoff.ts). */
+  handoff: boolean;
 }
 
 /** Reads the configuration from the environment (defaults for what is unset); throws with every problem listed. */
@@ -122,6 +128,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     logMaxLines: e.QTASK_LOG_MAX_LINES,
     schedulerMs: e.QTASK_SCHEDULER_MS,
     vacuumCheckMs: e.QTASK_VACUUM_CHECK_MS,
+    handoff: ["1", "true", "on"].includes(e.QTASK_HANDOFF),
     ...overrides,
   };
   // Group parents wait for their children: if waiting parents could fill every slot, the

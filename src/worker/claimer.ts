@@ -18,6 +18,7 @@ import type { Dispatcher } from "./dispatcher";
 import type { Inflight } from "./inflight";
 import type { Slots } from "./slots";
 import type { Wakeup } from "./wakeup";
+import type { Handoff } from "./handoff";
 
 /** While wake-ups are paused, cancel requests are asked for this often. */
 const CANCEL_POLL_MS = 250;
@@ -34,6 +35,8 @@ export class Claimer {
   wakeup: Wakeup | null = null;
   /** Told when a claim came back empty while nothing runs or waits (the worker is idle). */
   onIdle: (() => void) | null = null;
+  /** PostgreSQL: the hand-off, which offers an idle worker's slot to enqueues (set by the worker). */
+  handoff: Handoff | null = null;
   /** Which queues are paused or limited, and their last gated claims. */
   readonly gates: Gates;
   private closedSoon = false;
@@ -114,12 +117,26 @@ export class Claimer {
     }
     if (this.stopping) return;
     if (this.pollTimer) clearTimeout(this.pollTimer);
-    this.pollTimer = setTimeout(() => this.pump(), delay);
+    this.pollTimer = setTimeout(() => this.polled(dueQueues), delay);
+  }
+
+  /**
+   * The poll timer fired. While an idle worker's offer stands, a round would withdraw it and
+   * offer it again, two writes a second for each idle worker: ask first whether anything is
+   * due (one read, as a round's own next-due probe is) and keep the offer when nothing is.
+   */
+  private polled(dueQueues: string[]): void {
+    if (!this.handoff?.offering || dueQueues.length === 0) return this.pump();
+    void this.inflight.track(msUntilNextDue(this.conn, dueQueues)).then(
+      (due) => (due === 0 ? this.pump() : void this.schedulePoll()),
+      () => this.pump(),
+    );
   }
 
   /** One claim statement per round for every queue with room, until a round comes back short. */
   private async claimLoop(): Promise<void> {
     while (!this.stopping) {
+      await this.handoff?.beforeClaim();
       this.runs.startWaiting();
       const now = performance.now();
       const plan = this.slots.plan(this.runs.waitingByQueue(), this.runs.waitingCount, (q) => this.runs.longestRunningMs(q, now));
@@ -127,8 +144,23 @@ export class Claimer {
         this.busy(true);
         return;
       }
+      // A task handed to us is on its way: keep its slot free, in whichever queue it is.
+      const reserved = this.handoff?.reserved ?? 0;
+      if (reserved > 0) {
+        plan.limit -= reserved;
+        for (const q of Object.keys(plan.slots)) plan.slots[q] = Math.max(0, plan.slots[q] - reserved);
+        if (plan.limit <= 0) return;
+      }
       const claimed = await this.claim(plan.slots, plan.limit);
-      if (claimed.length === 0 && this.runs.size === 0) this.onIdle?.();
+      if (claimed.length === 0) {
+        if (this.runs.size === 0) this.onIdle?.();
+        // Nothing due and no handler running (a finished run's close may still be being
+        // written): the next task enqueued on its own can be handed to us. Not while a handler
+        // runs — one that blocks the event loop would hold a handed task back from workers that
+        // could start it — and not for gated queues, which enqueues never hand off.
+        if (this.slots.handling === 0 && this.runs.waitingCount === 0)
+          await this.handoff?.offerSlot(this.slots.queuesWithCapacity().filter((q) => !this.gates.isGated(q)));
+      }
       this.runs.add(claimed);
       this.runs.startWaiting();
       // Short: nothing more is due in the open queues right now. If wake-ups were paused, a

@@ -86,6 +86,11 @@ export class Dispatcher {
     return [...this.active.keys(), ...this.waiting.map((w) => w.task.runId)];
   }
 
+  /** Whether run `runId` is held here (waiting, running or being closed). */
+  holds(runId: number): boolean {
+    return this.active.has(runId) || this.waiting.some((w) => w.task.runId === runId);
+  }
+
   /** Newly claimed tasks join the end of the wait list. */
   add(claimed: ClaimedTask[], claimedAt = performance.now()): void {
     for (const task of claimed) this.waiting.push({ task, claimedAt });

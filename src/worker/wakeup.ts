@@ -9,6 +9,7 @@ import path from "node:path";
 import { listenChannels } from "@/db/listen";
 import { WAKEUP_CHANNEL } from "@/queue/sql/enqueue";
 import { CANCEL_CHANNEL } from "@/queue/sql/control";
+import type { Handoff } from "./handoff";
 
 export interface WakeupHandlers {
   /** Something was enqueued (queue name when known). */
@@ -27,18 +28,25 @@ export interface Wakeup {
   resume?(): void;
 }
 
-/** LISTEN/NOTIFY on PostgreSQL. */
-export function listenPostgres(url: string, h: WakeupHandlers, log: (m: string) => void): Wakeup {
+/**
+ * LISTEN/NOTIFY on PostgreSQL; with `handoff`, also on the worker's own channel for tasks handed
+ * to it, in a session that holds its hand-off lock.
+ */
+export function listenPostgres(url: string, h: WakeupHandlers, log: (m: string) => void, handoff?: Handoff): Wakeup {
   return listenChannels(
     url,
-    [WAKEUP_CHANNEL, CANCEL_CHANNEL],
+    handoff ? [WAKEUP_CHANNEL, CANCEL_CHANNEL, handoff.channel] : [WAKEUP_CHANNEL, CANCEL_CHANNEL],
     {
       notification(channel, payload) {
         if (channel === WAKEUP_CHANNEL) h.onWake(payload ?? null);
         else if (channel === CANCEL_CHANNEL) h.onCancel(payload ? Number(payload) : null);
+        else if (channel === handoff?.channel) handoff.notified(payload);
       },
-      // Anything enqueued or cancelled while we were not listening is picked up by this wake.
+      setup: handoff && ((client) => handoff.setup(client)),
+      lost: handoff && (() => handoff.lost()),
+      // Anything enqueued, cancelled or handed to us while we were not listening is picked up by this wake.
       connected() {
+        handoff?.connected();
         h.onWake(null);
         h.onCancel(null);
       },

@@ -25,6 +25,7 @@ import { SAFETY_NET_PAGES, startCheckpointer, type Checkpointer } from "./checkp
 import { Claimer } from "./claimer";
 import { ComputePool } from "./compute-pool";
 import { Dispatcher } from "./dispatcher";
+import { Handoff } from "./handoff";
 import { Inflight } from "./inflight";
 import { LeaseKeeper } from "./leaseKeeper";
 import { Rescuer } from "./rescuer";
@@ -63,6 +64,7 @@ export class QueueWorker {
   private readonly leases: LeaseKeeper;
   private readonly rescuer: Rescuer;
   private wakeup: Wakeup | null = null;
+  private handoff: Handoff | null = null;
   private pool: ComputePool | null = null;
   private scheduler: SchedulerLoop | null = null;
   private alerts: AlertLoop | null = null;
@@ -121,8 +123,14 @@ export class QueueWorker {
       // PostgreSQL names the run; a change of SQLite's WAL could be anyone's cancel: ask the database.
       onCancel: (runId: number | null) => (runId === null ? this.leases.checkCancels() : this.runs.cancel(runId)),
     };
+    if (database.provider === "postgres" && config.handoff) {
+      this.handoff = new Handoff(this.id, this.conn, firstLeaseMs(config), this.runs, () => this.claimer.pump(), this.inflight, this.log);
+      this.claimer.handoff = this.handoff;
+    }
     this.wakeup =
-      database.provider === "postgres" ? listenPostgres(database.url, handlers, this.log) : watchSqlite(database.file as string, handlers, this.log);
+      database.provider === "postgres"
+        ? listenPostgres(database.url, handlers, this.log, this.handoff ?? undefined)
+        : watchSqlite(database.file as string, handlers, this.log);
     this.claimer.wakeup = this.wakeup;
     this.leases.start();
     await this.rescuer.start();
@@ -174,6 +182,8 @@ export class QueueWorker {
     // The caller closes the database next: a claim or heartbeat still using a connection would
     // make that close wait forever (and the claim's transaction fail half-way).
     await this.inflight.drain();
+    // An offer still standing is withdrawn; a task handed to us meanwhile is taken in, to go back below.
+    await this.handoff?.stop().catch((err: unknown) => this.log(`withdrawing the hand-off offer failed: ${(err as Error).message}`));
     // A claim that was in flight when the stop began: what it brought goes straight back.
     if (this.runs.waitingCount > 0) {
       this.runs.handBackWaiting();
@@ -183,6 +193,15 @@ export class QueueWorker {
     await this.checkpointer?.stop();
     await stopWorker(this.conn, this.id).catch((err) => this.log(`deregistering failed: ${(err as Error).message}`));
   }
+}
+
+/**
+ * The lease a task handed to this worker starts with (see Handoff): three heartbeats, within
+ * the configured lease. Heartbeats come every heartbeatMs, so a live worker renews it two
+ * heartbeats before it could run out (the same margin the configuration demands of the lease).
+ */
+export function firstLeaseMs(config: Pick<QueueConfig, "leaseMs" | "heartbeatMs">): number {
+  return Math.min(config.leaseMs, 3 * config.heartbeatMs);
 }
 
 /** Creates a worker; call start() to run it. */

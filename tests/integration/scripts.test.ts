@@ -17,6 +17,8 @@ import { Registry } from "@/queue/registry";
 import { registry as shipped } from "@/tasks";
 import { parseScripts, scriptType } from "@/tasks/scripts";
 import { cancelTask } from "@/queue/sql/control";
+import { execute, type Conn } from "@/queue/sql/executor";
+import { sql } from "@/db/dialect";
 import { workerArgs } from "../../scripts/lib/workers";
 import { finishedTask, freshDb, providers, waitFor, type TestDb } from "./support/db";
 import { runLogMessages } from "./support/logs";
@@ -26,6 +28,16 @@ import { fixtureServer } from "./support/http";
 const FILE = "tests/fixtures/scripts/tasks.yaml";
 const registry = new Registry([...shipped.list(), ...parseScripts(fs.readFileSync(FILE, "utf8"), FILE, new Set(shipped.names())).map(scriptType)]);
 const WORKER_ENV = { QTASK_TASKS_FILE: FILE, QTASK_QUEUES: "scripts:8,default", QTASK_CONCURRENCY: "10", JOB_NUM: "1" };
+
+/**
+ * PostgreSQL: a worker stopped with SIGSTOP keeps its database session, so an idle slot it
+ * offered could be handed the next task (see the hand-off in README), which it would hold until
+ * that lease runs out. These tests stop a worker so that another one runs the script: the
+ * stopped one's offer is taken away (it withdraws nothing when it resumes, and carries on).
+ */
+async function withdrawOffer(conn: Conn, pid: number): Promise<void> {
+  await execute(conn, sql`DELETE FROM worker_offers WHERE worker_id LIKE ${`%-${pid}-%`}`);
+}
 
 /** Whether a process exists and is not a zombie (a reparented child may wait for its reaper). */
 function alive(pid: number): boolean {
@@ -170,6 +182,7 @@ for (const { kind, available } of providers()) {
       extra.push(other);
       // The main worker is paused, so the other one runs the script.
       worker.proc.kill("SIGSTOP");
+      await withdrawOffer(t.conn, worker.proc.pid!);
       try {
         const { id } = await enqueue(t.conn, registry, { type: "t_sleeper", payload: {} });
         const pids = await pidsOf(id);
@@ -188,6 +201,7 @@ for (const { kind, available } of providers()) {
       const doomed = await startWorker(t.url, { ...WORKER_ENV });
       extra.push(doomed);
       worker.proc.kill("SIGSTOP");
+      await withdrawOffer(t.conn, worker.proc.pid!);
       let id = 0;
       let first: { script: number; child: number };
       try {

@@ -23,6 +23,9 @@
 import { join, raw, sql } from "@/db/dialect";
 import { dialect, query, toDate, toInt, type Conn } from "./executor";
 
+/** Channel the workers LISTEN on (PostgreSQL), notified by enqueues; the payload is the queue name. */
+export const WAKEUP_CHANNEL = "qtask_wakeup";
+
 /** Channel the web servers LISTEN on for "tasks or logs changed" (PostgreSQL; no payload). */
 export const CHANGES_CHANNEL = "qtask_changes";
 

@@ -11,37 +11,9 @@ import { RunStatus, statusIn, statusSql, targetOf, TaskStatus, whenLegal } from 
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 import { noteChange } from "./changes";
 import { GATED } from "./queueControls";
+import { claimedOf, RETURNED, type ClaimedTask, type ClaimRow } from "./claimed";
 
-/** A task handed to a worker, with the run that now holds its lease. */
-export interface ClaimedTask {
-  id: number;
-  runId: number;
-  type: string;
-  queue: string;
-  payload: string;
-  priority: number;
-  attempt: number;
-  maxAttempts: number;
-  timeoutMs: number;
-  batchId: string | null;
-  parentId: number | null;
-  scheduleId: string | null;
-}
-
-interface ClaimRow {
-  id: number;
-  run_id?: number;
-  type: string;
-  queue: string;
-  payload: string;
-  priority: number;
-  attempts: number;
-  max_attempts: number;
-  timeout_ms: number;
-  batch_id: string | null;
-  parent_id: number | null;
-  schedule_id: string | null;
-}
+export { claimedOf, RETURNED, type ClaimedTask, type ClaimRow };
 
 /** What one claim may take: at most `limit` tasks in all, at most `slots[queue]` of each queue. */
 export interface ClaimRequest {
@@ -57,8 +29,6 @@ export interface ClaimRequest {
 const CLAIMABLE = whenLegal("claim");
 /** The status a claim opens its runs with. */
 const RUN_OPEN = statusSql(RunStatus.running);
-
-const RETURNED = sql`tasks.id, type, queue, payload, priority, attempts, max_attempts, timeout_ms, batch_id, parent_id, schedule_id`;
 
 /**
  * The unlimited path's guard: nothing is taken from a queue that is paused or limited — those
@@ -120,22 +90,7 @@ export async function claimTasks(conn: Conn, req: ClaimRequest): Promise<Claimed
 export async function claimCandidates(conn: Conn, req: ClaimRequest, cands: Sql): Promise<ClaimedTask[]> {
   const rows = dialect(conn).provider === "postgres" ? await claimPg(conn, req, cands) : await claimSqlite(conn, req, cands);
   if (rows.length > 0) noteChange(conn);
-  return rows
-    .map((r) => ({
-      id: Number(r.id),
-      runId: Number(r.run_id),
-      type: r.type,
-      queue: r.queue,
-      payload: r.payload,
-      priority: Number(r.priority),
-      attempt: Number(r.attempts),
-      maxAttempts: Number(r.max_attempts),
-      timeoutMs: Number(r.timeout_ms),
-      batchId: r.batch_id,
-      parentId: r.parent_id === null ? null : Number(r.parent_id),
-      scheduleId: r.schedule_id,
-    }))
-    .sort((a, b) => b.priority - a.priority || a.id - b.id);
+  return rows.map(claimedOf).sort((a, b) => b.priority - a.priority || a.id - b.id);
 }
 
 /** Sets the claimed columns; `runId` also points the task at its new run (PostgreSQL). */

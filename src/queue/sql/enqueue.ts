@@ -6,9 +6,12 @@
  * DO NOTHING, on the partial unique index of migrations 0007 and 0012) and resolves to the
  * existing task instead; the same key on another type is another task.
  */
-import { join, prepared, sql } from "@/db/dialect";
-import { INITIAL_STATUS, statusSql } from "../states";
+import { join, prepared, raw, sql } from "@/db/dialect";
+import { INITIAL_STATUS, RunStatus, statusSql, targetOf } from "../states";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
+import { CHANGES_CHANNEL, WAKEUP_CHANNEL } from "./changes";
+import { handedMessage, OFFER_LOCK_CLASS } from "./handoff";
+import { GATED } from "./queueControls";
 
 /** The status a task is born with. */
 const BORN = statusSql(INITIAL_STATUS);
@@ -36,13 +39,14 @@ export interface TaskInsert {
 export interface InsertOutcome {
   id: number;
   created: boolean;
+  /** The worker the enqueue handed the task to (PostgreSQL, see insertOneHandingOff); absent: queued. */
+  handedTo?: string;
 }
 
 // 17 bound parameters per row: 1,000 rows stay below SQLite's 32,766 and PostgreSQL's 65,535.
 const CHUNK = 1_000;
 
-/** Channel the workers LISTEN on (PostgreSQL); the payload is the queue name. */
-export const WAKEUP_CHANNEL = "qtask_wakeup";
+export { WAKEUP_CHANNEL };
 
 /** A (type, idempotency key) pair as one map key; types are task names, which hold no NUL. */
 type Key = `${string}\u0000${string}`;
@@ -99,6 +103,11 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
   // A keyed batch may look up the tasks holding its keys after the INSERT, and fail there (a
   // key freed in between): in one transaction with the INSERT, so that failure inserts nothing.
   if (!conn.inTransaction && rows.some((r) => r.idempotencyKey !== null)) return transaction(conn, (tx) => insertTasksPg(tx, rows));
+  const one = rows[0];
+  // Not inside a transaction: a taken offer stays locked until the commit, and the worker's
+  // withdraw of it would wait that long.
+  if (rows.length === 1 && !conn.inTransaction && one.runAt === null && one.delayMs <= 0 && one.idempotencyKey === null)
+    return insertOneHandingOff(conn, one);
   const d = dialect(conn);
   const col = <T>(f: (r: TaskInsert) => T) => rows.map(f);
   const got = await query<{ id: number; type: string; idempotency_key: string | null }>(
@@ -129,6 +138,60 @@ async function insertTasksPg(conn: Conn, rows: TaskInsert[]): Promise<InsertOutc
     rows,
     got.map((g) => ({ id: Number(g.id), key: keyOf(g.type, g.idempotency_key) })),
   );
+}
+
+/**
+ * PostgreSQL, one task due now: inserted as insertTasksPg would, unless an idle worker offers
+ * a slot in its queue (handoff.ts) — then, in the same statement, the offer is taken, the task
+ * is written as a claim writes it (running, leased to that worker, its run opened) and the
+ * worker is notified on its own channel with the task instead of waking every worker (web
+ * servers are told on the changes channel).
+ *
+ * The offer is locked SKIP LOCKED, so concurrent enqueues never take the same one (the second
+ * inserts a queued task). An offer whose advisory lock is free belongs to a worker that is gone:
+ * it is deleted, not taken, and the task is queued. A paused or limited queue is never handed
+ * off (its claims go through claimGated). With no offer — every busy queue — the statement does
+ * what insertTasksPg does plus a scan of the (empty) offers table.
+ */
+async function insertOneHandingOff(conn: Conn, r: TaskInsert): Promise<InsertOutcome[]> {
+  const d = dialect(conn);
+  const to = sql`live.worker_id IS NOT NULL`;
+  const got = await query<{ id: number; worker_id: string | null }>(
+    conn,
+    prepared(sql`WITH offer AS MATERIALIZED (
+        SELECT worker_id, lease_ms, lock_key, channel FROM worker_offers
+        WHERE strpos(queues, ',' || ${r.queue}::text || ',') > 0
+          AND NOT EXISTS (SELECT 1 FROM queue_controls WHERE name = ${r.queue}::text AND ${GATED})
+        ORDER BY offered_at, worker_id LIMIT 1 FOR UPDATE SKIP LOCKED
+      ),
+      -- Taking the lock succeeds only when no session holds it: the worker is gone.
+      live AS MATERIALIZED (SELECT worker_id, lease_ms, channel FROM offer WHERE NOT pg_try_advisory_xact_lock(${raw(String(OFFER_LOCK_CLASS))}, lock_key)),
+      taken AS (DELETE FROM worker_offers WHERE worker_id IN (SELECT worker_id FROM offer)),
+      ins AS (
+        INSERT INTO tasks (type, queue, payload, priority, status, run_at, attempts, max_attempts, timeout_ms, batch_id,
+              idempotency_key, progress, created_at, cancel_requested, parent_id, schedule_id, created_by,
+              worker_id, run_id, started_at, lease_expires_at)
+        SELECT ${r.type}::text, ${r.queue}::text, ${r.payload}::text, ${r.priority}::int,
+               CASE WHEN ${to} THEN ${targetOf("claim")} ELSE ${BORN} END, ${d.now}, CASE WHEN ${to} THEN 1 ELSE 0 END,
+               ${r.maxAttempts}::int, ${r.timeoutMs}::int, ${r.batchId}::text, NULL, 0, ${d.now}, false,
+               ${r.parentId}::int, ${r.scheduleId}::text, ${r.createdBy}::text,
+               live.worker_id, CASE WHEN ${to} THEN nextval('runs_id_seq')::int END,
+               CASE WHEN ${to} THEN ${d.now} END, ${d.now} + live.lease_ms * interval '1 millisecond'
+        FROM (SELECT 1) AS one LEFT JOIN live ON true
+        RETURNING id, type, queue, payload, priority, attempts, max_attempts, timeout_ms, batch_id, parent_id, schedule_id, worker_id, run_id
+      ),
+      opened AS (
+        INSERT INTO runs (id, task_id, attempt, max_attempts, worker_id, status, started_at)
+        SELECT run_id, id, attempts, max_attempts, worker_id, ${statusSql(RunStatus.running)}, ${d.now} FROM ins WHERE run_id IS NOT NULL
+      )
+      SELECT ins.id, ins.type, NULL AS idempotency_key, ins.worker_id,
+             pg_notify(COALESCE(live.channel, ${WAKEUP_CHANNEL}), CASE WHEN ${to} THEN ${handedMessage("ins")} ELSE ins.queue END) AS woke,
+             -- Web servers hear of new tasks by the wake-up, which a hand-off does not send.
+             (SELECT COUNT(pg_notify(${CHANGES_CHANNEL}, '')) FROM live) AS seen
+      FROM ins LEFT JOIN live ON true`),
+  );
+  const handedTo = got[0]?.worker_id;
+  return got.map((g) => (handedTo ? { id: Number(g.id), created: true, handedTo } : { id: Number(g.id), created: true }));
 }
 
 /**

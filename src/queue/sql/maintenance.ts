@@ -23,7 +23,7 @@ export async function optimizeDatabase(conn: Conn): Promise<{ provider: string; 
 }
 
 /** The engine's tables that churn: every task writes them, and their dead row versions pile up. */
-const HOT_TABLES = ["tasks", "runs", "run_logs", "result_rows"] as const;
+const HOT_TABLES = ["tasks", "runs", "run_logs", "result_rows", "worker_offers"] as const;
 
 /** Dead row versions a table may carry before the engine vacuums it itself (when autovacuum does not). */
 export const VACUUM_MIN_DEAD = 10_000;

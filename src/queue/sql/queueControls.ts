@@ -5,7 +5,7 @@
  * reads and writes the rows and the figures `GET /api/queues` shows.
  */
 import { sql } from "@/db/dialect";
-import { WAKEUP_CHANNEL } from "./enqueue";
+import { WAKEUP_CHANNEL } from "./changes";
 import { dialect, execute, query, toDate, transaction, type Conn } from "./executor";
 
 /** A queue's controls as the engine reads them. */
