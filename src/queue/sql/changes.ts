@@ -56,7 +56,25 @@ export interface ChangedTask {
   runAt: Date | null;
 }
 
-const COLUMN_NAMES = ["id", "type", "queue", "status", "progress", "progress_message", "batch_id", "schedule_id", "run_id", "attempts", "max_attempts", "cancel_requested", "changed_at", "finished_at", "started_at", "created_at", "run_at"];
+const COLUMN_NAMES = [
+  "id",
+  "type",
+  "queue",
+  "status",
+  "progress",
+  "progress_message",
+  "batch_id",
+  "schedule_id",
+  "run_id",
+  "attempts",
+  "max_attempts",
+  "cancel_requested",
+  "changed_at",
+  "finished_at",
+  "started_at",
+  "created_at",
+  "run_at",
+];
 const COLUMNS = raw(COLUMN_NAMES.join(", "));
 
 function latest(...ds: (Date | null)[]): Date {
@@ -122,7 +140,10 @@ export function readChangedTasks(conn: Conn, after: ChangeCursor, limit: number)
 /** Tasks with an id above `afterId`, in id order (new tasks). */
 export async function readNewTasks(conn: Conn, afterId: number, limit: number): Promise<ChangedTask[]> {
   const d = dialect(conn);
-  const rows = await query<Record<string, unknown>>(conn, sql`SELECT ${COLUMNS} FROM tasks WHERE id > ${afterId} ORDER BY id LIMIT ${d.limit(limit)}`);
+  const rows = await query<Record<string, unknown>>(
+    conn,
+    sql`SELECT ${COLUMNS} FROM tasks WHERE id > ${afterId} ORDER BY id LIMIT ${d.limit(limit)}`,
+  );
   return rows.map(changedTask);
 }
 
