@@ -8,6 +8,10 @@
  * While every slot is taken it pauses wake-ups (each finishing task claims again anyway, and
  * on SQLite the worker's own commits would wake it thousands of times a second) and asks for
  * cancel requests on a timer instead, until a claim comes back short.
+ *
+ * On PostgreSQL a round that finds nothing while no handler runs offers a slot to enqueues
+ * (Handoff); each round first settles that offer, so a task handed to the worker always finds
+ * its slot free.
  */
 import type { QueueConfig } from "@/queue/config";
 import { claimTasks, msUntilNextDue, type ClaimedTask } from "@/queue/sql/claim";

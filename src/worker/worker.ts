@@ -1,6 +1,7 @@
 /**
  * A worker process's engine and its lifecycle. It registers itself, then its parts run: the
- * claimer (claims within the free slots; wake-ups and polling), the dispatcher (starts claimed
+ * claimer (claims within the free slots; wake-ups and polling; on PostgreSQL the hand-off of
+ * tasks enqueued while it is idle), the dispatcher (starts claimed
  * tasks as slots free up; routes cancels), the lease keeper (heartbeats, lost leases, hand-back
  * of tasks that waited too long), the rescuer (expired leases of dead workers) and the
  * scheduler loop. stop() shuts them down in order, gracefully.
