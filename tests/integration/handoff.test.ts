@@ -10,6 +10,7 @@ import { sql } from "@/db/dialect";
 import { loadConfig } from "@/queue/config";
 import { defineTask, Registry } from "@/queue/registry";
 import { insertTasks, type TaskInsert } from "@/queue/sql/enqueue";
+import { CHANGES_CHANNEL, WAKEUP_CHANNEL } from "@/queue/sql/changes";
 import { execute, query } from "@/queue/sql/executor";
 import { OFFER_LOCK_CLASS } from "@/queue/sql/handoff";
 import { setPaused } from "@/queue/sql/queueControls";
@@ -255,6 +256,29 @@ describe.skipIf(!available)("hand-off on postgres", () => {
       expect(runs.map((r) => r.status)).toEqual(["lost", "succeeded"]);
     } finally {
       await frozen.stop("SIGKILL");
+    }
+  });
+
+  it("tells web servers of a handed task on the changes channel, and wakes no worker", async () => {
+    // What a web server's event stream listens to (besides a 2 s safety poll).
+    const listener = new pg.Client({ connectionString: t.url });
+    await listener.connect();
+    const heard: string[] = [];
+    listener.on("notification", (n) => heard.push(n.channel));
+    await listener.query(`LISTEN ${CHANGES_CHANNEL}; LISTEN ${WAKEUP_CHANNEL}`);
+    try {
+      // The handler holds the task running, so no close (which also signals) can be what is heard.
+      gate = new Promise<void>((r) => (open = r));
+      const w = await start();
+      await offerOf(w);
+      heard.length = 0;
+      const [out] = await insertTasks(t.conn, [row("quick")]);
+      expect(out.handedTo).toBe(w.id);
+      await waitFor(() => running === 1, 10_000, "the handed task running");
+      await waitFor(() => heard.includes(CHANGES_CHANNEL), 5_000, "a notification on the changes channel");
+      expect(heard).not.toContain(WAKEUP_CHANNEL);
+    } finally {
+      await listener.end();
     }
   });
 
