@@ -28,8 +28,7 @@ import { sleep } from "./lib/log";
 import { cleanupAll } from "./lib/procs";
 import { percentile } from "./lib/stats";
 import { connOf, createWorker, defineTask, enqueue, loadConfig, openDatabase, Registry, type TaskContext } from "../src/qtask";
-import { WAKEUP_CHANNEL } from "../src/queue/sql/enqueue";
-import { CHANGES_CHANNEL } from "../src/queue/sql/changes";
+import { CHANGES_CHANNEL, WAKEUP_CHANNEL } from "../src/queue/sql/changes";
 
 const now = () => performance.timeOrigin + performance.now();
 /** One task type, `probe`, whose handler the caller supplies. */

@@ -127,8 +127,8 @@ export class Handoff {
   }
 
   /**
-   * After a claim round found nothing due while slots are free and nothing waits for one:
-   * offer one slot, for a task of any of `queues` (those with a free slot).
+   * After a claim round found nothing due while no handler runs and nothing waits for a slot:
+   * offer one slot, for a task of any of `queues` (those with a free slot, not gated).
    */
   async offerSlot(queues: string[]): Promise<void> {
     if (queues.length === 0 || !this.locked || this.offered || this.reserved > 0 || this.stopped) return;

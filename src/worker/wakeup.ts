@@ -7,7 +7,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { listenChannels } from "@/db/listen";
-import { WAKEUP_CHANNEL } from "@/queue/sql/enqueue";
+import { WAKEUP_CHANNEL } from "@/queue/sql/changes";
 import { CANCEL_CHANNEL } from "@/queue/sql/control";
 import type { Handoff } from "./handoff";
 

@@ -13,7 +13,7 @@ import { noteChange } from "./changes";
 import { GATED } from "./queueControls";
 import { claimedOf, RETURNED, type ClaimedTask, type ClaimRow } from "./claimed";
 
-export { claimedOf, RETURNED, type ClaimedTask, type ClaimRow };
+export type { ClaimedTask };
 
 /** What one claim may take: at most `limit` tasks in all, at most `slots[queue]` of each queue. */
 export interface ClaimRequest {

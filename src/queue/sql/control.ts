@@ -6,7 +6,7 @@
 import { FINISHED_STATUSES, IllegalTransitionError, statusIn, targetOf, TaskStatus, whenLegal } from "../states";
 import { join, raw, sql, type Sql } from "@/db/dialect";
 import { dialect, execute, query, transaction, type Conn } from "./executor";
-import { WAKEUP_CHANNEL } from "./enqueue";
+import { WAKEUP_CHANNEL } from "./changes";
 import { keepRunsForStats } from "./dailyStats";
 
 /** Thrown when a task id does not exist (the API maps it to 404). */

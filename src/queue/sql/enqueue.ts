@@ -46,8 +46,6 @@ export interface InsertOutcome {
 // 17 bound parameters per row: 1,000 rows stay below SQLite's 32,766 and PostgreSQL's 65,535.
 const CHUNK = 1_000;
 
-export { WAKEUP_CHANNEL };
-
 /** A (type, idempotency key) pair as one map key; types are task names, which hold no NUL. */
 type Key = `${string}\u0000${string}`;
 function keyOf(type: string, key: string | null): Key | null {

@@ -19,8 +19,8 @@
  * - Only what a claim would take at once: no delay, no idempotency key (a conflict inserts
  *   nothing), a queue that is neither paused nor limited (enqueue.ts checks).
  */
-import { raw, sql } from "@/db/dialect";
-import { statusSql, TaskStatus } from "../states";
+import { raw, sql, type Sql } from "@/db/dialect";
+import { LEASED_STATUS, statusIn } from "../states";
 import { claimedOf, RETURNED, type ClaimedTask, type ClaimRow } from "./claimed";
 import { dialect, execute, query, type Conn } from "./executor";
 
@@ -68,21 +68,18 @@ export async function withdrawOffer(conn: Conn, workerId: string): Promise<boole
  * (a task it just claimed would be found here too).
  */
 export async function adoptHanded(conn: Conn, workerId: string, held: number[]): Promise<ClaimedTask[]> {
-  const rows = await query<ClaimRow>(
-    conn,
-    sql`SELECT ${RETURNED}, tasks.run_id FROM tasks
-        WHERE status = ${statusSql(TaskStatus.running)} AND worker_id = ${workerId} AND NOT (run_id = ANY(${held}::int[]))`,
-  );
-  return rows.map(claimedOf);
+  return leased(conn, sql`worker_id = ${workerId} AND NOT (run_id = ANY(${held}::int[]))`);
 }
 
 /** The task of a hand-off whose message carried ids only, if its run still holds the lease. */
 export async function handedTask(conn: Conn, taskId: number, runId: number): Promise<ClaimedTask | null> {
-  const rows = await query<ClaimRow>(
-    conn,
-    sql`SELECT ${RETURNED}, tasks.run_id FROM tasks WHERE id = ${taskId} AND run_id = ${runId} AND status = ${statusSql(TaskStatus.running)}`,
-  );
-  return rows.length > 0 ? claimedOf(rows[0]) : null;
+  return (await leased(conn, sql`id = ${taskId} AND run_id = ${runId}`))[0] ?? null;
+}
+
+/** Tasks whose lease a run holds, among those `where` picks, as claimed tasks. */
+async function leased(conn: Conn, where: Sql): Promise<ClaimedTask[]> {
+  const rows = await query<ClaimRow>(conn, sql`SELECT ${RETURNED}, tasks.run_id FROM tasks WHERE ${statusIn([LEASED_STATUS])} AND ${where}`);
+  return rows.map(claimedOf);
 }
 
 /** A hand-off message: the whole task, or its ids when it was too large for a notification. */
