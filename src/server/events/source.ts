@@ -10,8 +10,7 @@ import Database from "better-sqlite3";
 import { listenChannels } from "@/db/listen";
 import type { Database as Db } from "@/db/client";
 import { CANCEL_CHANNEL } from "@/queue/sql/control";
-import { CHANGES_CHANNEL } from "@/queue/sql/changes";
-import { WAKEUP_CHANNEL } from "@/queue/sql/changes";
+import { CHANGES_CHANNEL, WAKEUP_CHANNEL } from "@/queue/sql/changes";
 
 /** How SQLite's data_version is sampled. */
 export const DATA_VERSION_POLL_MS = 100;
