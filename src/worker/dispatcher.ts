@@ -9,6 +9,7 @@ import type { ClaimedTask } from "@/queue/sql/claim";
 import { RunAbort, RunAborted } from "./abort";
 import { executeTask, type ExecuteDeps } from "./execute";
 import type { Slots } from "./slots";
+import { WaitList } from "./waitList";
 
 /** A run whose handler is running, or whose close is being written. */
 interface Active {
@@ -41,7 +42,13 @@ export interface DispatcherEvents {
 /** Starts claimed tasks as slots free up, and keeps track of them until their runs are closed. */
 export class Dispatcher {
   private readonly active = new Map<number, Active>();
-  private waiting: Waiting[] = [];
+  /**
+   * The runs of `active` whose handlers still run, oldest first: at most the concurrency,
+   * where `active` also holds every run whose close is still being written (hundreds in a
+   * busy drain), and the claim plan asks for the longest-running handler on every round.
+   */
+  private readonly handling = new Set<Active>();
+  private readonly waiting = new WaitList<Waiting>();
   /** slotsFreed is scheduled for the end of this turn of the event loop. */
   private freeSoon = false;
   private stopping = false;
@@ -54,7 +61,7 @@ export class Dispatcher {
 
   /** Runs held: handlers running, runs being closed, claimed tasks waiting for a slot. */
   get size(): number {
-    return this.active.size + this.waiting.length;
+    return this.active.size + this.waiting.size;
   }
 
   /** Runs whose handlers started and whose closes are not written yet. */
@@ -64,31 +71,30 @@ export class Dispatcher {
 
   /** Claimed tasks waiting for a slot. */
   get waitingCount(): number {
-    return this.waiting.length;
+    return this.waiting.size;
   }
 
-  /** Waiting tasks per queue. */
-  waitingByQueue(): Map<string, number> {
-    const byQueue = new Map<string, number>();
-    for (const w of this.waiting) byQueue.set(w.task.queue, (byQueue.get(w.task.queue) ?? 0) + 1);
-    return byQueue;
+  /** Waiting tasks per queue (kept up to date, not counted per call; read it, do not keep it). */
+  waitingByQueue(): ReadonlyMap<string, number> {
+    return this.waiting.byQueue;
   }
 
   /** How long the longest-running handler of `queue` has been running, in ms (0: none). */
   longestRunningMs(queue: string, now = performance.now()): number {
     let longest = 0;
-    for (const a of this.active.values()) if (a.handling && a.task.queue === queue) longest = Math.max(longest, now - a.startedAt);
-    return longest;
+    // Oldest first: the first of the queue is the longest-running.
+    for (const a of this.handling) if (a.task.queue === queue) return now - a.startedAt;
+    return 0;
   }
 
   /** Runs whose leases this worker holds: active ones and waiting ones. */
   heldRuns(): number[] {
-    return [...this.active.keys(), ...this.waiting.map((w) => w.task.runId)];
+    return [...this.active.keys(), ...this.waiting.runIds()];
   }
 
   /** Whether run `runId` is held here (waiting, running or being closed). */
   holds(runId: number): boolean {
-    return this.active.has(runId) || this.waiting.some((w) => w.task.runId === runId);
+    return this.active.has(runId) || this.waiting.has(runId);
   }
 
   /** Newly claimed tasks join the end of the wait list. */
@@ -98,33 +104,24 @@ export class Dispatcher {
 
   /** Starts waiting tasks, oldest claim first, while their queues have free slots. */
   startWaiting(): void {
-    if (this.waiting.length === 0 || this.stopping || this.slots.full) return;
-    // Compacted in place rather than copied: with a thousand claimed ahead and a few slots
-    // freed at a time, each call copied the whole rest of the list.
-    const waiting = this.waiting;
-    let kept = 0;
-    let i = 0;
-    for (; i < waiting.length && !this.slots.full; i++) {
-      const w = waiting[i];
-      if (this.slots.freeIn(w.task.queue) > 0) this.launch(w.task);
-      else waiting[kept++] = w;
-    }
-    if (kept === i) return;
-    waiting.copyWithin(kept, i);
-    waiting.length -= i - kept;
+    if (this.waiting.size === 0 || this.stopping || this.slots.full) return;
+    this.waiting.startFromHead(
+      () => this.slots.full,
+      (w) => this.slots.freeIn(w.task.queue) > 0,
+      (w) => this.launch(w.task),
+    );
   }
 
   /** Routes a cancel request to its run: a running handler is aborted, a waiting task closed as cancelled unstarted. */
   cancel(runId: number): void {
     const a = this.active.get(runId);
     if (a) a.controller.abort(new RunAborted("cancel", "cancelled by request"));
-    const i = this.waiting.findIndex((w) => w.task.runId === runId);
-    if (i >= 0) this.launch(this.waiting.splice(i, 1)[0].task, new RunAborted("cancel", "cancelled by request"));
+    for (const w of this.waiting.removeWhere((w) => w.task.runId === runId)) this.launch(w.task, new RunAborted("cancel", "cancelled by request"));
   }
 
   /** A run lost its lease (rescued, or finished elsewhere): stop its handler; a waiting one just goes. */
   lost(runId: number, log: (m: string) => void): void {
-    this.waiting = this.waiting.filter((w) => w.task.runId !== runId);
+    this.waiting.removeWhere((w) => w.task.runId === runId);
     const a = this.active.get(runId);
     if (a && !a.controller.aborted) {
       log(`run ${runId} (task ${a.task.id}) lost its lease; stopping it`);
@@ -139,9 +136,8 @@ export class Dispatcher {
    */
   releaseStale(limitMs: number): number {
     const old = performance.now() - limitMs;
-    const stale = this.waiting.filter((w) => w.claimedAt < old);
+    const stale = this.waiting.removeWhere((w) => w.claimedAt < old);
     if (stale.length === 0) return 0;
-    this.waiting = this.waiting.filter((w) => w.claimedAt >= old);
     this.release(stale, `waited over ${limitMs} ms for a free slot on this worker`);
     return stale.length;
   }
@@ -153,9 +149,7 @@ export class Dispatcher {
 
   /** Shutting down: every waiting task goes back to the queue. */
   handBackWaiting(): void {
-    const all = this.waiting;
-    this.waiting = [];
-    this.release(all, "worker shut down before the task started");
+    this.release(this.waiting.removeAll(), "worker shut down before the task started");
   }
 
   /** Aborts every running handler (their runs are closed by executeTask). */
@@ -182,6 +176,7 @@ export class Dispatcher {
     if (abort) controller.abort(abort);
     const entry: Active = { task, controller, done: Promise.resolve(), handling: true, startedAt: performance.now() };
     this.slots.started(task.queue);
+    this.handling.add(entry);
     entry.done = executeTask(this.deps, task, controller, () => this.handlerDone(entry))
       .catch((err) => this.deps.log(`task ${task.id} run ${task.runId}: closing failed: ${(err as Error).stack ?? err}`))
       .finally(() => {
@@ -200,6 +195,7 @@ export class Dispatcher {
   private handlerDone(a: Active): void {
     if (!a.handling) return;
     a.handling = false;
+    this.handling.delete(a);
     this.slots.finished(a.task.queue, a.controller.aborted ? null : performance.now() - a.startedAt);
     // Handlers finishing in the same turn of the event loop free their slots for one claim,
     // not one claim each.
