@@ -9,24 +9,15 @@ import type { ClaimedTask } from "@/queue/sql/claim";
 import { RunAbort, RunAborted } from "./abort";
 import { executeTask, type ExecuteDeps } from "./execute";
 import type { Slots } from "./slots";
-import { WaitList } from "./waitList";
+import { WaitList, type Waiting } from "./waitList";
 
 /** A run whose handler is running, or whose close is being written. */
 interface Active {
   task: ClaimedTask;
   controller: RunAbort;
   done: Promise<void>;
-  /** The handler is still running (false: it finished and the run is being closed). */
-  handling: boolean;
   /** performance.now() when the handler started. */
   startedAt: number;
-}
-
-/** A claimed task waiting here for a free slot. */
-interface Waiting {
-  task: ClaimedTask;
-  /** performance.now() when it was claimed. */
-  claimedAt: number;
 }
 
 /** What the dispatcher tells the worker. */
@@ -48,7 +39,7 @@ export class Dispatcher {
    * busy drain), and the claim plan asks for the longest-running handler on every round.
    */
   private readonly handling = new Set<Active>();
-  private readonly waiting = new WaitList<Waiting>();
+  private readonly waiting = new WaitList<ClaimedTask>();
   /** slotsFreed is scheduled for the end of this turn of the event loop. */
   private freeSoon = false;
   private stopping = false;
@@ -166,7 +157,7 @@ export class Dispatcher {
    * Hands waiting tasks back to the queue without running them: their runs end "requeued",
    * which uses up no attempt. The caller has taken them out of `waiting`.
    */
-  private release(items: Waiting[], reason: string): void {
+  private release(items: Waiting<ClaimedTask>[], reason: string): void {
     for (const w of items) this.launch(w.task, new RunAborted("release", reason));
   }
 
@@ -174,7 +165,7 @@ export class Dispatcher {
   private launch(task: ClaimedTask, abort?: RunAborted): void {
     const controller = new RunAbort();
     if (abort) controller.abort(abort);
-    const entry: Active = { task, controller, done: Promise.resolve(), handling: true, startedAt: performance.now() };
+    const entry: Active = { task, controller, done: Promise.resolve(), startedAt: performance.now() };
     this.slots.started(task.queue);
     this.handling.add(entry);
     entry.done = executeTask(this.deps, task, controller, () => this.handlerDone(entry))
@@ -193,9 +184,7 @@ export class Dispatcher {
 
   /** The handler of `a` returned: its slot is free for the next claim (counted once). */
   private handlerDone(a: Active): void {
-    if (!a.handling) return;
-    a.handling = false;
-    this.handling.delete(a);
+    if (!this.handling.delete(a)) return;
     this.slots.finished(a.task.queue, a.controller.aborted ? null : performance.now() - a.startedAt);
     // Handlers finishing in the same turn of the event loop free their slots for one claim,
     // not one claim each.

@@ -12,9 +12,15 @@
  * waiting (bench/profile-drain.ts).
  */
 
+/** What the list needs of a task: its queue and the run that holds its lease. */
+export interface WaitingTask {
+  queue: string;
+  runId: number;
+}
+
 /** A claimed task waiting for a slot. */
-export interface Waiting {
-  task: { queue: string; runId: number };
+export interface Waiting<T extends WaitingTask = WaitingTask> {
+  task: T;
   /** performance.now() when it was claimed. */
   claimedAt: number;
 }
@@ -23,8 +29,8 @@ export interface Waiting {
 const COMPACT_AT = 1024;
 
 /** A worker's waiting tasks in claim order, with their count per queue. */
-export class WaitList<W extends Waiting> {
-  private items: (W | undefined)[] = [];
+export class WaitList<T extends WaitingTask> {
+  private items: (Waiting<T> | undefined)[] = [];
   private head = 0;
   private readonly counts = new Map<string, number>();
 
@@ -39,7 +45,7 @@ export class WaitList<W extends Waiting> {
   }
 
   /** Adds a task at the end. */
-  push(w: W): void {
+  push(w: Waiting<T>): void {
     this.items.push(w);
     this.counts.set(w.task.queue, (this.counts.get(w.task.queue) ?? 0) + 1);
   }
@@ -49,13 +55,13 @@ export class WaitList<W extends Waiting> {
    * out and given to `start`, the others keep their places. Costs what it went through, not
    * the length of the list.
    */
-  startFromHead(full: () => boolean, canStart: (w: W) => boolean, start: (w: W) => void): void {
+  startFromHead(full: () => boolean, canStart: (w: Waiting<T>) => boolean, start: (w: Waiting<T>) => void): void {
     const a = this.items;
     const head = this.head;
     let kept = 0;
     let i = head;
     for (; i < a.length && !full(); i++) {
-      const w = a[i] as W;
+      const w = a[i] as Waiting<T>;
       if (canStart(w)) {
         this.uncount(w);
         start(w);
@@ -75,23 +81,23 @@ export class WaitList<W extends Waiting> {
 
   /** Whether run `runId` waits here. */
   has(runId: number): boolean {
-    for (let i = this.head; i < this.items.length; i++) if ((this.items[i] as W).task.runId === runId) return true;
+    for (let i = this.head; i < this.items.length; i++) if ((this.items[i] as Waiting<T>).task.runId === runId) return true;
     return false;
   }
 
   /** The run ids of the waiting tasks. */
   runIds(): number[] {
     const ids: number[] = [];
-    for (let i = this.head; i < this.items.length; i++) ids.push((this.items[i] as W).task.runId);
+    for (let i = this.head; i < this.items.length; i++) ids.push((this.items[i] as Waiting<T>).task.runId);
     return ids;
   }
 
   /** Takes out and returns the waiting tasks that `match`, in order. */
-  removeWhere(match: (w: W) => boolean): W[] {
-    const out: W[] = [];
-    const rest: W[] = [];
+  removeWhere(match: (w: Waiting<T>) => boolean): Waiting<T>[] {
+    const out: Waiting<T>[] = [];
+    const rest: Waiting<T>[] = [];
     for (let i = this.head; i < this.items.length; i++) {
-      const w = this.items[i] as W;
+      const w = this.items[i] as Waiting<T>;
       if (match(w)) {
         out.push(w);
         this.uncount(w);
@@ -105,11 +111,11 @@ export class WaitList<W extends Waiting> {
   }
 
   /** Takes out every waiting task, in order. */
-  removeAll(): W[] {
+  removeAll(): Waiting<T>[] {
     return this.removeWhere(() => true);
   }
 
-  private uncount(w: W): void {
+  private uncount(w: Waiting<T>): void {
     const n = (this.counts.get(w.task.queue) ?? 1) - 1;
     if (n > 0) this.counts.set(w.task.queue, n);
     else this.counts.delete(w.task.queue);

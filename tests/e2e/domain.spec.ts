@@ -286,18 +286,13 @@ test("backtests: a 2×3 sweep over five funds from the form; the heatmap, the le
   await expect(page.getByTestId("sweep-leaderboard").locator("tbody tr").first()).toContainText(`ma_short=${best.params.ma_short}`);
 
   // One fund in scope: the best two combinations on it open side by side with their curves.
-  // Picked again if the click did not take, as pickOption does: in CI on 2026-12-07 the click
-  // on the scope's option was lost (the dropdown still opening on a loaded machine), the scope
-  // stayed 全部基金 and 对比前两名 stayed disabled. Not pickOption itself: the form's funds
-  // select above holds the same fund as a tag with the same title, so the option is looked for
-  // in the open dropdown only.
-  const scope = page.getByLabel("scope");
-  const option = page.locator(".ant-select-dropdown:visible .ant-select-item-option").filter({ hasText: codes[0] });
-  await expect(async () => {
-    if (!(await option.isVisible())) await scope.click();
-    await option.click({ timeout: 2_000 });
-    await expect(page.getByTestId("compare-top-two")).toBeEnabled({ timeout: 5_000 });
-  }).toPass({ timeout: 15_000 });
+  const first = (summary.funds as { fund_code: string; fund_name: string }[]).find((f) => f.fund_code === codes[0]);
+  await pickOption(
+    page,
+    () => page.getByLabel("scope").click(),
+    `${codes[0]} ${first?.fund_name}`,
+    () => expect(page.getByTestId("compare-top-two")).toBeEnabled({ timeout: 5_000 }),
+  );
   await page.getByTestId("compare-top-two").click();
   await expect(page).toHaveURL(/compare=\d+,\d+/);
   const cmp = page.getByTestId("backtest-compare");

@@ -42,11 +42,13 @@ export function qtask(args: string[], env: Record<string, string>): Promise<{ co
  * waits until `taken` (an assertion with a short timeout) passes, showing the page reacted.
  * Picked again if it did not take: on a loaded machine a click on an option of a dropdown still
  * opening is sometimes lost, and the page then stays as it was (seen in the schedule form and,
- * in CI on 2026-12-07, in 新建任务). Only for single selects: a second click on an option of a
- * multiple select would take it out again.
+ * in CI on 2026-12-07, in 新建任务 and in a sweep's scope). Only for single selects: a second
+ * click on an option of a multiple select would take it out again. The option is looked for in
+ * the open dropdown only: a multiple select elsewhere on the page shows its picks as tags with
+ * the same titles (the backtest form's funds, beside a sweep's scope).
  */
 export async function pickOption(page: Page, open: () => Promise<void>, title: string | RegExp, taken: () => Promise<void>) {
-  const option = page.getByTitle(title, { exact: true });
+  const option = page.locator(".ant-select-dropdown:visible").getByTitle(title, { exact: true });
   await expect(async () => {
     if (!(await option.isVisible())) await open();
     await option.click({ timeout: 2_000 });

@@ -1,6 +1,6 @@
 /** The worker's list of claimed tasks waiting for a slot (src/worker/waitList.ts), against a plain array doing the same. */
 import { describe, expect, it } from "vitest";
-import { WaitList, type Waiting } from "@/worker/waitList";
+import { WaitList, type Waiting, type WaitingTask } from "@/worker/waitList";
 
 const item = (runId: number, queue: string): Waiting => ({ task: { runId, queue }, claimedAt: runId });
 const ids = (ws: Waiting[]) => ws.map((w) => w.task.runId);
@@ -22,7 +22,7 @@ function rng(seed: number) {
 
 describe("wait list", () => {
   it("starts the oldest tasks whose queues have room, keeping the others in their places", () => {
-    const l = new WaitList<Waiting>();
+    const l = new WaitList<WaitingTask>();
     [item(1, "a"), item(2, "b"), item(3, "a"), item(4, "b"), item(5, "a")].forEach((w) => l.push(w));
     const started: number[] = [];
     let room = 3;
@@ -52,7 +52,7 @@ describe("wait list", () => {
 
   it("matches a plain array over thousands of random pushes, starts and removals (rarely enough that the spent head is compacted)", () => {
     const next = rng(26);
-    const l = new WaitList<Waiting>();
+    const l = new WaitList<WaitingTask>();
     let model: Waiting[] = [];
     const queues = ["a", "b", "c"];
     let runId = 0;
