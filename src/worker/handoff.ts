@@ -80,6 +80,8 @@ export class Handoff {
       const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::int, $2::int) AS ok", [OFFER_LOCK_CLASS, this.lockKey]);
       if (r.rows[0]?.ok) {
         this.locked = true;
+        // Set here, not only in connected(): a round finishing between the two must not offer.
+        this.adoptDue = true;
         return;
       }
       this.lockKey = randomKey();
@@ -132,6 +134,11 @@ export class Handoff {
    */
   async offerSlot(queues: string[]): Promise<void> {
     if (queues.length === 0 || !this.locked || this.offered || this.reserved > 0 || this.stopped) return;
+    // A new listening session's wake-up round is on its way (connected() asked for it): it
+    // adopts first, then offers. Offering now would only be withdrawn by that round, and an
+    // enqueue in between would find no offer: at every start, a round begun before the session
+    // was up offered and the wake-up round withdrew and offered again 10–30 ms later.
+    if (this.adoptDue) return;
     // Set first: a task handed right after the commit may be notified before the reply arrives.
     this.offered = true;
     try {
