@@ -11,7 +11,7 @@
  * whichever way it arrives.
  *
  *   const handoff = new Handoff(workerId, conn, firstLeaseMs, runs, pump, inflight, log);
- *   listenPostgres(url, handlers, log, handoff);   // setup / lost / connected / notified
+ *   listenPostgres(url, handlers, log, handoff);   // setup / lost / notified
  *   await handoff.beforeClaim(); … claim (nothing due) … await handoff.offerSlot(queuesWithFreeSlots);
  */
 import { randomBytes, randomInt } from "node:crypto";
@@ -80,7 +80,9 @@ export class Handoff {
       const r = await client.query<{ ok: boolean }>("SELECT pg_try_advisory_lock($1::int, $2::int) AS ok", [OFFER_LOCK_CLASS, this.lockKey]);
       if (r.rows[0]?.ok) {
         this.locked = true;
-        // Set here, not only in connected(): a round finishing between the two must not offer.
+        // A hand-off notified before this session listened was not heard. Set here, with the
+        // lock, rather than when the session reports itself connected: a claim round finishing
+        // between the two would otherwise offer (see offerSlot).
         this.adoptDue = true;
         return;
       }
@@ -92,11 +94,6 @@ export class Handoff {
   /** The listening session is gone, and with it our lock: enqueues treat our offer as dead. */
   lost(): void {
     this.locked = false;
-  }
-
-  /** Listening again: a hand-off notified meanwhile was not heard. */
-  connected(): void {
-    this.adoptDue = true;
   }
 
   /** A notification on our channel: a task handed to us. */
@@ -134,7 +131,7 @@ export class Handoff {
    */
   async offerSlot(queues: string[]): Promise<void> {
     if (queues.length === 0 || !this.locked || this.offered || this.reserved > 0 || this.stopped) return;
-    // A new listening session's wake-up round is on its way (connected() asked for it): it
+    // A new listening session's wake-up round is on its way (listenPostgres asks for it): it
     // adopts first, then offers. Offering now would only be withdrawn by that round, and an
     // enqueue in between would find no offer: at every start, a round begun before the session
     // was up offered and the wake-up round withdrew and offered again 10–30 ms later.

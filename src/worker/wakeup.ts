@@ -46,7 +46,6 @@ export function listenPostgres(url: string, h: WakeupHandlers, log: (m: string) 
       lost: handoff && (() => handoff.lost()),
       // Anything enqueued, cancelled or handed to us while we were not listening is picked up by this wake.
       connected() {
-        handoff?.connected();
         h.onWake(null);
         h.onCancel(null);
       },

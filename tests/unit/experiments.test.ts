@@ -10,7 +10,7 @@ import { describe, expect, it } from "vitest";
 const root = path.resolve(__dirname, "../..");
 
 describe("bench/experiments", () => {
-  it("no-run-rows.patch applies to the engine as it is, and only to the two statements it names", () => {
+  it("no-run-rows.patch applies to the engine as it is, and touches only the claim and the close", () => {
     // --check applies nothing; --numstat lists what the patch touches.
     const files = execFileSync("git", ["apply", "--check", "--numstat", "bench/experiments/no-run-rows.patch"], { cwd: root, encoding: "utf8" })
       .trim()
